@@ -1,0 +1,1 @@
+//! Gongwen client library.
