@@ -1,0 +1,41 @@
+# Gongwen 公文通. The two commands a new machine needs:
+#   make run    install what is missing, build the UI and the app, open the window
+#   make test   install what the tests need and run every check CI runs
+# Builds go to a fixed directory outside the clone so that fresh clones build warm.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/gongwen/target
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test setup ui app fmt clippy bench soak fuzz package server clean-data
+
+run: setup ui app
+	GONGWEN_DATA_DIR=$${GONGWEN_DATA_DIR:-} $(CARGO_TARGET_DIR)/debug/gongwen-desktop
+
+test:
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+ui:
+	cd ui && npm run build --silent
+
+app:
+	cargo build -p gongwen-desktop --locked
+
+server:
+	cargo build -p gongwen-server --locked
+
+fmt:
+	cargo fmt --all
+
+clippy:
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+bench:
+	cargo bench --workspace --locked
+
+fuzz:
+	scripts/fuzz.sh
+
+package: setup ui
+	cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --bundles deb
