@@ -7,9 +7,11 @@
 //!
 //! Everything here is deterministic: callers pass in the clock.
 
+pub mod audit;
 pub mod body;
 pub mod docnum;
 pub mod document;
+pub mod workflow;
 
 pub use docnum::DocNumber;
 pub use document::Document;
