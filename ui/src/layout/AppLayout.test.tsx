@@ -1,0 +1,124 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { App as AntApp, ConfigProvider } from "antd";
+import zhCN from "antd/locale/zh_CN";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import * as ipc from "../lib/ipc";
+import { AppLayout } from "./AppLayout";
+
+vi.mock("../lib/ipc", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../lib/ipc")>();
+  return { ...actual, queueCounts: vi.fn(), syncStatus: vi.fn(), storeInfo: vi.fn() };
+});
+
+const mocked = vi.mocked(ipc);
+
+function renderLayout() {
+  return render(
+    <ConfigProvider locale={zhCN}>
+      <AntApp>
+        <AppLayout />
+      </AntApp>
+    </ConfigProvider>,
+  );
+}
+
+describe("AppLayout", () => {
+  beforeEach(() => {
+    mocked.queueCounts.mockResolvedValue({ todo: 7, done: 12, toRead: 2, drafts: 0 });
+    mocked.syncStatus.mockResolvedValue({
+      online: false,
+      pending: 3,
+      lastSyncedAt: null,
+    });
+    mocked.storeInfo.mockResolvedValue({
+      appVersion: "0.1.0",
+      dataDir: "/home/zhangsan/.local/share/gongwen",
+      schemaVersion: 1,
+      latestSchemaVersion: 1,
+      keySource: "系统钥匙串",
+      user: "张三",
+      dbBytes: 98_304,
+    });
+  });
+
+  it("shows the eight navigation entries in order", () => {
+    renderLayout();
+    const nav = screen.getByRole("menu", { name: "主导航" });
+    const labels = within(nav)
+      .getAllByRole("menuitem")
+      .map((item) => item.textContent?.replace(/\d+/g, "").trim());
+    expect(labels).toEqual(["待办", "已办", "待阅", "草稿", "发文", "收文", "搜索", "设置"]);
+  });
+
+  it("shows the 待办 count from the store beside the navigation entry", async () => {
+    renderLayout();
+    const badge = await screen.findByTestId("nav-count-todo");
+    expect(badge).toHaveTextContent("7");
+    expect(await screen.findByTestId("nav-count-toRead")).toHaveTextContent("2");
+    // Zero counts are not shown: an empty 草稿 needs no badge; 已办 is history, never counted.
+    expect(screen.queryByTestId("nav-count-drafts")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("nav-count-done")).not.toBeInTheDocument();
+  });
+
+  it("opens on 待办 with its table columns and the empty state", async () => {
+    renderLayout();
+    expect(screen.getByTestId("page-title")).toHaveTextContent("待办");
+    for (const column of ["紧急程度", "标题", "文种", "来文单位/拟稿单位", "当前环节", "收到时间", "办理时限", "操作"]) {
+      expect(screen.getByRole("columnheader", { name: column })).toBeInTheDocument();
+    }
+    expect(await screen.findByText("暂无待办事项")).toBeInTheDocument();
+  });
+
+  it("shows 离线 and the pending count in the status bar", async () => {
+    renderLayout();
+    expect(screen.getByTestId("connection")).toHaveTextContent("○ 离线");
+    expect(await screen.findByText("待同步 3")).toBeInTheDocument();
+    expect(await screen.findByText("张三 · 未登录服务器")).toBeInTheDocument();
+  });
+
+  it("switches pages from the navigation, each with a title and its own content", async () => {
+    const user = userEvent.setup();
+    renderLayout();
+    await user.click(screen.getByTestId("nav-incoming"));
+    expect(screen.getByTestId("page-title")).toHaveTextContent("收文");
+    expect(screen.getByText("暂无收文")).toBeInTheDocument();
+
+    await user.click(screen.getByTestId("nav-settings"));
+    expect(screen.getByTestId("page-title")).toHaveTextContent("设置");
+    expect(await screen.findByText("/home/zhangsan/.local/share/gongwen")).toBeInTheDocument();
+    expect(screen.getByText("第 1 版（本程序支持到第 1 版）")).toBeInTheDocument();
+    expect(screen.getByText("96.0 KB")).toBeInTheDocument();
+  });
+
+  it("explains a store from a newer version instead of showing the page", async () => {
+    mocked.queueCounts.mockRejectedValue(
+      new ipc.CommandError("schema_too_new", "本机数据由更新版本的公文通创建，请升级后再打开。"),
+    );
+    renderLayout();
+    expect(await screen.findByText("请升级公文通")).toBeInTheDocument();
+    expect(screen.getByText("本机数据由更新版本的公文通创建，请升级后再打开。")).toBeInTheDocument();
+    expect(screen.queryByText("暂无待办事项")).not.toBeInTheDocument();
+  });
+
+  it("says the store is locked when its key is not at hand", async () => {
+    mocked.queueCounts.mockRejectedValue(
+      new ipc.CommandError("store_locked", "无法访问系统钥匙串（no dbus）。可以改用口令加密本地数据库"),
+    );
+    renderLayout();
+    expect(await screen.findByText("本机数据已加密，暂时无法打开")).toBeInTheDocument();
+    expect(screen.getByText(/无法访问系统钥匙串/)).toBeInTheDocument();
+  });
+
+  it("offers to retry when the store cannot be opened, and recovers", async () => {
+    const user = userEvent.setup();
+    mocked.queueCounts.mockRejectedValueOnce(
+      new ipc.CommandError("store_unavailable", "无法打开本机数据文件夹，请检查磁盘空间和权限。"),
+    );
+    renderLayout();
+    expect(await screen.findByText("无法读取本机数据")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: /重\s?试/ }));
+    expect(await screen.findByText("暂无待办事项")).toBeInTheDocument();
+    expect(await screen.findByTestId("nav-count-todo")).toHaveTextContent("7");
+  });
+});

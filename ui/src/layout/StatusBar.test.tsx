@@ -1,0 +1,57 @@
+import { render, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { CommandError, type SyncStatus } from "../lib/ipc";
+import { StatusBar } from "./StatusBar";
+
+const OFFLINE: SyncStatus = { online: false, pending: 0, lastSyncedAt: null };
+
+describe("StatusBar", () => {
+  it("shows 离线 with the reassurance and the pending count when offline", () => {
+    render(<StatusBar status={{ ...OFFLINE, pending: 4 }} error={undefined} user={undefined} />);
+    expect(screen.getByTestId("connection")).toHaveTextContent("○ 离线");
+    expect(screen.getByText("离线工作中，联网后自动同步")).toBeInTheDocument();
+    expect(screen.getByTestId("pending")).toHaveTextContent("待同步 4");
+    expect(screen.getByText("尚未同步")).toBeInTheDocument();
+    expect(screen.getByTestId("account")).toHaveTextContent("未登录服务器");
+  });
+
+  it("shows 在线, the last sync time and who is signed in when online", () => {
+    const now = new Date();
+    now.setHours(14, 5, 0, 0);
+    render(
+      <StatusBar
+        status={{
+          online: true,
+          pending: 0,
+          lastSyncedAt: now.toISOString(),
+        }}
+        error={undefined}
+        user="张三"
+      />,
+    );
+    expect(screen.getByTestId("connection")).toHaveTextContent("● 在线");
+    expect(screen.queryByText("离线工作中，联网后自动同步")).not.toBeInTheDocument();
+    expect(screen.getByText("已同步 14:05")).toBeInTheDocument();
+    expect(screen.getByTestId("pending")).toHaveTextContent("待同步 0");
+    expect(screen.getByTestId("account")).toHaveTextContent("张三 · 未登录服务器");
+  });
+
+  it("still says 离线 and 待同步 before the first answer arrives", () => {
+    render(<StatusBar status={undefined} error={undefined} user={undefined} />);
+    expect(screen.getByTestId("connection")).toHaveTextContent("○ 离线");
+    expect(screen.getByTestId("pending")).toHaveTextContent("待同步 …");
+  });
+
+  it("shows the error instead of a stale count when the store cannot be read", () => {
+    render(
+      <StatusBar
+        status={{ ...OFFLINE, pending: 9 }}
+        error={new CommandError("store_unavailable", "无法打开本机数据文件。")}
+        user="张三"
+      />,
+    );
+    expect(screen.getByTestId("pending")).toHaveTextContent("待同步 —");
+    expect(screen.getByTestId("connection")).toHaveTextContent("○ 离线");
+    expect(screen.getByText("无法打开本机数据文件。")).toBeInTheDocument();
+  });
+});
