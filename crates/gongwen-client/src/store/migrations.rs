@@ -1,0 +1,128 @@
+//! The client schema's migrations: an append-only ordered list of SQL files from
+//! `migrations/client/`, embedded at compile time.
+//!
+//! The schema version is SQLite's `user_version`: the number of migrations applied.
+//! Each migration runs in its own transaction together with the bump of
+//! `user_version`, so a crash leaves the store at a whole version. A database whose
+//! version is newer than [`LATEST`] is refused untouched ([`Error::SchemaTooNew`]).
+//! Pragmas are per connection and are set by the caller, never here.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// One migration: a name (its file name without `.sql`) and its SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. Never edit or reorder a shipped entry: only append.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    name: "0001_init",
+    sql: include_str!("../../../../migrations/client/0001_init.sql"),
+}];
+
+/// The schema version this program writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Reads the schema version of an open database.
+pub fn current_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the database to [`LATEST`]. Refuses a newer database without writing to it.
+/// Returns the number of migrations applied.
+pub fn to_latest(conn: &mut Connection) -> Result<usize> {
+    let found = current_version(conn)?;
+    if found > LATEST {
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: LATEST,
+        });
+    }
+    let mut applied = 0;
+    for (i, m) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(m.sql)
+            .map_err(|e| Error::Corrupt(format!("数据库升级步骤 {} 失败：{e}", m.name)))?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+        applied += 1;
+        tracing::info!(migration = m.name, "applied client migration");
+    }
+    Ok(applied)
+}
+
+/// Checks the list: names are ordered, unique and numbered from 0001 without gaps,
+/// and the whole list applies cleanly to an empty database.
+pub fn validate() -> std::result::Result<(), String> {
+    for (i, m) in MIGRATIONS.iter().enumerate() {
+        let expected = format!("{:04}_", i + 1);
+        if !m.name.starts_with(&expected) {
+            return Err(format!("migration {} should start with {expected}", m.name));
+        }
+        if m.sql.trim().is_empty() {
+            return Err(format!("migration {} is empty", m.name));
+        }
+    }
+    let mut conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
+    to_latest(&mut conn).map_err(|e| e.to_string())?;
+    let v = current_version(&conn).map_err(|e| e.to_string())?;
+    if v != LATEST {
+        return Err(format!(
+            "schema version {v} after migrating, expected {LATEST}"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_validate() {
+        assert_eq!(validate(), Ok(()));
+    }
+
+    #[test]
+    fn every_sql_file_is_listed_in_order() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/client");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .map(|n| n.trim_end_matches(".sql").to_owned())
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
+        assert_eq!(files, listed);
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(to_latest(&mut conn).unwrap(), MIGRATIONS.len());
+        assert_eq!(to_latest(&mut conn).unwrap(), 0);
+    }
+
+    #[test]
+    fn newer_schema_is_refused_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
+        let e = to_latest(&mut conn).unwrap_err();
+        assert_eq!(e.code(), "schema_too_new");
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+}

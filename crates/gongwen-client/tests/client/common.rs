@@ -1,0 +1,20 @@
+use std::path::Path;
+use std::sync::Arc;
+
+use gongwen_client::Client;
+use gongwen_client::api::OpenOptions;
+use gongwen_client::key::{Key, StaticKey};
+
+pub fn test_key() -> Arc<StaticKey> {
+    Arc::new(StaticKey(Key::from_bytes([42; 32])))
+}
+
+/// Opens (creating) a store with a fixed key and user 张三.
+pub fn open(dir: &Path) -> Client {
+    OpenOptions::new(dir)
+        .create(true)
+        .keys(test_key())
+        .user("张三")
+        .open()
+        .unwrap()
+}

@@ -1,0 +1,6 @@
+//! Integration tests of `gongwen_client::api`, against real encrypted stores in temp
+//! folders. Keychain tests need a Secret Service: run them through
+//! `scripts/with-keyring.sh cargo test -p gongwen-client`.
+
+mod common;
+mod open;
