@@ -10,7 +10,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// A 发文字号, e.g. 鹤府〔2026〕12号.
+///
+/// Reading it from JSON checks only the types; `DocNumber::validate` (and the
+/// lint rule GW030) checks the parts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DocNumber {
     /// 机关代字, e.g. "鹤府", "鹤府办".
@@ -33,17 +37,27 @@ pub struct DocNumberError {
 
 impl DocNumber {
     pub fn new(prefix: impl Into<String>, year: u16, seq: u32) -> DocNumber {
-        DocNumber { prefix: prefix.into(), year, seq }
+        DocNumber {
+            prefix: prefix.into(),
+            year,
+            seq,
+        }
     }
 
     /// Checks the parts: a non-empty 代字 without brackets or digits, a 4-digit year, seq ≥ 1.
     pub fn validate(&self) -> Result<(), DocNumberError> {
-        let err = |reason| DocNumberError { input: self.to_string(), reason, example: "鹤府〔2026〕12号".into() };
+        let err = |reason| DocNumberError {
+            input: self.to_string(),
+            reason,
+            example: "鹤府〔2026〕12号".into(),
+        };
         let p = self.prefix.trim();
         if p.is_empty() {
             return Err(err("缺少机关代字"));
         }
-        if p.chars().any(|c| "〔〕[]()（）【】".contains(c) || c.is_ascii_digit() || c.is_whitespace()) {
+        if p.chars()
+            .any(|c| "〔〕[]()（）【】".contains(c) || c.is_ascii_digit() || c.is_whitespace())
+        {
             return Err(err("机关代字中不应有括号、数字或空格"));
         }
         if !(1000..=9999).contains(&self.year) {
@@ -73,7 +87,15 @@ impl FromStr for DocNumber {
             example: example.unwrap_or_else(|| "鹤府〔2026〕12号".into()),
         };
         // Find the year in any bracket style, to report a useful correction.
-        let brackets = [('〔', '〕'), ('[', ']'), ('［', '］'), ('(', ')'), ('（', '）'), ('【', '】'), ('〖', '〗')];
+        let brackets = [
+            ('〔', '〕'),
+            ('[', ']'),
+            ('［', '］'),
+            ('(', ')'),
+            ('（', '）'),
+            ('【', '】'),
+            ('〖', '〗'),
+        ];
         let Some((open, close, open_at)) = brackets
             .iter()
             .filter_map(|&(o, c)| s.find(o).map(|i| (o, c, i)))
@@ -91,12 +113,19 @@ impl FromStr for DocNumber {
         let seq_str = rest.strip_suffix('号');
         let guess = |year: &str, seq: &str| -> Option<String> {
             let y: u16 = year.parse().ok().filter(|y: &u16| *y >= 1000)?;
-            let n: u32 = seq.trim_start_matches('第').trim_start_matches('0').parse().ok()?;
+            let n: u32 = seq
+                .trim_start_matches('第')
+                .trim_start_matches('0')
+                .parse()
+                .ok()?;
             (!prefix.is_empty()).then(|| DocNumber::new(prefix, y, n).to_string())
         };
         let seq_raw = seq_str.unwrap_or(rest);
         if open != '〔' {
-            return Err(fail("年份应使用六角括号〔〕，不能用方括号或圆括号", guess(year_str, seq_raw)));
+            return Err(fail(
+                "年份应使用六角括号〔〕，不能用方括号或圆括号",
+                guess(year_str, seq_raw),
+            ));
         }
         if prefix.is_empty() {
             return Err(fail("缺少机关代字", None));
@@ -119,12 +148,20 @@ impl FromStr for DocNumber {
             return Err(fail("顺序号应为阿拉伯数字", None));
         }
         if seq_str.starts_with('0') {
-            return Err(fail("顺序号不编虚位（不加前导0）", guess(year_str, seq_str)));
+            return Err(fail(
+                "顺序号不编虚位（不加前导0）",
+                guess(year_str, seq_str),
+            ));
         }
         let seq: u32 = seq_str.parse().map_err(|_| fail("顺序号过大", None))?;
-        let year: u16 = year_str.parse().map_err(|_| fail("年份应写全四位数字", None))?;
+        let year: u16 = year_str
+            .parse()
+            .map_err(|_| fail("年份应写全四位数字", None))?;
         let n = DocNumber::new(prefix, year, seq);
-        n.validate().map_err(|e| DocNumberError { input: input.to_string(), ..e })?;
+        n.validate().map_err(|e| DocNumberError {
+            input: input.to_string(),
+            ..e
+        })?;
         Ok(n)
     }
 }
@@ -135,7 +172,10 @@ mod tests {
 
     #[test]
     fn formats_exactly() {
-        assert_eq!(DocNumber::new("鹤府", 2026, 12).to_string(), "鹤府〔2026〕12号");
+        assert_eq!(
+            DocNumber::new("鹤府", 2026, 12).to_string(),
+            "鹤府〔2026〕12号"
+        );
     }
 
     #[test]

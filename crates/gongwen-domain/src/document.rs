@@ -23,6 +23,11 @@
 //! | 抄送机关                 | `cc`               |
 //! | 印发机关和印发日期        | `printing`         |
 //! | 页码                     | computed by print  |
+//!
+//! The special formats of GB/T 9704-2012 chapter 10 add: `order_number` (令号) and
+//! `signer_title` (签发人职务) for 命令格式, `minutes` (出席/请假/列席) for 纪要格式.
+//! 联合行文 lists several `issuers` (each with its 发文机关标志 `mark`) and one
+//! `signatures` entry per issuer, in the same order.
 
 use std::fmt;
 
@@ -32,6 +37,7 @@ use crate::docnum::DocNumber;
 
 /// A 公文, as drafted, stored, exchanged and printed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     /// 公文格式: 文件格式 (default), 信函格式, 命令格式, 纪要格式 (GB/T 9704 chapter 10).
@@ -92,10 +98,37 @@ pub struct Document {
     /// 印发机关和印发日期.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub printing: Option<Printing>,
+    /// 令号 of a 命令(令) in 命令格式, printed `第12号` under the 标志 (GB/T 9704 10.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<u32>,
+    /// 签发人职务, printed before the 签发人签名章 in 命令格式, e.g. "市长"
+    /// (GB/T 9704 7.3.5.3 and 10.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer_title: Option<String>,
+    /// 出席、请假、列席人员 of a 纪要 in 纪要格式 (GB/T 9704 10.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<MinutesPeople>,
+}
+
+/// The people lists of a 纪要 (GB/T 9704-2012 10.3): each printed after its 黑体 label.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MinutesPeople {
+    /// 出席: the attendees, names or "姓名（职务）".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendees: Vec<String>,
+    /// 请假: those excused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absentees: Vec<String>,
+    /// 列席: those attending without a vote.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observers: Vec<String>,
 }
 
 /// 公文格式 (GB/T 9704-2012 chapters 7 and 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// 文件格式.
@@ -122,13 +155,19 @@ impl Format {
 
 /// 文种: the 15 kinds of 《条例》第八条.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum DocType {
     #[serde(rename = "决议")]
     Resolution,
     #[serde(rename = "决定")]
     Decision,
     /// 命令(令); the JSON form accepts "命令", "令" and "命令(令)".
-    #[serde(rename = "命令", alias = "令", alias = "命令(令)", alias = "命令（令）")]
+    #[serde(
+        rename = "命令",
+        alias = "令",
+        alias = "命令(令)",
+        alias = "命令（令）"
+    )]
     Order,
     #[serde(rename = "公报")]
     Communique,
@@ -213,6 +252,7 @@ impl fmt::Display for DocType {
 
 /// 行文方向.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// 上行文.
@@ -235,6 +275,7 @@ impl Direction {
 
 /// 密级.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum SecrecyLevel {
     #[serde(rename = "秘密")]
     Secret,
@@ -256,6 +297,7 @@ impl SecrecyLevel {
 
 /// 密级和保密期限, printed as `机密★1年` (GB/T 9704 7.2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Secrecy {
     pub level: SecrecyLevel,
@@ -275,6 +317,7 @@ impl fmt::Display for Secrecy {
 
 /// 紧急程度.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Urgency {
     #[serde(rename = "加急")]
     Urgent,
@@ -293,6 +336,7 @@ impl Urgency {
 
 /// One issuing organ: its name (for 署名) and its 发文机关标志 text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Issuer {
     /// 发文机关全称, e.g. "鹤山市人民政府".
@@ -311,6 +355,7 @@ impl Issuer {
 
 /// One 附件.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// 附件名称, as listed in the 附件说明.
@@ -325,6 +370,7 @@ pub struct Attachment {
 
 /// 印章.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Seal {
     /// `false`: no seal; `true`: the organ's default seal.
@@ -347,6 +393,7 @@ impl Seal {
 
 /// 印发机关和印发日期.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Printing {
     /// 印发机关, e.g. "鹤山市人民政府办公室".
@@ -363,7 +410,9 @@ pub struct DocDate(pub time::Date);
 impl DocDate {
     pub fn new(year: i32, month: u8, day: u8) -> Option<DocDate> {
         let month = time::Month::try_from(month).ok()?;
-        time::Date::from_calendar_date(year, month, day).ok().map(DocDate)
+        time::Date::from_calendar_date(year, month, day)
+            .ok()
+            .map(DocDate)
     }
 
     pub fn parse(s: &str) -> Result<DocDate, String> {
@@ -396,7 +445,13 @@ impl DocDate {
 
 impl fmt::Display for DocDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 
@@ -413,25 +468,53 @@ impl<'de> Deserialize<'de> for DocDate {
     }
 }
 
-/// Why a document's JSON could not be read.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for DocDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DocDate".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A calendar date `YYYY-MM-DD`, printed `2026年3月5日` (GB/T 9704 7.3.5.1).",
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+        })
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of the document form, generated from these types.
+/// Committed as `docs/document.schema.json`; a test fails when it drifts.
+#[cfg(feature = "schema")]
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(Document);
+    schema.insert(
+        "$id".into(),
+        "https://gongwen.invalid/document.schema.json".into(),
+    );
+    schema.insert("title".into(), "公文 (Gongwen document)".into());
+    schema.to_value()
+}
+
+/// Why a document's JSON could not be read: a zh-CN message naming the field
+/// (as a path such as `secrecy.level` or `attachments[1].name`), the offending
+/// value where there is one, and the line and column.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct ParseError(pub String);
 
 impl Document {
     /// Reads the JSON form. The error names the line, column and, for unknown
-    /// fields, the field.
+    /// fields or bad values, the field and the value.
     pub fn from_json(json: &str) -> Result<Document, ParseError> {
-        serde_json::from_str(json).map_err(|e| {
-            let raw = e.to_string();
-            let raw = raw.split(" at line ").next().unwrap_or(&raw);
-            let msg = translate_serde_message(raw);
-            if e.line() > 0 {
-                ParseError(format!("{msg}（第{}行第{}列）", e.line(), e.column()))
-            } else {
-                ParseError(msg)
-            }
-        })
+        let mut de = serde_json::Deserializer::from_str(json);
+        let doc = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            parse_error(&path, e.inner())
+        })?;
+        de.end().map_err(|e| parse_error(".", &e))?;
+        Ok(doc)
     }
 
     /// The canonical JSON form (stable field order, pretty printed).
@@ -444,7 +527,7 @@ impl Document {
         serde_json::to_string(self).expect("a Document always serializes")
     }
 
-    /// The 发文机关 names: from `issuers`, else from `signatures`.
+    /// The 发文机关 names, in order (the first is the 主办机关).
     pub fn issuer_names(&self) -> Vec<&str> {
         self.issuers.iter().map(|i| i.name.as_str()).collect()
     }
@@ -453,24 +536,183 @@ impl Document {
     pub fn is_joint(&self) -> bool {
         self.issuers.len() > 1
     }
+
+    /// The direction as given, else the one the 文种 implies (请示 is always 上行文, …).
+    pub fn effective_direction(&self) -> Option<Direction> {
+        self.direction
+            .or_else(|| self.doc_type.and_then(DocType::inherent_direction))
+    }
 }
 
-/// Turns serde_json's English messages into plain Chinese, keeping the names it quotes.
-fn translate_serde_message(msg: &str) -> String {
+impl DocType {
+    /// The direction the 文种 always has (条例 第八条): 请示、报告、议案 go up, 批复 and
+    /// 命令 go down, 函 goes between organs without a 隶属 relation. None for the others.
+    pub fn inherent_direction(self) -> Option<Direction> {
+        match self {
+            DocType::Request | DocType::Report | DocType::Motion => Some(Direction::Up),
+            DocType::Reply | DocType::Order => Some(Direction::Down),
+            DocType::Letter => Some(Direction::Parallel),
+            _ => None,
+        }
+    }
+
+    /// Whether the 文种 may have no 主送机关: published or recorded rather than sent
+    /// (公告、通告、公报、命令、决议、纪要).
+    pub fn allows_no_main_recipient(self) -> bool {
+        matches!(
+            self,
+            DocType::Announcement
+                | DocType::PublicNotice
+                | DocType::Communique
+                | DocType::Order
+                | DocType::Resolution
+                | DocType::Minutes
+        )
+    }
+
+    /// The format GB/T 9704 chapter 10 gives this 文种, if it has a special one.
+    pub fn special_format(self) -> Option<Format> {
+        match self {
+            DocType::Order => Some(Format::Order),
+            DocType::Minutes => Some(Format::Minutes),
+            DocType::Letter => Some(Format::Letter),
+            _ => None,
+        }
+    }
+}
+
+fn parse_error(path: &str, e: &serde_json::Error) -> ParseError {
+    let raw = e.to_string();
+    let raw = match raw.rfind(" at line ") {
+        Some(i) if e.line() > 0 => &raw[..i],
+        _ => raw.as_str(),
+    };
+    let mut msg = translate_serde_message(path, raw);
+    let field = path.trim_start_matches('.');
+    if !field.is_empty() {
+        msg = format!("字段“{field}”：{msg}");
+    }
+    if e.line() > 0 {
+        msg.push_str(&format!("（第{}行第{}列）", e.line(), e.column()));
+    }
+    ParseError(msg)
+}
+
+/// Turns serde_json's English messages into plain Chinese, keeping the names
+/// and values it quotes.
+fn translate_serde_message(path: &str, msg: &str) -> String {
+    let quoted = |rest: &str| rest.split('`').next().unwrap_or("").to_string();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
-        let field = rest.split('`').next().unwrap_or("");
-        return format!("未知字段“{field}”：公文 JSON 不认识这个字段，请检查拼写");
+        let field = quoted(rest);
+        let expected = rest
+            .split("expected ")
+            .nth(1)
+            .map(list_names)
+            .unwrap_or_default();
+        let mut m = format!("未知字段“{field}”：公文 JSON 不认识这个字段，请检查拼写");
+        if !expected.is_empty() {
+            m.push_str(&format!("（此处可用的字段：{expected}）"));
+        }
+        return m;
     }
     if let Some(rest) = msg.strip_prefix("unknown variant `") {
-        let value = rest.split('`').next().unwrap_or("");
-        let expected = rest.split("expected ").nth(1).unwrap_or("").replace('`', "");
+        let value = quoted(rest);
+        let expected = rest
+            .split("expected ")
+            .nth(1)
+            .map(list_names)
+            .unwrap_or_default();
+        if path.trim_start_matches('.') == "doc_type" {
+            return format!(
+                "“{value}”不是《党政机关公文处理工作条例》规定的文种，应为以下15种之一：{expected}"
+            );
+        }
         return format!("取值“{value}”无效，应为以下之一：{expected}");
     }
     if let Some(rest) = msg.strip_prefix("missing field `") {
-        let field = rest.split('`').next().unwrap_or("");
-        return format!("缺少必填字段“{field}”");
+        return format!("缺少必填字段“{}”", quoted(rest));
     }
-    format!("公文 JSON 无法读取：{msg}")
+    if let Some(rest) = msg.strip_prefix("duplicate field `") {
+        return format!("字段“{}”重复出现", quoted(rest));
+    }
+    if msg.starts_with("data did not match any variant of untagged enum Seal") {
+        return "印章应为 true（加盖印章）、false（不加盖）或印章图片的路径".into();
+    }
+    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let (got, want) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "类型不对：应为{}，实际是{}",
+            type_name(want),
+            type_name(got)
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("invalid value: ") {
+        let (got, want) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!("取值{}无效，应为{}", type_name(got), type_name(want));
+    }
+    if msg.starts_with("EOF while parsing") {
+        return "JSON 不完整：内容在结束前中断（缺少引号、括号或花括号）".into();
+    }
+    let fixed = match msg {
+        "expected value" => "此处应为一个 JSON 值（字符串要加英文双引号）",
+        "expected `,` or `}`" => "此处应为英文逗号“,”或右花括号“}”",
+        "expected `,` or `]`" => "此处应为英文逗号“,”或右方括号“]”",
+        "expected `:`" => "此处应为英文冒号“:”",
+        "expected ident" => "此处应为 true、false 或 null",
+        "key must be a string" => "对象的字段名必须是加英文双引号的字符串",
+        "trailing comma" => "多余的逗号",
+        "trailing characters" => "JSON 结束后还有多余的内容",
+        "invalid escape" => "字符串中的转义序列无效",
+        "invalid number" => "数字格式无效",
+        "number out of range" => "数字超出范围",
+        "invalid unicode code point" => "字符串中的 Unicode 字符无效",
+        "recursion limit exceeded" => "JSON 嵌套层次过深",
+        "lone leading surrogate in hex escape" | "unexpected end of hex escape" => {
+            "字符串中的 \\u 转义无效"
+        }
+        _ if msg.starts_with("control character") => "字符串中有未转义的控制字符（换行应写作 \\n）",
+        _ => return format!("公文 JSON 无法读取：{msg}"),
+    };
+    fixed.to_string()
+}
+
+/// "`a`, `b`, `c`" or "one of `a`, `b`" → "a、b、c".
+fn list_names(s: &str) -> String {
+    s.trim_start_matches("one of ")
+        .split(", ")
+        .map(|n| n.trim().trim_start_matches("or ").trim_matches('`'))
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Names serde's type descriptions in Chinese, keeping quoted values.
+fn type_name(s: &str) -> String {
+    let s = s.trim();
+    let value = s.split(['`', '"']).nth(1).map(|v| format!("“{v}”"));
+    let kind = if s.starts_with("a string") || s.starts_with("string") {
+        "字符串"
+    } else if s.starts_with("a sequence") || s.starts_with("sequence") {
+        "数组"
+    } else if s.starts_with("map") || s.starts_with("struct") || s.starts_with("a map") {
+        "对象"
+    } else if s.starts_with("a boolean") || s.starts_with("boolean") {
+        "true 或 false"
+    } else if s.starts_with("unit") {
+        "空值"
+    } else if s.starts_with("integer") || s.starts_with('u') || s.starts_with('i') {
+        "整数"
+    } else if s.starts_with("floating point") {
+        "小数"
+    } else if s.starts_with("null") {
+        "null"
+    } else {
+        return s.replace('`', "");
+    };
+    match value {
+        Some(v) => format!("{kind}{v}"),
+        None => kind.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -479,7 +721,8 @@ mod tests {
 
     #[test]
     fn minimal_document_reads() {
-        let d = Document::from_json(r#"{"title":"关于开展安全检查的通知","doc_type":"通知"}"#).unwrap();
+        let d =
+            Document::from_json(r#"{"title":"关于开展安全检查的通知","doc_type":"通知"}"#).unwrap();
         assert_eq!(d.doc_type, Some(DocType::Notice));
         assert_eq!(d.format, Format::Standard);
     }
@@ -516,8 +759,18 @@ mod tests {
 
     #[test]
     fn seal_forms() {
-        assert!(Document::from_json(r#"{"seal":true}"#).unwrap().seal.is_sealed());
-        assert!(!Document::from_json(r#"{"seal":false}"#).unwrap().seal.is_sealed());
+        assert!(
+            Document::from_json(r#"{"seal":true}"#)
+                .unwrap()
+                .seal
+                .is_sealed()
+        );
+        assert!(
+            !Document::from_json(r#"{"seal":false}"#)
+                .unwrap()
+                .seal
+                .is_sealed()
+        );
         assert_eq!(
             Document::from_json(r#"{"seal":"seal.png"}"#).unwrap().seal,
             Seal::Image("seal.png".into())
@@ -527,7 +780,10 @@ mod tests {
 
     #[test]
     fn secrecy_display() {
-        let s = Secrecy { level: SecrecyLevel::Confidential, term: Some("1年".into()) };
+        let s = Secrecy {
+            level: SecrecyLevel::Confidential,
+            term: Some("1年".into()),
+        };
         assert_eq!(s.to_string(), "机密★1年");
     }
 
