@@ -95,7 +95,10 @@ fn check_handlers(handlers: &[PersonId], ctx: &Context<'_>) -> Result<()> {
             return Err(WorkflowError::UnknownPerson { person: p.clone() });
         }
         if !seen.insert(p) {
-            return Err(WorkflowError::DuplicateHandler { person: p.clone() });
+            return Err(WorkflowError::DuplicateHandler {
+                person: p.clone(),
+                name: ctx.people.name(p).unwrap_or_else(|| p.0.clone()),
+            });
         }
     }
     Ok(())
@@ -708,6 +711,11 @@ impl Tx<'_, '_> {
         if taken {
             return Err(WorkflowError::DuplicateHandler {
                 person: person.clone(),
+                name: self
+                    .ctx
+                    .people
+                    .name(person)
+                    .unwrap_or_else(|| person.0.clone()),
             });
         }
         Ok(())

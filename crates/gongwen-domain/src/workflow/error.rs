@@ -47,8 +47,8 @@ pub enum WorkflowError {
     #[error("找不到人员“{person}”，请从通讯录中选择")]
     UnknownPerson { person: PersonId },
 
-    #[error("{person} 已是本环节的办理人")]
-    DuplicateHandler { person: PersonId },
+    #[error("{name} 已是本环节的办理人")]
+    DuplicateHandler { person: PersonId, name: String },
 
     #[error("只有流程发起人可以{}", action.label())]
     NotOwner { action: ActionKind },
