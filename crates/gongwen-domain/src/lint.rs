@@ -10,8 +10,8 @@
 //! knows (which organs are subordinates of the issuer) come in a [`LintContext`].
 //! It runs in time linear in the document's size (a 100 MB body included).
 //!
-//! Clauses cited below: 条例 第八条 (文种), 第九条 (要素), 第十五条 (上行文), 第二十五条
-//! (涉密公文的传递); GB/T 9704 7.2–7.4 (版头、主体、版记) and chapter 10 (特定格式).
+//! Clauses cited below: 条例 第八条 (文种), 第九条 (要素: （一）份号 … （十八）页码),
+//! 第十五条 (向上级机关行文), 第六章 (涉密公文的传递); GB/T 9704 7.2–7.4 (版头、主体、版记) and chapter 10 (特定格式).
 
 use std::collections::BTreeSet;
 
@@ -254,7 +254,7 @@ static RULES: &[RuleInfo] = &[
         "title-missing",
         "标题",
         "公文应当有标题（命令、纪要除外）。",
-        "条例第九条（五）",
+        "条例第九条（七）",
         title_missing,
     ),
     rule(
@@ -262,7 +262,7 @@ static RULES: &[RuleInfo] = &[
         "title-ends-with-doc-type",
         "标题以文种结尾",
         "标题应以所选文种结尾，如“关于……的通知”。",
-        "条例第九条（五）",
+        "条例第九条（七）",
         title_ends_with_doc_type,
     ),
     rule(
@@ -270,7 +270,7 @@ static RULES: &[RuleInfo] = &[
         "title-shape",
         "标题结构",
         "标题一般由发文机关名称、事由（“关于……”）和文种组成。",
-        "条例第九条（五）",
+        "条例第九条（七）",
         title_shape,
     ),
     rule(
@@ -278,7 +278,7 @@ static RULES: &[RuleInfo] = &[
         "title-punctuation",
         "标题标点",
         "标题末尾不加标点；标题中除法规、规章名称加书名号外，一般不用标点符号。",
-        "GB/T 9704 7.3.1",
+        "GB/T 9704 7.3.1；行文惯例",
         title_punctuation,
     ),
     rule(
@@ -294,7 +294,7 @@ static RULES: &[RuleInfo] = &[
         "title-length",
         "标题长度",
         "标题应简明，过长（超过60字）宜精简。",
-        "条例第九条（五）",
+        "条例第九条（七）",
         title_length,
     ),
     rule(
@@ -302,7 +302,7 @@ static RULES: &[RuleInfo] = &[
         "title-mixed-doc-types",
         "文种混用",
         "不得“请示报告”混用；转发类标题不应出现重复的文种（“的通知的通知”）。",
-        "条例第十五条",
+        "条例第十五条（四）",
         title_mixed_doc_types,
     ),
     rule(
@@ -310,7 +310,7 @@ static RULES: &[RuleInfo] = &[
         "main-recipient-missing",
         "主送机关",
         "除公告、通告、公报、命令、决议、纪要外，公文应当有主送机关。",
-        "条例第九条（六）",
+        "条例第九条（八）",
         main_recipient_missing,
     ),
     rule(
@@ -318,23 +318,23 @@ static RULES: &[RuleInfo] = &[
         "request-single-recipient",
         "请示主送一个机关",
         "请示一般只写一个主送机关，需要同时送其他机关的，应当用抄送形式。",
-        "条例第十五条（二）",
+        "条例第十五条（一）",
         request_single_recipient,
     ),
     rule(
         "GW011",
-        "request-cc-subordinate",
-        "请示不抄送下级",
-        "请示不得抄送其下级机关（需通讯录知道下级机关）。",
-        "条例第十五条（二）",
-        request_cc_subordinate,
+        "upward-cc-subordinate",
+        "请示等上行文不抄送下级",
+        "请示等上行文不抄送本机关的下级机关（需通讯录知道哪些是下级机关）。",
+        "条例第十五条（一）",
+        upward_cc_subordinate,
     ),
     rule(
         "GW012",
         "request-one-subject",
         "请示一文一事",
         "请示应当一文一事。",
-        "条例第十五条（二）",
+        "条例第十五条（四）",
         request_one_subject,
     ),
     rule(
@@ -342,7 +342,7 @@ static RULES: &[RuleInfo] = &[
         "report-no-request",
         "报告不夹带请示",
         "报告中不得夹带请示事项。",
-        "条例第十五条（二）",
+        "条例第十五条（四）",
         report_no_request,
     ),
     rule(
@@ -350,7 +350,7 @@ static RULES: &[RuleInfo] = &[
         "upward-signer",
         "上行文签发人",
         "上行文应当标注签发人姓名。",
-        "条例第九条（四）",
+        "条例第九条（六）",
         upward_signer,
     ),
     rule(
@@ -366,7 +366,7 @@ static RULES: &[RuleInfo] = &[
         "signer-only-upward",
         "签发人仅用于上行文",
         "签发人只在上行文中标注（命令格式的签发人签名章除外）。",
-        "条例第九条（四）、GB/T 9704 7.2.5",
+        "条例第九条（六）、GB/T 9704 7.2.5",
         signer_only_upward,
     ),
     rule(
@@ -390,7 +390,7 @@ static RULES: &[RuleInfo] = &[
         "date-missing",
         "成文日期",
         "印发的公文应当有成文日期（纪要除外）。",
-        "条例第九条（十）",
+        "条例第九条（十二）",
         date_missing,
     ),
     rule(
@@ -398,7 +398,7 @@ static RULES: &[RuleInfo] = &[
         "date-future",
         "成文日期不在将来",
         "成文日期不应晚于今天；晚于今天30天以上是错误。",
-        "条例第九条（十）",
+        "条例第九条（十二）",
         date_future,
     ),
     rule(
@@ -462,7 +462,7 @@ static RULES: &[RuleInfo] = &[
         "secrecy-electronic",
         "涉密公文不得电子交换",
         "涉密公文不得通过普通电子公文交换传递，应通过机要渠道或者符合国家保密规定的系统传输。",
-        "条例第二十五条",
+        "条例第六章（涉密公文的传递）",
         secrecy_electronic,
     ),
     rule(
@@ -478,7 +478,7 @@ static RULES: &[RuleInfo] = &[
         "docnum-invalid",
         "发文字号格式",
         "发文字号由机关代字、年份、发文顺序号组成，如“鹤府〔2026〕12号”。",
-        "条例第九条（三）、GB/T 9704 7.2.4",
+        "条例第九条（五）、GB/T 9704 7.2.4",
         docnum_invalid,
     ),
     rule(
@@ -486,7 +486,7 @@ static RULES: &[RuleInfo] = &[
         "docnum-missing",
         "发文字号",
         "印发的公文（文件格式、信函格式）应当有发文字号；草稿的文号在登记时由服务器分配。",
-        "条例第九条（三）",
+        "条例第九条（五）",
         docnum_missing,
     ),
     rule(
@@ -502,7 +502,7 @@ static RULES: &[RuleInfo] = &[
         "joint-signatures",
         "联合行文署名",
         "联合行文时，发文机关署名应与发文机关一一对应。",
-        "条例第九条（九）、GB/T 9704 7.3.5",
+        "条例第九条（十一）、GB/T 9704 7.3.5",
         joint_signatures,
     ),
     rule(
@@ -510,7 +510,7 @@ static RULES: &[RuleInfo] = &[
         "signature-missing",
         "发文机关署名",
         "印发的公文应当有发文机关署名（纪要、命令除外）。",
-        "条例第九条（九）",
+        "条例第九条（十一）",
         signature_missing,
     ),
     rule(
@@ -518,7 +518,7 @@ static RULES: &[RuleInfo] = &[
         "issuer-missing",
         "发文机关",
         "印发的公文应当有发文机关及其标志。",
-        "条例第九条（三）",
+        "条例第九条（四）",
         issuer_missing,
     ),
     rule(
@@ -526,7 +526,7 @@ static RULES: &[RuleInfo] = &[
         "seal-missing",
         "印章",
         "有发文机关署名的公文应当加盖发文机关印章。",
-        "条例第九条（十一）",
+        "条例第九条（十三）",
         seal_missing,
     ),
     rule(
@@ -534,7 +534,7 @@ static RULES: &[RuleInfo] = &[
         "body-empty",
         "正文",
         "公文应当有正文。",
-        "条例第九条（七）",
+        "条例第九条（九）",
         body_empty,
     ),
     rule(
@@ -590,7 +590,7 @@ static RULES: &[RuleInfo] = &[
         "duplicate-organs",
         "机关重复",
         "主送、抄送中同一机关不应重复出现，也不应既主送又抄送。",
-        "条例第九条（六）（十四）",
+        "条例第九条（八）（十六）",
         duplicate_organs,
     ),
     rule(
@@ -853,16 +853,22 @@ fn request_single_recipient(cx: &Cx<'_>, s: &mut Sink<'_>) {
     }
 }
 
-fn request_cc_subordinate(cx: &Cx<'_>, s: &mut Sink<'_>) {
-    let (true, Some(subs)) = (cx.is(DocType::Request), &cx.ctx.subordinates) else {
+fn upward_cc_subordinate(cx: &Cx<'_>, s: &mut Sink<'_>) {
+    let upward = cx.is(DocType::Request) || cx.doc.effective_direction() == Some(Direction::Up);
+    let (true, Some(subs)) = (upward, &cx.ctx.subordinates) else {
         return;
+    };
+    let kind = if cx.is(DocType::Request) {
+        "请示"
+    } else {
+        "上行文"
     };
     for (i, organ) in cx.doc.cc.iter().enumerate() {
         let name = organ.trim().trim_end_matches(TRAILING_PUNCT);
         if subs.contains(name) {
             s.error(
                 Element::item(F::Cc, i),
-                format!("请示不得抄送下级机关：“{name}”是本机关的下级机关"),
+                format!("{kind}不抄送下级机关：“{name}”是本机关的下级机关"),
             );
         }
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use gongwen_domain::Document;
 use gongwen_domain::document::json_schema;
-use gongwen_domain::lint::{LintContext, Severity, Stage, lint};
+use gongwen_domain::lint::{LintContext, Severity, Stage, lint, rules};
 
 fn docs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs")
@@ -28,20 +28,45 @@ fn examples() -> Vec<(String, String)> {
     out
 }
 
-/// Regenerate with `GONGWEN_BLESS=1 cargo test -p gongwen-domain --test domain schema`.
-#[test]
-fn committed_schema_matches_the_types() {
-    let generated = serde_json::to_string_pretty(&json_schema()).unwrap() + "\n";
-    let path = docs().join("document.schema.json");
+/// Compares a generated file with the committed one; `GONGWEN_BLESS=1` rewrites it.
+fn check_generated(relative: &str, generated: &str) {
+    let path = docs().join(relative);
     if std::env::var_os("GONGWEN_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+        std::fs::write(&path, generated).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "docs/document.schema.json is out of date with the Rust types: \
-         run `GONGWEN_BLESS=1 cargo test -p gongwen-domain --test domain schema` and commit it"
+        "docs/{relative} is out of date with the Rust code: \
+         run `GONGWEN_BLESS=1 cargo test -p gongwen-domain --test domain generated` and commit it"
     );
+}
+
+#[test]
+fn generated_schema_is_committed() {
+    check_generated(
+        "document.schema.json",
+        &(serde_json::to_string_pretty(&json_schema()).unwrap() + "\n"),
+    );
+}
+
+#[test]
+fn generated_rule_list_is_committed() {
+    let mut md = String::from(
+        "# 行文规则 / Lint rules\n\n\
+         <!-- Generated from `gongwen_domain::lint::rules()` by \
+         `GONGWEN_BLESS=1 cargo test -p gongwen-domain --test domain generated`; do not edit. -->\n\n\
+         `gongwen lint` 和起草界面按这些规则检查公文。每条提示给出规则编号、严重程度（错误/警告）、所涉要素和中文说明。\n\
+         Each finding has the rule id, a severity (error blocks submission, warning advises), the element and a message.\n\n\
+         | 编号 id | 名称 name | 规则 | 说明 | 依据 basis |\n|---|---|---|---|---|\n",
+    );
+    for r in rules() {
+        md.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            r.id, r.name, r.title, r.description, r.basis
+        ));
+    }
+    check_generated("lint-rules.md", &md);
 }
 
 #[test]

@@ -335,6 +335,21 @@ fn cases() -> Vec<Case> {
         ),
         quiet("GW011", "cc a superior's department", request()),
         fire(
+            "GW011",
+            "报告 cc a subordinate",
+            with(typed(request(), "报告"), |d| {
+                d.title = "鹤山市共和镇人民政府关于道路情况的报告".into();
+                d.body = "已完成。".into();
+                d.cc.push("共和镇和平村委会".into());
+            }),
+            F::Cc,
+        ),
+        quiet(
+            "GW011",
+            "下行文 cc a subordinate",
+            with(notice(), |d| d.cc.push("共和镇和平村委会".into())),
+        ),
+        fire(
             "GW012",
             "two requests",
             with(request(), |d| {
