@@ -56,6 +56,8 @@ CREATE TABLE version_attachments (
     position  INTEGER NOT NULL,
     name      TEXT NOT NULL,
     blob_hash TEXT REFERENCES blobs (hash),
+    -- the original file name (for export), when the attachment has a file
+    file_name TEXT,
     PRIMARY KEY (draft_id, version, position),
     FOREIGN KEY (draft_id, version) REFERENCES draft_versions (draft_id, version) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
@@ -96,9 +98,11 @@ CREATE TABLE sync_state (
 ) STRICT;
 INSERT INTO sync_state (id) VALUES (1);
 
--- Full-text search over the head version of each draft. Columns hold text
+-- Full-text search over the head version of each draft. The indexed text is
 -- pre-split into overlapping CJK bigrams (see store/search.rs); rowid = drafts.num.
+-- Contentless: the text itself lives in draft_versions, the index keeps only terms.
 CREATE VIRTUAL TABLE search_index USING fts5 (
     title, body, recipients, doc_number, attachments,
+    content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 0'
 );

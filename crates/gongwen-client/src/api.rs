@@ -10,12 +10,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use gongwen_domain::Document;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use crate::diff::{ElementChange, VersionInput};
 use crate::error::{Error, Result};
 use crate::key::{KeyProvider, KeySource, KeychainKeys, StoreIdentity};
+use crate::store::blobs::{BlobStore, GcReport};
+use crate::store::search::{IndexedText, Segment};
 use crate::store::{self, DB_FILE, Db};
 
 /// The source of "now"; injectable for tests.
@@ -346,4 +351,699 @@ fn os_user_name() -> String {
         .filter_map(|v| std::env::var(v).ok())
         .find(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "本机用户".to_owned())
+}
+
+// ---------------------------------------------------------------------------
+// Drafts (草稿) and tracked changes (痕迹保留)
+// ---------------------------------------------------------------------------
+
+/// The largest 正文 accepted, in bytes (UTF-8). A 公文 body is a few pages; this
+/// leaves room for very long reports while refusing pasted binary or runaway input.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// The largest document JSON accepted (import, save), in bytes.
+pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The result of a save: the version that is now the head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedVersion {
+    pub draft_id: String,
+    pub version: i64,
+    pub content_hash: String,
+    pub author: String,
+    pub saved_at: String,
+    /// True when the content equalled the head: no new version was written.
+    pub unchanged: bool,
+}
+
+/// A row of the 草稿 list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftSummary {
+    pub id: String,
+    pub title: String,
+    pub doc_type: Option<String>,
+    pub doc_number: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub head_version: i64,
+}
+
+impl From<store::drafts::DraftRow> for DraftSummary {
+    fn from(r: store::drafts::DraftRow) -> DraftSummary {
+        DraftSummary {
+            id: r.id,
+            title: r.title,
+            doc_type: r.doc_type,
+            doc_number: r.doc_number,
+            created_at: r.created_at,
+            created_by: r.created_by,
+            updated_at: r.updated_at,
+            head_version: r.head_version,
+        }
+    }
+}
+
+/// One entry of a draft's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionSummary {
+    pub version: i64,
+    pub author: String,
+    pub created_at: String,
+    pub base_version: Option<i64>,
+    pub content_hash: String,
+}
+
+/// A draft opened for editing or reading: a version's document and its facts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDetail {
+    pub id: String,
+    /// The version shown (the head, 清稿, unless another was asked for).
+    pub version: i64,
+    pub head_version: i64,
+    pub author: String,
+    pub saved_at: String,
+    pub content_hash: String,
+    /// The 公文 in its JSON form (snake_case fields, see gongwen_domain::document).
+    pub document: Document,
+}
+
+/// The comparison of two versions (痕迹).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    pub draft_id: String,
+    pub from: VersionSummary,
+    pub to: VersionSummary,
+    /// The elements that differ, in document order.
+    pub changes: Vec<ElementChange>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportReport {
+    pub path: PathBuf,
+    /// Attachment files copied next to the JSON.
+    pub attachments: Vec<PathBuf>,
+}
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub draft_id: String,
+    /// The title with the matches marked.
+    pub title: Vec<Segment>,
+    /// A piece of the body around the first match, with the matches marked.
+    pub snippet: Vec<Segment>,
+    pub doc_type: Option<String>,
+    pub doc_number: Option<String>,
+    pub updated_at: String,
+    /// bm25 relevance (lower is better).
+    pub score: f64,
+}
+
+fn hash_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .expect("a UTC time formats as RFC 3339")
+}
+
+fn summary_of(doc: &Document) -> store::drafts::Summary {
+    store::drafts::Summary {
+        title: doc.title.trim().to_owned(),
+        doc_type: doc.doc_type.map(|d| d.name().to_owned()),
+        doc_number: doc.doc_number.as_ref().map(|n| n.to_string()),
+    }
+}
+
+fn indexed_text(doc: &Document) -> IndexedText {
+    IndexedText {
+        title: doc.title.clone(),
+        body: doc.body.clone(),
+        recipients: doc.main_recipients.join(" "),
+        doc_number: doc
+            .doc_number
+            .as_ref()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        attachments: doc
+            .attachments
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+fn version_summary(v: &store::drafts::VersionRow) -> VersionSummary {
+    VersionSummary {
+        version: v.version,
+        author: v.author.clone(),
+        created_at: v.created_at.clone(),
+        base_version: v.base_version,
+        content_hash: v.content_hash.clone(),
+    }
+}
+
+fn parse_stored(v: &store::drafts::VersionRow) -> Result<Document> {
+    Document::from_json(&v.content).map_err(|e| {
+        Error::Corrupt(format!(
+            "草稿“{}”第 {} 版的内容无法读取：{}",
+            v.draft_id, v.version, e.0
+        ))
+    })
+}
+
+/// An attachment file resolved into the blob store before the save transaction.
+struct PreparedAttachment {
+    position: usize,
+    name: String,
+    blob: Option<store::blobs::Blob>,
+    file_name: Option<String>,
+}
+
+impl Client {
+    fn blobs(&self) -> BlobStore {
+        BlobStore::new(&self.data_dir)
+    }
+
+    /// Checks the things the JSON form cannot: sizes and the 文号.
+    fn check_document(doc: &Document) -> Result<()> {
+        if doc.body.len() > MAX_BODY_BYTES {
+            return Err(Error::TooLarge {
+                what: "正文",
+                size: doc.body.len(),
+                limit: MAX_BODY_BYTES,
+            });
+        }
+        if let Some(n) = &doc.doc_number {
+            n.validate()
+                .map_err(|e| Error::InvalidDocument(e.to_string()))?;
+        }
+        for (i, a) in doc.attachments.iter().enumerate() {
+            if a.name.trim().is_empty() {
+                return Err(Error::InvalidDocument(format!(
+                    "第 {} 个附件缺少名称",
+                    i + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Streams attachment files into the blob store and rewrites their references to
+    /// `sha256:…`. Relative paths are resolved against `base_dir`.
+    fn prepare_attachments(
+        &self,
+        doc: &mut Document,
+        base_dir: Option<&Path>,
+    ) -> Result<Vec<PreparedAttachment>> {
+        let blobs = self.blobs();
+        let mut out = Vec::with_capacity(doc.attachments.len());
+        for (position, a) in doc.attachments.iter_mut().enumerate() {
+            let mut prepared = PreparedAttachment {
+                position,
+                name: a.name.clone(),
+                blob: None,
+                file_name: None,
+            };
+            if let Some(file) = a.file.clone().filter(|f| !f.trim().is_empty()) {
+                if let Some(hash) = store::blobs::parse_ref(&file) {
+                    let size = std::fs::metadata(blobs.path(hash))
+                        .map_err(|_| Error::BlobMissing(hash.to_owned()))?
+                        .len();
+                    prepared.blob = Some(store::blobs::Blob {
+                        hash: hash.to_owned(),
+                        size,
+                    });
+                } else {
+                    let path = Path::new(&file);
+                    let path = match base_dir {
+                        Some(base) if path.is_relative() => base.join(path),
+                        _ => path.to_path_buf(),
+                    };
+                    let blob = blobs.put_file(&a.name, &path)?;
+                    prepared.file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                    a.file = Some(blob.reference());
+                    prepared.blob = Some(blob);
+                }
+            }
+            out.push(prepared);
+        }
+        Ok(out)
+    }
+
+    /// Writes a new version (or nothing, when the content equals the head).
+    fn store_version(
+        &self,
+        draft_id: Option<&str>,
+        mut doc: Document,
+        base_version: Option<i64>,
+        base_dir: Option<&Path>,
+    ) -> Result<SavedVersion> {
+        Self::check_document(&doc)?;
+        let attachments = self.prepare_attachments(&mut doc, base_dir)?;
+        let content = doc.to_canonical_json();
+        if content.len() > MAX_DOCUMENT_BYTES {
+            return Err(Error::TooLarge {
+                what: "公文",
+                size: content.len(),
+                limit: MAX_DOCUMENT_BYTES,
+            });
+        }
+        let content_hash = hash_hex(&content);
+        let now = rfc3339(self.now());
+        let summary = summary_of(&doc);
+        let author = self.user.clone();
+        self.db.write(|tx| {
+            let (id, num, head) = match draft_id {
+                Some(id) => {
+                    let row = store::drafts::get(tx, id)?;
+                    (row.id, row.num, row.head_version)
+                }
+                None => {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    let num = store::drafts::create(tx, &id, &now, &author, &summary)?;
+                    (id, num, 0)
+                }
+            };
+            if head > 0 {
+                let head_row = store::drafts::version(tx, &id, head)?;
+                if head_row.content_hash == content_hash {
+                    return Ok(SavedVersion {
+                        draft_id: id,
+                        version: head,
+                        content_hash,
+                        author: head_row.author,
+                        saved_at: head_row.created_at,
+                        unchanged: true,
+                    });
+                }
+            }
+            if let Some(b) = base_version
+                && (b < 1 || b > head)
+            {
+                return Err(Error::VersionNotFound {
+                    draft: id,
+                    version: b,
+                });
+            }
+            let version = head + 1;
+            let row = store::drafts::VersionRow {
+                draft_id: id.clone(),
+                version,
+                author: author.clone(),
+                created_at: now.clone(),
+                base_version: base_version.or((head > 0).then_some(head)),
+                content_hash: content_hash.clone(),
+                content,
+            };
+            store::drafts::append_version(tx, &row, &summary)?;
+            for a in &attachments {
+                let hash = match &a.blob {
+                    Some(blob) => {
+                        store::blobs::record(tx, blob, &now)?;
+                        Some(blob.hash.as_str())
+                    }
+                    None => None,
+                };
+                let file_name = match (&a.file_name, hash) {
+                    (Some(f), _) => Some(f.clone()),
+                    (None, Some(h)) => store::drafts::file_name_of(tx, h)?,
+                    (None, None) => None,
+                };
+                store::drafts::add_attachment_ref(
+                    tx,
+                    &id,
+                    version,
+                    a.position,
+                    &a.name,
+                    hash,
+                    file_name.as_deref(),
+                )?;
+            }
+            store::search::index(tx, num, &indexed_text(&doc))?;
+            Ok(SavedVersion {
+                draft_id: id,
+                version,
+                content_hash,
+                author,
+                saved_at: now,
+                unchanged: false,
+            })
+        })
+    }
+
+    /// 新建草稿: creates a draft whose first version is `doc`. Attachment files named
+    /// by path are copied into the store.
+    pub fn create_draft(&self, doc: Document) -> Result<SavedVersion> {
+        self.store_version(None, doc, None, None)
+    }
+
+    /// 保存草稿 (also autosave): appends a version when `doc` differs from the head.
+    /// Durable when it returns: the UI calls this on a debounce of at most 2 seconds,
+    /// so no edit older than that can be lost by a crash. `base_version` is the version
+    /// the editor started from (recorded in the history).
+    pub fn save_draft(
+        &self,
+        draft_id: &str,
+        doc: Document,
+        base_version: Option<i64>,
+    ) -> Result<SavedVersion> {
+        self.store_version(Some(draft_id), doc, base_version, None)
+    }
+
+    /// 导入: creates a draft from a document JSON file; relative attachment paths are
+    /// resolved against the file's folder.
+    pub fn import_document(&self, path: &Path) -> Result<SavedVersion> {
+        let doc = read_document_file(path)?;
+        self.store_version(None, doc, None, path.parent())
+    }
+
+    /// Saves a new version of a draft from a document JSON file.
+    pub fn save_draft_from_file(&self, draft_id: &str, path: &Path) -> Result<SavedVersion> {
+        let doc = read_document_file(path)?;
+        self.store_version(Some(draft_id), doc, None, path.parent())
+    }
+
+    /// 打开草稿: the head version (清稿).
+    pub fn open_draft(&self, draft_id: &str) -> Result<DraftDetail> {
+        let row = self.db.read(|c| store::drafts::get(c, draft_id))?;
+        self.open_version(draft_id, row.head_version)
+    }
+
+    /// A given version of a draft.
+    pub fn open_version(&self, draft_id: &str, version: i64) -> Result<DraftDetail> {
+        let (head, v) = self.db.read(|c| {
+            let row = store::drafts::get(c, draft_id)?;
+            Ok((
+                row.head_version,
+                store::drafts::version(c, draft_id, version)?,
+            ))
+        })?;
+        Ok(DraftDetail {
+            id: v.draft_id.clone(),
+            version: v.version,
+            head_version: head,
+            author: v.author.clone(),
+            saved_at: v.created_at.clone(),
+            content_hash: v.content_hash.clone(),
+            document: parse_stored(&v)?,
+        })
+    }
+
+    /// 草稿列表: one page, most recently edited first.
+    pub fn list_drafts(&self, limit: usize, offset: usize) -> Result<Vec<DraftSummary>> {
+        let limit = limit.clamp(1, 500);
+        self.db.read(|c| {
+            Ok(store::drafts::list(c, limit, offset)?
+                .into_iter()
+                .map(DraftSummary::from)
+                .collect())
+        })
+    }
+
+    /// 修改记录: every version of a draft, newest first.
+    pub fn draft_history(&self, draft_id: &str) -> Result<Vec<VersionSummary>> {
+        let rows = self.db.read(|c| store::drafts::history(c, draft_id))?;
+        Ok(rows
+            .into_iter()
+            .map(|m| VersionSummary {
+                version: m.version,
+                author: m.author,
+                created_at: m.created_at,
+                base_version: m.base_version,
+                content_hash: m.content_hash,
+            })
+            .collect())
+    }
+
+    /// 比较版本 (痕迹): the changes from version `from` to version `to`, element by
+    /// element and word by word, with who made each change. When `from < to` every
+    /// version in between is used to attribute the changes.
+    pub fn compare_versions(&self, draft_id: &str, from: i64, to: i64) -> Result<Comparison> {
+        let rows = self.db.read(|c| {
+            store::drafts::get(c, draft_id)?;
+            let a = store::drafts::version(c, draft_id, from)?;
+            let b = store::drafts::version(c, draft_id, to)?;
+            if from < to {
+                store::drafts::versions_between(c, draft_id, from, to)
+            } else {
+                Ok(vec![a, b])
+            }
+        })?;
+        let docs: Vec<Document> = rows.iter().map(parse_stored).collect::<Result<_>>()?;
+        let chain: Vec<VersionInput<'_>> = rows
+            .iter()
+            .zip(&docs)
+            .map(|(r, d)| VersionInput {
+                version: r.version,
+                author: &r.author,
+                at: &r.created_at,
+                doc: d,
+            })
+            .collect();
+        let changes = crate::diff::compare(&chain);
+        Ok(Comparison {
+            draft_id: draft_id.to_owned(),
+            from: version_summary(&rows[0]),
+            to: version_summary(&rows[rows.len() - 1]),
+            changes,
+        })
+    }
+
+    /// 删除草稿: removes a draft with its versions, then the attachment contents no
+    /// other version references.
+    pub fn delete_draft(&self, draft_id: &str) -> Result<GcReport> {
+        let blobs = self.blobs();
+        self.db.write(|tx| {
+            let num = store::drafts::delete(tx, draft_id)?;
+            store::search::unindex(tx, num)?;
+            store::blobs::gc(tx, &blobs)
+        })
+    }
+
+    /// 导出: writes the head version's JSON to `output`; attachment files are copied
+    /// into a folder beside it (`<name>.附件/`) and referenced by relative path, so
+    /// `import` of the result gives the same document.
+    pub fn export_draft(&self, draft_id: &str, output: &Path) -> Result<ExportReport> {
+        let detail = self.open_draft(draft_id)?;
+        let mut doc = detail.document;
+        let dir = output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let stem = output
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "公文".into());
+        let att_dir_name = format!("{stem}.附件");
+        let blobs = self.blobs();
+        let mut copied = Vec::new();
+        for (i, a) in doc.attachments.iter_mut().enumerate() {
+            let Some(hash) = a
+                .file
+                .as_deref()
+                .and_then(store::blobs::parse_ref)
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            let file_name = self
+                .db
+                .read(|c| store::drafts::file_name_of(c, &hash))?
+                .unwrap_or_else(|| format!("{}-{}", a.name, &hash[..8]));
+            let rel = Path::new(&att_dir_name).join(format!(
+                "{}-{}",
+                i + 1,
+                sanitize_file_name(&file_name)
+            ));
+            let dest = dir.join(&rel);
+            let parent = dest.parent().expect("has a parent");
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            blobs.copy_to(&hash, &dest)?;
+            a.file = Some(rel.to_string_lossy().replace('\\', "/"));
+            copied.push(dest);
+        }
+        crate::fsutil::write_atomic(output, format!("{}\n", doc.to_json_pretty()).as_bytes())?;
+        Ok(ExportReport {
+            path: output.to_path_buf(),
+            attachments: copied,
+        })
+    }
+
+    /// 搜索: full-text search over title, body, 主送, 文号 and attachment names.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let limit = limit.clamp(1, 200);
+        let found = self.db.read(|c| {
+            let ranked = store::search::query(c, query, limit)?;
+            let nums: Vec<i64> = ranked.iter().map(|(n, _)| *n).collect();
+            let rows = store::drafts::by_nums(c, &nums)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for (row, (_, score)) in rows.into_iter().zip(ranked) {
+                let v = store::drafts::version(c, &row.id, row.head_version)?;
+                out.push((row, v, score));
+            }
+            Ok(out)
+        })?;
+        found
+            .into_iter()
+            .map(|(row, v, score)| {
+                let doc = parse_stored(&v)?;
+                let body_source = if doc.body.is_empty() {
+                    format!(
+                        "{} {}",
+                        doc.main_recipients.join("、"),
+                        indexed_text(&doc).attachments
+                    )
+                } else {
+                    doc.body.clone()
+                };
+                Ok(SearchHit {
+                    draft_id: row.id,
+                    title: store::search::highlight(&row.title, query),
+                    snippet: store::search::snippet(&body_source, query, 80),
+                    doc_type: row.doc_type,
+                    doc_number: row.doc_number,
+                    updated_at: row.updated_at,
+                    score,
+                })
+            })
+            .collect()
+    }
+
+    /// The stored file of an attachment (`sha256:…` reference), for opening it.
+    pub fn attachment_path(&self, reference: &str) -> Result<PathBuf> {
+        let hash = store::blobs::parse_ref(reference)
+            .ok_or_else(|| Error::InvalidArgument(format!("“{reference}”不是附件引用")))?;
+        let path = self.blobs().path(hash);
+        if path.exists() {
+            Ok(path)
+        } else {
+            Err(Error::BlobMissing(hash.to_owned()))
+        }
+    }
+
+    /// 清理附件: removes attachment contents no version references.
+    pub fn collect_garbage(&self) -> Result<GcReport> {
+        let blobs = self.blobs();
+        self.db.write(|tx| store::blobs::gc(tx, &blobs))
+    }
+}
+
+/// Reads a document JSON file, refusing files too large before reading them.
+pub fn read_document_file(path: &Path) -> Result<Document> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(Error::TooLarge {
+            what: "公文 JSON 文件",
+            size,
+            limit: MAX_DOCUMENT_BYTES,
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => {
+            Error::InvalidDocument(format!("“{}”不是 UTF-8 编码的文本文件", path.display()))
+        }
+        _ => Error::io(path, e),
+    })?;
+    Document::from_json(&text).map_err(|e| Error::InvalidDocument(e.0))
+}
+
+fn sanitize_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::{Key, StaticKey};
+
+    fn client(dir: &Path) -> Client {
+        OpenOptions::new(dir)
+            .create(true)
+            .keys(Arc::new(StaticKey(Key::from_bytes([5; 32]))))
+            .user("张三")
+            .open()
+            .unwrap()
+    }
+
+    fn doc(title: &str, body: &str) -> Document {
+        Document {
+            title: title.into(),
+            body: body.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_full_disk_fails_the_save_and_keeps_the_previous_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = client(dir.path());
+        let v1 = c.create_draft(doc("关于防汛的通知", "短正文")).unwrap();
+        // SQLite reports SQLITE_FULL when the file may not grow: the same path as a full disk.
+        c.db.write(|tx| {
+            let pages: i64 = tx.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            tx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+            Ok(())
+        })
+        .unwrap();
+        let e = c
+            .save_draft(
+                &v1.draft_id,
+                doc("关于防汛的通知", &"长".repeat(400_000)),
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(e.code(), "disk_full", "{e}");
+        assert!(e.to_string().contains("之前的版本仍然保留"), "{e}");
+        let head = c.open_draft(&v1.draft_id).unwrap();
+        assert_eq!(head.version, 1);
+        assert_eq!(head.document.body, "短正文");
+    }
+
+    #[test]
+    fn a_locked_store_is_reported_as_busy_and_keeps_the_previous_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = client(dir.path());
+        let v1 = c.create_draft(doc("关于防汛的通知", "正文")).unwrap();
+        // Another program holds the write lock.
+        let other = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+        other
+            .execute_batch(&format!(
+                "PRAGMA key = {};",
+                Key::from_bytes([5; 32]).pragma_value()
+            ))
+            .unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let e = c
+            .save_draft(&v1.draft_id, doc("关于防汛的通知", "新正文"), None)
+            .unwrap_err();
+        assert_eq!(e.code(), "busy", "{e}");
+        other.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(c.open_draft(&v1.draft_id).unwrap().document.body, "正文");
+        assert_eq!(
+            c.save_draft(&v1.draft_id, doc("关于防汛的通知", "新正文"), None)
+                .unwrap()
+                .version,
+            2
+        );
+    }
 }

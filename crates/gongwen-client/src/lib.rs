@@ -17,6 +17,7 @@
 //! - `blobs/`: attachment contents, content-addressed by SHA-256.
 
 pub mod api;
+pub mod diff;
 pub mod error;
 mod fsutil;
 pub mod key;

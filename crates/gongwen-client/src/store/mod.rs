@@ -12,10 +12,10 @@
 //!
 //! Each table's SQL lives in its own module next to typed functions.
 
-// pub mod blobs;
-// pub mod drafts;
+pub mod blobs;
+pub mod drafts;
 pub mod migrations;
-// pub mod search;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

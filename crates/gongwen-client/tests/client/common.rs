@@ -18,3 +18,12 @@ pub fn open(dir: &Path) -> Client {
         .open()
         .unwrap()
 }
+
+pub fn example(name: &str) -> String {
+    let path = format!("{}/../../docs/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path).unwrap()
+}
+
+pub fn doc(json: &str) -> gongwen_domain::Document {
+    gongwen_domain::Document::from_json(json).unwrap()
+}

@@ -3,4 +3,6 @@
 //! `scripts/with-keyring.sh cargo test -p gongwen-client`.
 
 mod common;
+mod drafts;
 mod open;
+mod search;
