@@ -4,5 +4,6 @@
 
 mod common;
 mod drafts;
+mod keychain;
 mod open;
 mod search;
