@@ -89,6 +89,9 @@ pub enum Action {
     },
     /// 终止 by the owner, with a reason.
     Terminate { reason: String },
+    /// 退文 (签收 or 初审 of a 收文): return the document to the sending organ, with a reason.
+    /// Ends the flow.
+    SendBack { task: TaskId, reason: String },
 }
 
 impl Action {
@@ -103,6 +106,7 @@ impl Action {
             Action::Withdraw { .. } => ActionKind::Withdraw,
             Action::Remind { .. } => ActionKind::Remind,
             Action::Terminate { .. } => ActionKind::Terminate,
+            Action::SendBack { .. } => ActionKind::SendBack,
         }
     }
 
@@ -114,7 +118,8 @@ impl Action {
             | Action::Return { task, .. }
             | Action::AddHandler { task, .. }
             | Action::Transfer { task, .. }
-            | Action::UpdateContent { task, .. } => Some(task),
+            | Action::UpdateContent { task, .. }
+            | Action::SendBack { task, .. } => Some(task),
             Action::Remind { task, .. } => task.as_ref(),
             Action::Withdraw { .. } | Action::Terminate { .. } => None,
         }
@@ -134,6 +139,7 @@ pub enum ActionKind {
     Withdraw,
     Remind,
     Terminate,
+    SendBack,
 }
 
 impl ActionKind {
@@ -148,6 +154,7 @@ impl ActionKind {
             ActionKind::Withdraw => "撤回",
             ActionKind::Remind => "催办",
             ActionKind::Terminate => "终止",
+            ActionKind::SendBack => "退文",
         }
     }
 
@@ -163,6 +170,7 @@ impl ActionKind {
             ActionKind::Withdraw => "workflow.withdraw",
             ActionKind::Remind => "workflow.remind",
             ActionKind::Terminate => "workflow.terminate",
+            ActionKind::SendBack => "workflow.send_back",
         }
     }
 }
@@ -358,6 +366,11 @@ pub enum EventKind {
     Terminated {
         reason: String,
     },
+    /// 退文 to the sending organ.
+    SentBack {
+        task: TaskId,
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -382,6 +395,7 @@ impl EventKind {
             EventKind::StepCompleted { .. } => "workflow.step_completed",
             EventKind::Completed => "workflow.completed",
             EventKind::Terminated { .. } => "workflow.terminated",
+            EventKind::SentBack { .. } => "workflow.sent_back",
         }
     }
 }

@@ -143,6 +143,7 @@ pub fn apply(flow: &Flow, cmd: &Command, ctx: &Context<'_>) -> Result<(Flow, Vec
         Action::Withdraw { reason } => tx.withdraw(reason.as_deref())?,
         Action::Remind { task, message } => tx.remind(task.as_ref(), message.as_deref())?,
         Action::Terminate { reason } => tx.terminate(reason)?,
+        Action::SendBack { task, reason } => tx.send_back_to_sender(task, reason)?,
     };
     match keep_checkpoint {
         Checkpointing::Keep => {}
@@ -952,6 +953,37 @@ impl Tx<'_, '_> {
     }
 }
 
+impl Tx<'_, '_> {
+    fn send_back_to_sender(&mut self, task: &TaskId, reason: &str) -> Result<Checkpointing> {
+        let i = self.authorize(task)?;
+        let (step, run) = (self.flow.tasks[i].step, self.flow.tasks[i].run);
+        if self.flow.kind != FlowKind::Incoming || !self.step(step).kind.may_send_back() {
+            return Err(self.not_allowed(ActionKind::SendBack, step));
+        }
+        let Some(reason) = clean(Some(reason)) else {
+            return Err(WorkflowError::ReasonRequired {
+                action: ActionKind::SendBack,
+            });
+        };
+        let acted = self.acted(Some(&reason));
+        let t = &mut self.flow.tasks[i];
+        t.state = TaskState::SentBack;
+        t.acted = Some(acted);
+        self.withdraw_run(run, |_| true, WithdrawCause::SentBack);
+        self.flow.runs[run].outcome = Some(RunOutcome::SentBack { at: self.ctx.now });
+        self.flow.status = FlowStatus::SentBack {
+            by: self.actor.clone(),
+            at: self.ctx.now,
+            reason: reason.clone(),
+        };
+        self.emit(EventKind::SentBack {
+            task: task.clone(),
+            reason,
+        });
+        Ok(Checkpointing::Clear)
+    }
+}
+
 enum NextPlan {
     Finish,
     Step {
@@ -1074,6 +1106,9 @@ pub fn task_actions(flow: &Flow, task: &Task) -> Vec<ActionKind> {
         out.extend([ActionKind::AddHandler, ActionKind::Transfer]);
         if step.is_editable() {
             out.push(ActionKind::UpdateContent);
+        }
+        if flow.kind == FlowKind::Incoming && step.kind.may_send_back() {
+            out.push(ActionKind::SendBack);
         }
     }
     out

@@ -37,6 +37,8 @@
 //! - 退回 ([`Action::Return`]) goes to the previous step or any earlier step, with a required
 //!   reason; the step runs again with the people who approved it last time.
 //! - 加签, 转办, 催办 (an event only), 终止 (owner only, with a reason).
+//! - 退文 ([`Action::SendBack`]): at 签收 or 初审 of a 收文, return the document to the
+//!   sending organ with a reason; the flow ends as [`FlowStatus::SentBack`].
 //! - [`Action::UpdateContent`]: the holder of an open task at an editable step (起草, 审核,
 //!   复核) saved a new version; the flow's content hash follows, so every other open task must
 //!   re-read before approving. A substantive change at 复核 returns the flow to 签发, to the
@@ -53,7 +55,15 @@
 //! through [`Event::audit_entry`].
 //!
 //! A step's optional 办理时限 (`limit_hours`, or the 批办 assignment's due time) gives each of
-//! its tasks a due time; [`Task::is_overdue`] and [`Flow::overdue_tasks`] take `now`.
+//! its tasks a due time; [`Task::is_overdue`] and [`Flow::overdue_tasks`] take `now`, and
+//! [`Task::todo_key`] gives the 待办 order (overdue, then 特急/加急, then age).
+//!
+//! # For the UI
+//!
+//! [`tasks_for`] lists a user's open tasks in a flow (their own and delegated ones);
+//! [`available_actions`] gives exactly the buttons to show; [`next_choice`] says whether
+//! approving needs the next handlers or a 批办 assignment; [`return_targets`] lists the steps
+//! a 退回 may go to. Everything is serde, so flows are stored as JSON on both sides.
 //!
 //! # Templates
 //!
@@ -132,7 +142,7 @@ pub use error::{Result, WorkflowError};
 pub use model::{
     Acted, AddPosition, Assignment, Checkpoint, ContentHash, Delegation, DeptAssignee, Flow,
     FlowId, FlowKind, FlowStatus, Mode, PersonId, Route, RunOutcome, Step, StepKind, StepRun, Task,
-    TaskId, TaskOrigin, TaskState, WithdrawCause,
+    TaskId, TaskOrigin, TaskState, TodoKey, WithdrawCause,
 };
 pub use template::{
     Applicability, DocFacts, HandlerResolver, HandlerSpec, RouteTemplate, StepTemplate, TemplateSet,

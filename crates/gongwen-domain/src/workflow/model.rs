@@ -9,6 +9,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::document::Urgency;
+
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -147,6 +149,11 @@ impl StepKind {
     /// 传阅: tasks are marked 已阅 instead of approved, and cannot be returned.
     pub fn is_circulation(self) -> bool {
         self == StepKind::Circulate
+    }
+
+    /// 签收 and 初审 may refuse an incoming document and send it back (退文).
+    pub fn may_send_back(self) -> bool {
+        matches!(self, StepKind::Receive | StepKind::PreCheck)
     }
 }
 
@@ -302,6 +309,13 @@ pub enum FlowStatus {
         at: OffsetDateTime,
         reason: String,
     },
+    /// 退文: a 收文 refused at 签收 or 初审 and returned to the sending organ.
+    SentBack {
+        by: PersonId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+        reason: String,
+    },
 }
 
 impl FlowStatus {
@@ -310,6 +324,7 @@ impl FlowStatus {
             FlowStatus::Running { .. } => "办理中",
             FlowStatus::Completed { .. } => "已办结",
             FlowStatus::Terminated { .. } => "已终止",
+            FlowStatus::SentBack { .. } => "已退文",
         }
     }
 }
@@ -360,6 +375,11 @@ pub enum RunOutcome {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// 退文 from this run.
+    SentBack {
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 /// One person's task in one step run.
@@ -404,6 +424,31 @@ impl Task {
     pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
         self.is_open() && self.due.is_some_and(|due| now > due)
     }
+
+    /// The 待办 order: sorting by this key puts overdue tasks first, then 特急, then 加急,
+    /// then the oldest (by when the task became the holder's turn). `urgency` is the
+    /// document's 紧急程度.
+    pub fn todo_key(&self, urgency: Option<Urgency>, now: OffsetDateTime) -> TodoKey {
+        TodoKey {
+            not_overdue: !self.is_overdue(now),
+            urgency: match urgency {
+                Some(Urgency::Immediate) => 0,
+                Some(Urgency::Urgent) => 1,
+                None => 2,
+            },
+            since: self.opened_at.unwrap_or(self.created_at),
+            id: self.id.clone(),
+        }
+    }
+}
+
+/// Sort key of a 待办 entry; see [`Task::todo_key`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TodoKey {
+    not_overdue: bool,
+    urgency: u8,
+    since: OffsetDateTime,
+    id: TaskId,
 }
 
 /// A task's state.
@@ -422,6 +467,8 @@ pub enum TaskState {
     Returned { to: usize },
     /// 转办 to another person; `to` is the new task.
     Transferred { to: TaskId },
+    /// 退文 to the sending organ.
+    SentBack,
     /// No longer needed; nobody can act on it.
     Withdrawn { cause: WithdrawCause },
 }
@@ -435,6 +482,7 @@ impl TaskState {
             TaskState::Read => "已阅",
             TaskState::Returned { .. } => "退回",
             TaskState::Transferred { .. } => "转办",
+            TaskState::SentBack => "退文",
             TaskState::Withdrawn { .. } => "已收回",
         }
     }
@@ -452,6 +500,8 @@ pub enum WithdrawCause {
     Recalled,
     /// The flow was terminated.
     Terminated,
+    /// Another handler sent the document back to its sender (退文).
+    SentBack,
 }
 
 impl WithdrawCause {
@@ -461,6 +511,7 @@ impl WithdrawCause {
             WithdrawCause::StepReturned => "本环节已被退回",
             WithdrawCause::Recalled => "上一办理人已撤回",
             WithdrawCause::Terminated => "流程已终止",
+            WithdrawCause::SentBack => "来文已退回来文单位",
         }
     }
 }

@@ -760,3 +760,96 @@ fn flows_survive_json_and_replay_identically() {
     let b = workflow::apply(&back, &cmd_back, &hx.ctx()).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_failed_pre_check_sends_the_document_back_to_its_sender() {
+    let mut hx = Harness::start(
+        FlowKind::Incoming,
+        "clerk",
+        incoming_route(DocType::Notice),
+        "in1",
+    );
+    hx.approve("clerk", None);
+    // 登记 cannot send back; 签收 and 初审 can.
+    let task = hx.task_of("clerk");
+    let err = hx
+        .try_act(
+            "clerk",
+            "in1",
+            Action::SendBack {
+                task,
+                reason: "错送".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "“登记”环节不能“退文”");
+    hx.approve("clerk", None);
+    let task = hx.task_of("office_head");
+    assert!(
+        workflow::available_actions(&hx.flow, &p("office_head"), &hx.ctx())
+            .contains(&ActionKind::SendBack)
+    );
+    let err = hx
+        .try_act(
+            "office_head",
+            "in1",
+            Action::SendBack {
+                task: task.clone(),
+                reason: String::new(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "退文必须填写理由");
+    hx.act(
+        "office_head",
+        "in1",
+        Action::SendBack {
+            task: task.clone(),
+            reason: "不属于本机关职责范围".into(),
+        },
+    );
+    assert!(
+        matches!(&hx.flow.status, FlowStatus::SentBack { by, reason, .. }
+        if by == &p("office_head") && reason == "不属于本机关职责范围")
+    );
+    assert_eq!(hx.task(&task).state, TaskState::SentBack);
+    assert!(hx.flow.open_tasks().next().is_none());
+    let err = hx
+        .try_act("office_head", "in1", approve(task, None))
+        .unwrap_err();
+    assert_eq!(err.code(), "TASK_COMPLETED");
+}
+
+#[test]
+fn todo_order_is_overdue_then_urgency_then_age() {
+    use gongwen_domain::document::Urgency;
+    let route = Route {
+        name: "待办".into(),
+        steps: vec![
+            Step::new(
+                StepKind::Review,
+                Mode::AllOf,
+                vec![p("dept_head"), p("office_head"), p("checker")],
+            )
+            .with_limit_hours(24),
+        ],
+    };
+    let hx = Harness::start(FlowKind::Outgoing, "drafter", route, "v1");
+    let tasks: Vec<_> = hx.flow.open_tasks().cloned().collect();
+    let later = t0() + Duration::hours(1);
+    let mut keyed = [
+        (tasks[0].todo_key(None, later), "plain"),
+        (tasks[1].todo_key(Some(Urgency::Urgent), later), "加急"),
+        (tasks[2].todo_key(Some(Urgency::Immediate), later), "特急"),
+    ];
+    keyed.sort();
+    assert_eq!(
+        keyed.iter().map(|k| k.1).collect::<Vec<_>>(),
+        ["特急", "加急", "plain"]
+    );
+    // Once past the 时限, an ordinary task outranks an urgent one that is not overdue.
+    let mut other = tasks[1].clone();
+    other.due = None;
+    let overdue = t0() + Duration::hours(30);
+    assert!(tasks[0].todo_key(None, overdue) < other.todo_key(Some(Urgency::Immediate), overdue));
+}

@@ -21,7 +21,7 @@ const PEOPLE: [&str; 6] = [
     "principal",
     "checker",
 ];
-const KINDS: [StepKind; 8] = [
+const KINDS: [StepKind; 10] = [
     StepKind::Draft,
     StepKind::Review,
     StepKind::Sign,
@@ -30,6 +30,8 @@ const KINDS: [StepKind; 8] = [
     StepKind::Instruct,
     StepKind::Handle,
     StepKind::Circulate,
+    StepKind::Receive,
+    StepKind::PreCheck,
 ];
 const CODES: [&str; 19] = [
     "UNKNOWN_TASK",
@@ -64,6 +66,7 @@ enum Op {
     Withdraw,
     Remind,
     Terminate { blank: bool },
+    SendBack { blank: bool },
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +93,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Withdraw),
         1 => Just(Op::Remind),
         1 => proptest::bool::weighted(0.5).prop_map(|blank| Op::Terminate { blank }),
+        1 => proptest::bool::weighted(0.3).prop_map(|blank| Op::SendBack { blank }),
     ]
 }
 
@@ -225,6 +229,14 @@ fn command(flow: &Flow, mv: &Move, edits: &mut u32) -> Command {
                 "不再办理".into()
             },
         },
+        Op::SendBack { blank } => Action::SendBack {
+            task: id,
+            reason: if *blank {
+                String::new()
+            } else {
+                "不属于本机关办理范围".into()
+            },
+        },
     };
     Command {
         actor,
@@ -274,7 +286,9 @@ fn check_structure(flow: &Flow) -> Result<(), TestCaseError> {
                 );
             }
         }
-        FlowStatus::Completed { .. } | FlowStatus::Terminated { .. } => {
+        FlowStatus::Completed { .. }
+        | FlowStatus::Terminated { .. }
+        | FlowStatus::SentBack { .. } => {
             prop_assert!(flow.tasks.iter().all(|t| !t.is_live()));
             prop_assert!(flow.runs.iter().all(|r| r.outcome.is_some()));
         }
@@ -367,6 +381,11 @@ fn check_transition(
             prop_assert_eq!(&after.status, &cp.status);
             prop_assert!(after.task(&cp.task).unwrap().is_live());
         }
+        Action::SendBack { .. } => {
+            let sent_back = matches!(after.status, FlowStatus::SentBack { .. });
+            prop_assert!(sent_back, "退文 ends the flow");
+            prop_assert_eq!(after.kind, FlowKind::Incoming);
+        }
         Action::Remind { .. } => {
             prop_assert_eq!(&after.tasks, &before.tasks);
             prop_assert_eq!(&after.status, &before.status);
@@ -380,11 +399,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
-    fn random_flows_keep_their_invariants(route in a_route(), moves in proptest::collection::vec(a_move(), 1..40), tamper in any::<(usize, u8)>()) {
+    fn random_flows_keep_their_invariants(route in a_route(), incoming in any::<bool>(), moves in proptest::collection::vec(a_move(), 1..40), tamper in any::<(usize, u8)>()) {
         let world = World::new();
         let mut now = t0();
         let ctx = world.ctx(now);
-        let (mut flow, events) = workflow::start(FlowId::from("F"), FlowKind::Outgoing, p("drafter"), route, ContentHash::from("v1"), &ctx).unwrap();
+        let (mut flow, events) = workflow::start(FlowId::from("F"), if incoming { FlowKind::Incoming } else { FlowKind::Outgoing }, p("drafter"), route, ContentHash::from("v1"), &ctx).unwrap();
         let mut all_events = events;
         let mut edits = 0;
         check_structure(&flow)?;
