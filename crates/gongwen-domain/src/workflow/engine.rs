@@ -64,6 +64,51 @@ pub fn start(
     Ok(tx.finish())
 }
 
+/// Checks that a stored flow's indices hold together, so that a damaged or hand-edited
+/// record gives an error instead of a wrong decision.
+pub fn check_integrity(flow: &Flow) -> Result<()> {
+    let corrupt = |what: &str| {
+        Err(WorkflowError::CorruptFlow {
+            flow: flow.id.clone(),
+            detail: what.to_owned(),
+        })
+    };
+    let steps = flow.route.steps.len();
+    let status_ok = |status: &FlowStatus, runs: &[StepRun]| match *status {
+        FlowStatus::Running { step, run } => {
+            step < steps && runs.get(run).is_some_and(|r| r.step == step)
+        }
+        _ => true,
+    };
+    if steps == 0 {
+        return corrupt("route has no steps");
+    }
+    if !status_ok(&flow.status, &flow.runs) {
+        return corrupt("status points outside the route or runs");
+    }
+    if flow.runs.iter().any(|r| r.step >= steps) {
+        return corrupt("a run points outside the route");
+    }
+    let task_ok = |t: &Task| flow.runs.get(t.run).is_some_and(|r| r.step == t.step);
+    if !flow.tasks.iter().all(task_ok) {
+        return corrupt("a task points outside the runs");
+    }
+    if let Some(cp) = &flow.checkpoint {
+        let ok = cp.task_count <= flow.tasks.len()
+            && cp.runs.len() <= flow.runs.len()
+            && cp
+                .changed_tasks
+                .iter()
+                .all(|(i, t)| *i < cp.task_count && task_ok(t))
+            && flow.tasks.iter().any(|t| t.id == cp.task)
+            && status_ok(&cp.status, &cp.runs);
+        if !ok {
+            return corrupt("checkpoint does not match the flow");
+        }
+    }
+    Ok(())
+}
+
 /// Checks that a route can run: at least one step, handlers known and not repeated,
 /// and every step without handlers preceded by a step whose handler can choose them.
 pub fn validate_route(route: &Route, ctx: &Context<'_>) -> Result<()> {
@@ -107,6 +152,7 @@ fn check_handlers(handlers: &[PersonId], ctx: &Context<'_>) -> Result<()> {
 /// Applies one command. On success returns the new flow and the events it appended
 /// (also appended to `flow.history`); on error the caller keeps the old flow unchanged.
 pub fn apply(flow: &Flow, cmd: &Command, ctx: &Context<'_>) -> Result<(Flow, Vec<Event>)> {
+    check_integrity(flow)?;
     let mut tx = Tx {
         flow: flow.clone(),
         ctx,
@@ -503,7 +549,7 @@ impl Tx<'_, '_> {
         let due = due.or_else(|| {
             self.step(step)
                 .limit_hours
-                .map(|h| now + Duration::hours(i64::from(h)))
+                .and_then(|h| now.checked_add(Duration::hours(i64::from(h))))
         });
         let run = self.flow.runs.len();
         let lanes = match mode {
@@ -1087,10 +1133,9 @@ pub fn available_actions(flow: &Flow, user: &PersonId, ctx: &Context<'_>) -> Vec
 
 /// The actions the holder of an open task may take on it.
 pub fn task_actions(flow: &Flow, task: &Task) -> Vec<ActionKind> {
-    if !task.is_open() {
+    let Some(step) = flow.route.steps.get(task.step).filter(|_| task.is_open()) else {
         return Vec::new();
-    }
-    let step = &flow.route.steps[task.step];
+    };
     let mut out = Vec::new();
     if step.kind.is_circulation() {
         out.extend([
@@ -1128,6 +1173,9 @@ pub enum NextChoice {
 
 /// Tells the task view which choice approving `task` needs.
 pub fn next_choice(flow: &Flow, task: &TaskId) -> NextChoice {
+    if check_integrity(flow).is_err() {
+        return NextChoice::None;
+    }
     let Some(i) = flow.tasks.iter().position(|t| &t.id == task) else {
         return NextChoice::None;
     };
@@ -1138,7 +1186,7 @@ pub fn next_choice(flow: &Flow, task: &TaskId) -> NextChoice {
     let Some(next) = flow.route.steps.get(t.step + 1) else {
         return NextChoice::None;
     };
-    if flow.route.steps[t.step].kind == StepKind::Instruct {
+    if flow.route.steps.get(t.step).map(|s| s.kind) == Some(StepKind::Instruct) {
         NextChoice::Assignment {
             step: t.step + 1,
             required: next.handlers.is_empty(),
@@ -1153,7 +1201,15 @@ pub fn next_choice(flow: &Flow, task: &TaskId) -> NextChoice {
 /// The steps a 退回 from the current step may go to (all earlier ones).
 pub fn return_targets(flow: &Flow) -> Vec<usize> {
     match flow.current_step() {
-        Some(step) if !flow.route.steps[step].kind.is_circulation() => (0..step).collect(),
+        Some(step)
+            if flow
+                .route
+                .steps
+                .get(step)
+                .is_some_and(|s| !s.kind.is_circulation()) =>
+        {
+            (0..step).collect()
+        }
         _ => Vec::new(),
     }
 }

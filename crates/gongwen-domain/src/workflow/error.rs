@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use super::ActionKind;
-use super::model::{ContentHash, PersonId, TaskId, WithdrawCause};
+use super::model::{ContentHash, FlowId, PersonId, TaskId, WithdrawCause};
 
 pub type Result<T> = std::result::Result<T, WorkflowError>;
 
@@ -80,6 +80,9 @@ pub enum WorkflowError {
     #[error("正文没有变化")]
     ContentUnchanged,
 
+    #[error("流程数据已损坏（{flow}），请联系管理员")]
+    CorruptFlow { flow: FlowId, detail: String },
+
     #[error("流程路线无效：{reason}")]
     InvalidRoute { reason: String },
 
@@ -117,6 +120,7 @@ impl WorkflowError {
             WorkflowError::NextHandlersRequired { .. } => "NEXT_HANDLERS_REQUIRED",
             WorkflowError::NextHandlersNotAllowed => "NEXT_HANDLERS_NOT_ALLOWED",
             WorkflowError::ContentUnchanged => "CONTENT_UNCHANGED",
+            WorkflowError::CorruptFlow { .. } => "CORRUPT_FLOW",
             WorkflowError::InvalidRoute { .. } => "INVALID_ROUTE",
             WorkflowError::NoTemplate { .. } => "NO_TEMPLATE",
             WorkflowError::UnresolvedHandlers { .. } => "UNRESOLVED_HANDLERS",

@@ -135,8 +135,8 @@ pub mod template;
 
 pub use command::{Action, ActionKind, Command, Context, Directory, Event, EventKind, signature};
 pub use engine::{
-    NextChoice, apply, available_actions, next_choice, return_targets, start, task_actions,
-    tasks_for, validate_route,
+    NextChoice, apply, available_actions, check_integrity, next_choice, return_targets, start,
+    task_actions, tasks_for, validate_route,
 };
 pub use error::{Result, WorkflowError};
 pub use model::{

@@ -274,3 +274,29 @@ fn next_handlers_are_required_when_the_route_leaves_them_open() {
     );
     assert_eq!(hx.open_assignees(), ["dept_head", "office_head"]);
 }
+
+#[test]
+fn a_damaged_stored_flow_is_refused_not_trusted() {
+    let (hx, _, sign) = at_signing();
+    let damage: [fn(&mut gongwen_domain::workflow::Flow); 3] = [
+        |f| f.route.steps.truncate(1),
+        |f| f.tasks[0].run = 99,
+        |f| f.runs.clear(),
+    ];
+    for d in damage {
+        let mut flow = hx.flow.clone();
+        d(&mut flow);
+        let cmd = gongwen_domain::workflow::Command {
+            actor: p("deputy"),
+            seen_hash: h("v1"),
+            action: approve(sign.clone(), None),
+        };
+        let err = gongwen_domain::workflow::apply(&flow, &cmd, &hx.ctx()).unwrap_err();
+        assert_eq!(err.code(), "CORRUPT_FLOW");
+        assert_eq!(err.to_string(), "流程数据已损坏（F1），请联系管理员");
+        // The read side degrades to "nothing to do" rather than panicking.
+        let _ = gongwen_domain::workflow::available_actions(&flow, &p("deputy"), &hx.ctx());
+        let _ = gongwen_domain::workflow::next_choice(&flow, &sign);
+        let _ = gongwen_domain::workflow::return_targets(&flow);
+    }
+}
