@@ -633,6 +633,11 @@ fn title_core(title: &str) -> &str {
     title.trim().trim_end_matches(TRAILING_PUNCT).trim_end()
 }
 
+/// The non-文种 a title ends with, e.g. “办法” in “鹤山市安全生产检查办法”.
+fn non_doc_type_ending(core: &str) -> Option<&'static str> {
+    NOT_DOC_TYPES.iter().copied().find(|n| core.ends_with(n))
+}
+
 /// The 文种 a title ends with, if any (longest name first, so 函 is not found in …).
 fn doc_type_of_title(title: &str) -> Option<DocType> {
     let t = title_core(title);
@@ -665,12 +670,12 @@ fn doc_type_missing(cx: &Cx<'_>, s: &mut Sink<'_>) {
     }
     let core = title_core(cx.title());
     let mut msg = "未选择文种：文种应为条例第八条规定的15种之一".to_string();
-    if let Some(t) = doc_type_of_title(core) {
-        msg.push_str(&format!("。标题以“{t}”结尾，可选择文种“{t}”"));
-    } else if let Some(bad) = NOT_DOC_TYPES.iter().find(|n| core.ends_with(*n)) {
+    if let Some(bad) = non_doc_type_ending(core) {
         msg.push_str(&format!(
             "。标题以“{bad}”结尾，但“{bad}”不是法定文种；印发规章制度应使用“关于印发《……{bad}》的通知”"
         ));
+    } else if let Some(t) = doc_type_of_title(core) {
+        msg.push_str(&format!("。标题以“{t}”结尾，可选择文种“{t}”"));
     }
     s.error(Element::field(F::DocType), msg);
 }
@@ -692,6 +697,12 @@ fn title_ends_with_doc_type(cx: &Cx<'_>, s: &mut Sink<'_>) {
         return;
     }
     let msg = match doc_type_of_title(title) {
+        _ if non_doc_type_ending(title_core(title)).is_some() => {
+            let bad = non_doc_type_ending(title_core(title)).unwrap_or_default();
+            format!(
+                "标题以“{bad}”结尾，但“{bad}”不是法定文种：标题应以文种“{t}”结尾，如“关于印发《……{bad}》的{t}”"
+            )
+        }
         Some(other) => {
             format!("标题以“{other}”结尾，但文种选的是“{t}”：标题应以文种“{t}”结尾，或改选文种")
         }

@@ -985,6 +985,32 @@ fn messages_point_at_the_problem() {
         .unwrap();
     assert!(f.message.contains("“办法”不是法定文种"), "{}", f.message);
 
+    let doc = with(notice(), |d| {
+        d.title = "鹤山市人民政府关于公布鹤山市城市绿化管理办法".into()
+    });
+    let f = lint(&doc, &ctx())
+        .into_iter()
+        .find(|f| f.rule == "GW003")
+        .unwrap();
+    assert!(f.message.contains("“办法”不是法定文种"), "{}", f.message);
+
+    let doc = with(notice(), |d| {
+        d.doc_type = None;
+        d.title = "鹤山市人民政府通令".into();
+    });
+    let f = lint(&doc, &ctx())
+        .into_iter()
+        .find(|f| f.rule == "GW001")
+        .unwrap();
+    assert!(f.message.contains("“通令”不是法定文种"), "{}", f.message);
+
+    let doc = with(notice(), |d| d.doc_type = None);
+    let f = lint(&doc, &ctx())
+        .into_iter()
+        .find(|f| f.rule == "GW001")
+        .unwrap();
+    assert!(f.message.contains("可选择文种“通知”"), "{}", f.message);
+
     let doc = with(request(), |d| {
         d.cc = strings(&["鹤山市财政局", "共和镇和平村委会"])
     });
