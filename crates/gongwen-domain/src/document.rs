@@ -507,7 +507,10 @@ pub struct ParseError(pub String);
 impl Document {
     /// Reads the JSON form. The error names the line, column and, for unknown
     /// fields or bad values, the field and the value.
+    ///
+    /// A leading byte-order mark (as Windows Notepad writes) is ignored.
     pub fn from_json(json: &str) -> Result<Document, ParseError> {
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         let mut de = serde_json::Deserializer::from_str(json);
         let doc = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();

@@ -25,6 +25,12 @@ fn malformed_json_names_line_and_column() {
 }
 
 #[test]
+fn a_byte_order_mark_is_ignored() {
+    let d = Document::from_json("\u{feff}{\"doc_type\": \"通知\"}").unwrap();
+    assert_eq!(d.doc_type, Some(DocType::Notice));
+}
+
+#[test]
 fn unknown_field_is_named_with_its_path() {
     let e = Document::from_json("{\n\"secrecy\": {\"level\": \"秘密\", \"trem\": \"1年\"}\n}")
         .unwrap_err();
