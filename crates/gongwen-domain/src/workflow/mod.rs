@@ -63,7 +63,8 @@
 //! [`tasks_for`] lists a user's open tasks in a flow (their own and delegated ones);
 //! [`available_actions`] gives exactly the buttons to show; [`next_choice`] says whether
 //! approving needs the next handlers or a 批办 assignment; [`return_targets`] lists the steps
-//! a 退回 may go to. Everything is serde, so flows are stored as JSON on both sides.
+//! a 退回 may go to; [`opinions`] lists every signed opinion for the forms' boxes and the
+//! flow view. Everything is serde, so flows are stored as JSON on both sides.
 //!
 //! # Templates
 //!
@@ -132,6 +133,7 @@ mod engine;
 mod error;
 mod model;
 pub mod template;
+mod view;
 
 pub use command::{Action, ActionKind, Command, Context, Directory, Event, EventKind, signature};
 pub use engine::{
@@ -147,3 +149,4 @@ pub use model::{
 pub use template::{
     Applicability, DocFacts, HandlerResolver, HandlerSpec, RouteTemplate, StepTemplate, TemplateSet,
 };
+pub use view::{OpinionEntry, opinions};

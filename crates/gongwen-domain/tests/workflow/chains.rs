@@ -853,3 +853,55 @@ fn todo_order_is_overdue_then_urgency_then_age() {
     let overdue = t0() + Duration::hours(30);
     assert!(tasks[0].todo_key(None, overdue) < other.todo_key(Some(Urgency::Immediate), overdue));
 }
+
+#[test]
+fn opinions_list_every_signature_for_the_forms() {
+    let route = Route {
+        name: "意见".into(),
+        steps: vec![
+            Step::new(StepKind::Draft, Mode::Sequential, vec![p("drafter")]),
+            Step::new(StepKind::Review, Mode::Sequential, vec![p("dept_head")]),
+            Step::new(StepKind::Sign, Mode::Sequential, vec![p("deputy")]),
+        ],
+    };
+    let mut hx = Harness::start(FlowKind::Outgoing, "drafter", route, "v1");
+    hx.delegations.push(Delegation {
+        principal: p("deputy"),
+        delegate: p("principal"),
+        start: t0(),
+        end: None,
+        kind: None,
+    });
+    hx.approve("drafter", None);
+    hx.advance(Duration::hours(1));
+    hx.approve("dept_head", Some("拟同意，请赵副县长签发"));
+    hx.advance(Duration::hours(1));
+    let task = hx.task_of("principal");
+    hx.act("principal", "v1", approve(task, Some("同意")));
+    let ops = workflow::opinions(&hx.flow, &hx.people);
+    let rows: Vec<_> = ops
+        .iter()
+        .map(|o| {
+            (
+                o.step_kind,
+                o.signature.as_str(),
+                o.outcome.as_str(),
+                o.opinion.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (StepKind::Draft, "张三", "同意", None),
+            (
+                StepKind::Review,
+                "李科长",
+                "同意",
+                Some("拟同意，请赵副县长签发")
+            ),
+            (StepKind::Sign, "钱县长 代 赵副县长", "同意", Some("同意")),
+        ]
+    );
+    assert_eq!(ops[2].at, t0() + Duration::hours(2));
+}
