@@ -30,3 +30,7 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
 }
+
+pub mod auth;
+pub mod directory;
+pub mod registry;

@@ -1,1 +1,116 @@
-//! Gongwen central server.
+//! Gongwen central server: the city's e-government hub that every organ's
+//! clients sync with.
+//!
+//! The library holds everything; the `gongwen-server` binary only parses
+//! arguments. Tests start the real server with [`launch`] on `127.0.0.1:0`.
+//!
+//! Layout: [`routes`] (HTTP handlers, one module per area), [`db`] (pool and
+//! migrations), [`auth`] (passwords, tokens, the central [`auth::authorize`]),
+//! [`directory`] (organs, departments, users, positions, delegations),
+//! [`registry`] (文号 allocation), [`tls`], [`metrics`]. Server instances keep
+//! no state of their own: everything lives in PostgreSQL, so several
+//! instances can serve the same clients behind a load balancer.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod directory;
+pub mod error;
+pub mod metrics;
+pub mod registry;
+pub mod routes;
+pub mod tls;
+
+use std::future::Future;
+use std::sync::Arc;
+
+pub use config::Settings;
+pub use error::{Error, Result};
+
+/// Where the server gets the time: injected so tests can pin it.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> time::OffsetDateTime;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc()
+    }
+}
+
+/// Shared by every request handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub pool: deadpool_postgres::Pool,
+    pub settings: Arc<Settings>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The server version (the crate version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Connect to the database, apply or check migrations, and serve on
+/// `listener` until `shutdown` resolves; then stop accepting connections and
+/// finish the requests in flight.
+pub async fn launch(
+    settings: Settings,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    launch_with_clock(settings, listener, shutdown, Arc::new(SystemClock)).await
+}
+
+/// [`launch`] with an injected clock.
+pub async fn launch_with_clock(
+    settings: Settings,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    clock: Arc<dyn Clock>,
+) -> Result<()> {
+    let addr = listener.local_addr()?;
+    let tls = match &settings.tls {
+        Some(files) => Some(tls::acceptor(files)?),
+        None if settings.insecure_http || addr.ip().is_loopback() => None,
+        None => {
+            return Err(Error::PlainHttpNotAllowed {
+                addr: addr.to_string(),
+            });
+        }
+    };
+    let pool = db::connect(&settings.database_url, settings.pool_size).await?;
+    {
+        let mut client = pool.get().await?;
+        if settings.migrate_on_start {
+            let report = db::migrations::migrate(&mut client).await?;
+            if report.from != report.to {
+                tracing::info!(from = report.from, to = report.to, "database migrated");
+            }
+        } else {
+            db::migrations::check_current(&client).await?;
+        }
+    }
+    let state = AppState {
+        pool,
+        settings: Arc::new(settings),
+        metrics: Arc::new(metrics::Metrics::new()),
+        clock,
+    };
+    let app = routes::router(state);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, version = VERSION, "gongwen-server listening");
+    match tls {
+        Some(acceptor) => tls::serve(listener, acceptor, app, shutdown).await?,
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await?
+        }
+    }
+    tracing::info!("gongwen-server stopped");
+    Ok(())
+}

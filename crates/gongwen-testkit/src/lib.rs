@@ -35,16 +35,23 @@ pub const DATABASE_URL_ENV: &str = "GONGWEN_TEST_DATABASE_URL";
 pub const PG_BIN_ENV: &str = "GONGWEN_PG_BIN";
 const DEFAULT_PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 const START_ATTEMPTS: usize = 6;
+/// The `postgres` user's password in a throwaway cluster (loopback only).
+pub const ADMIN_PASSWORD: &str = "gongwen-test";
 
 /// What can go wrong while preparing a test database.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{DATABASE_URL_ENV} is not a valid PostgreSQL URL ({0}): set it to e.g. postgres://postgres@127.0.0.1:5432/postgres")]
+    #[error(
+        "{DATABASE_URL_ENV} is not a valid PostgreSQL URL ({0}): set it to e.g. postgres://postgres@127.0.0.1:5432/postgres"
+    )]
     BadUrl(String),
     #[error(
         "could not run {program}: {source}; install postgresql-15 or set {PG_BIN_ENV} to its bin directory"
     )]
-    Spawn { program: String, source: std::io::Error },
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
     #[error("{what} failed: {output}")]
     Command { what: String, output: String },
     #[error("could not prepare the cluster directory: {0}")]
@@ -99,25 +106,64 @@ impl TestPostgres {
         if !matches!(url.scheme(), "postgres" | "postgresql") {
             return Err(Error::BadUrl(format!("scheme {:?}", url.scheme())));
         }
-        Ok(Self { admin_url: url, owned: None })
+        Ok(Self {
+            admin_url: url,
+            owned: None,
+        })
     }
 
     /// Create and start a new cluster in a temporary directory.
     pub fn throwaway() -> Result<Self> {
         let bin = pg_bin_dir();
-        let as_postgres_user = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
-        let root = tempfile::Builder::new().prefix("gongwen-pg-").tempdir()?.keep();
-        let cluster = OwnedCluster { root, bin, as_postgres_user };
+        let as_postgres_user = std::fs::metadata("/proc/self")
+            .map(|m| m.uid() == 0)
+            .unwrap_or(false);
+        let root = tempfile::Builder::new()
+            .prefix("gongwen-pg-")
+            .tempdir()?
+            .keep();
+        let cluster = OwnedCluster {
+            root,
+            bin,
+            as_postgres_user,
+        };
         // From here on `cluster` removes the directory if anything fails.
         let data = cluster.data_dir();
         if as_postgres_user {
-            run(Command::new("chown").arg("-R").arg("postgres:postgres").arg(&cluster.root), "chown")?;
+            run(
+                Command::new("chown")
+                    .arg("-R")
+                    .arg("postgres:postgres")
+                    .arg(&cluster.root),
+                "chown",
+            )?;
+        }
+        // TCP connections need the password (so tests can exercise a wrong one);
+        // the socket in the cluster directory stays trust for the owner.
+        let pwfile = cluster.root.join("pwfile");
+        std::fs::write(&pwfile, format!("{ADMIN_PASSWORD}\n"))?;
+        if as_postgres_user {
+            run(
+                Command::new("chown").arg("postgres:postgres").arg(&pwfile),
+                "chown",
+            )?;
         }
         let mut initdb = cluster.pg_command("initdb");
         initdb
             .arg("-D")
             .arg(&data)
-            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
+            .arg(format!("--pwfile={}", pwfile.display()))
+            .args([
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+                "--no-instructions",
+            ]);
         run(&mut initdb, "initdb")?;
         let mut last_error = None;
         for _ in 0..START_ATTEMPTS {
@@ -125,16 +171,30 @@ impl TestPostgres {
             match cluster.start_on(port) {
                 Ok(()) => {
                     cluster.spawn_watchdog()?;
-                    let admin_url = url::Url::parse(&format!("postgres://postgres@127.0.0.1:{port}/postgres"))
-                        .map_err(|e| Error::BadUrl(e.to_string()))?;
-                    return Ok(Self { admin_url, owned: Some(cluster) });
+                    let admin_url = url::Url::parse(&format!(
+                        "postgres://postgres:{ADMIN_PASSWORD}@127.0.0.1:{port}/postgres"
+                    ))
+                    .map_err(|e| Error::BadUrl(e.to_string()))?;
+                    return Ok(Self {
+                        admin_url,
+                        owned: Some(cluster),
+                    });
                 }
                 // Most likely another process took the port between our probe and
                 // the server's bind: try another one.
                 Err(e) => last_error = Some(e),
             }
         }
-        Err(last_error.unwrap_or_else(|| Error::Command { what: "pg_ctl start".into(), output: String::new() }))
+        Err(last_error.unwrap_or_else(|| Error::Command {
+            what: "pg_ctl start".into(),
+            output: String::new(),
+        }))
+    }
+
+    /// True for a cluster this fixture started (password authentication over
+    /// TCP, stopped on drop); false for an external one.
+    pub fn is_throwaway(&self) -> bool {
+        self.owned.is_some()
     }
 
     /// The admin URL (database `postgres` or whatever the external URL names).
@@ -156,7 +216,10 @@ impl TestPostgres {
     /// Like [`fresh_database`](Self::fresh_database), returning the error.
     pub fn try_fresh_database(&self) -> Result<String> {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let name = format!("gw_test_{}_{n}_{nanos:x}", std::process::id());
         // CREATE DATABASE cannot run inside a transaction block: its own statement.
         self.psql(&format!("CREATE DATABASE \"{name}\""))?;
@@ -167,9 +230,16 @@ impl TestPostgres {
 
     /// Run one SQL statement as the admin user.
     pub fn psql(&self, sql: &str) -> Result<()> {
-        let bin = self.owned.as_ref().map(|c| c.bin.clone()).unwrap_or_else(pg_bin_dir);
+        let bin = self
+            .owned
+            .as_ref()
+            .map(|c| c.bin.clone())
+            .unwrap_or_else(pg_bin_dir);
         let mut cmd = Command::new(program(&bin, "psql"));
-        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"]).arg(self.admin_url.as_str()).arg("-c").arg(sql);
+        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(self.admin_url.as_str())
+            .arg("-c")
+            .arg(sql);
         run(&mut cmd, "psql")
     }
 }
@@ -210,7 +280,10 @@ impl OwnedCluster {
         run(&mut cmd, "pg_ctl start").map_err(|e| {
             let log = std::fs::read_to_string(self.root.join("server.log")).unwrap_or_default();
             match e {
-                Error::Command { what, output } => Error::Command { what, output: format!("{output}\n{log}") },
+                Error::Command { what, output } => Error::Command {
+                    what,
+                    output: format!("{output}\n{log}"),
+                },
                 other => other,
             }
         })
@@ -238,7 +311,10 @@ impl OwnedCluster {
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
-            .map_err(|source| Error::Spawn { program: "sh".into(), source })?;
+            .map_err(|source| Error::Spawn {
+                program: "sh".into(),
+                source,
+            })?;
         Ok(())
     }
 }
@@ -247,7 +323,9 @@ impl Drop for OwnedCluster {
     fn drop(&mut self) {
         if self.data_dir().join("postmaster.pid").exists() {
             let mut stop = self.pg_command("pg_ctl");
-            stop.arg("-D").arg(self.data_dir()).args(["-m", "immediate", "-w", "stop"]);
+            stop.arg("-D")
+                .arg(self.data_dir())
+                .args(["-m", "immediate", "-w", "stop"]);
             stop.stdout(Stdio::null()).stderr(Stdio::null());
             let _ = stop.status();
         }
@@ -272,7 +350,11 @@ fn pg_bin_dir() -> PathBuf {
 }
 
 fn program(bin: &Path, name: &str) -> PathBuf {
-    if bin.as_os_str().is_empty() { PathBuf::from(name) } else { bin.join(name) }
+    if bin.as_os_str().is_empty() {
+        PathBuf::from(name)
+    } else {
+        bin.join(name)
+    }
 }
 
 fn free_port() -> Result<u16> {
@@ -282,7 +364,9 @@ fn free_port() -> Result<u16> {
 
 fn run(cmd: &mut Command, what: &str) -> Result<()> {
     let program = cmd.get_program().to_string_lossy().into_owned();
-    let out = cmd.output().map_err(|source| Error::Spawn { program, source })?;
+    let out = cmd
+        .output()
+        .map_err(|source| Error::Spawn { program, source })?;
     if out.status.success() {
         Ok(())
     } else {
@@ -309,7 +393,8 @@ mod tests {
         assert_ne!(a, b);
         for url in [&a, &b] {
             let db = TestPostgres::external(url).unwrap();
-            db.psql("CREATE TABLE t (x int); INSERT INTO t VALUES (1)").unwrap();
+            db.psql("CREATE TABLE t (x int); INSERT INTO t VALUES (1)")
+                .unwrap();
         }
     }
 
@@ -318,7 +403,10 @@ mod tests {
         let pg = TestPostgres::throwaway().unwrap();
         let root = pg.owned.as_ref().unwrap().root.clone();
         let url = pg.fresh_database();
-        TestPostgres::external(&url).unwrap().psql("SELECT 1").unwrap();
+        TestPostgres::external(&url)
+            .unwrap()
+            .psql("SELECT 1")
+            .unwrap();
         assert!(root.exists());
         drop(pg);
         assert!(!root.exists());

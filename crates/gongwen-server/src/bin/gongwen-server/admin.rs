@@ -1,0 +1,394 @@
+//! `gongwen-server admin …`: the directory from the command line. Each
+//! command runs in one transaction.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::Subcommand;
+use gongwen_protocol::directory::{
+    NewDelegation, NewDepartment, NewOrgan, NewPosition, NewUser, Organ, OrganLevel, Role, User,
+};
+use gongwen_server::auth::password;
+use gongwen_server::{Error, db, directory};
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// 新建机关
+    CreateOrgan {
+        /// 机关全称，如 鹤山市人民政府办公室
+        #[arg(long)]
+        name: String,
+        /// 机关代字，如 鹤府办（文号的前缀，全局唯一）
+        #[arg(long)]
+        code: String,
+        /// 上级机关的代字
+        #[arg(long)]
+        parent: Option<String>,
+        /// 层级：city（市县级）、town（乡镇级）、village（村级）
+        #[arg(long, default_value = "city", value_parser = parse_level)]
+        level: OrganLevel,
+    },
+    /// 新建部门
+    CreateDept {
+        /// 所属机关代字
+        #[arg(long)]
+        organ: String,
+        /// 部门名称，如 综合科
+        #[arg(long)]
+        name: String,
+    },
+    /// 新建用户。未给 --password 时，若标准输入不是终端，则从标准输入读取第一行作为密码。
+    CreateUser {
+        /// 所属机关代字
+        #[arg(long)]
+        organ: String,
+        /// 所属部门名称
+        #[arg(long)]
+        dept: Option<String>,
+        /// 登录名
+        #[arg(long)]
+        name: String,
+        /// 显示的姓名（默认同登录名）
+        #[arg(long)]
+        display: Option<String>,
+        /// 角色（可重复）：拟稿人 核稿人 签发人 办公室文书 收文员 领导 管理员，或 drafter reviewer signer clerk receiver leader admin
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// 初始密码（会留在命令历史中，建议改用标准输入）
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// 设置用户密码（从标准输入读取），并解除登录锁定
+    SetPassword {
+        /// 登录名
+        #[arg(long)]
+        name: String,
+    },
+    /// 新建岗位（用于按岗位流转，如“综合科科长”）
+    CreatePosition {
+        #[arg(long)]
+        organ: String,
+        #[arg(long)]
+        dept: Option<String>,
+        /// 岗位名称
+        #[arg(long)]
+        title: String,
+        /// 在岗用户的登录名
+        #[arg(long)]
+        holder: Option<String>,
+    },
+    /// 新建委托：在一段时间内由 --to 代行 --from 的职责
+    CreateDelegation {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// 只委托某一角色
+        #[arg(long, value_parser = parse_role)]
+        role: Option<Role>,
+        /// 开始时间（RFC 3339），如 2025-03-01T08:00:00+08:00
+        #[arg(long)]
+        starts_at: String,
+        /// 结束时间（RFC 3339）
+        #[arg(long)]
+        ends_at: String,
+    },
+    /// 列出机关
+    ListOrgans {
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 列出部门
+    ListDepts {
+        #[arg(long)]
+        organ: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 列出用户
+    ListUsers {
+        /// 只列出该机关（代字）的用户
+        #[arg(long)]
+        organ: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 列出岗位
+    ListPositions {
+        #[arg(long)]
+        organ: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 列出委托
+    ListDelegations {
+        #[arg(long)]
+        organ: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 从 CSV 或 JSON 文件导入整个目录（全部成功或全部不写入）
+    Import {
+        /// 文件路径（.csv 或 .json）
+        file: PathBuf,
+    },
+}
+
+fn parse_role(s: &str) -> std::result::Result<Role, String> {
+    s.parse()
+}
+
+fn parse_level(s: &str) -> std::result::Result<OrganLevel, String> {
+    s.parse()
+}
+
+fn read_password_from_stdin() -> Result<Option<String>> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+    Ok((!pw.is_empty()).then_some(pw))
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn print_organs(organs: &[Organ]) {
+    println!("代字\t名称\t层级\t上级");
+    for o in organs {
+        println!(
+            "{}\t{}\t{}\t{}",
+            o.code,
+            o.name,
+            o.level.label(),
+            o.parent.as_deref().unwrap_or("-")
+        );
+    }
+}
+
+fn print_users(users: &[User]) {
+    println!("登录名\t姓名\t机关\t部门\t角色");
+    for u in users {
+        let roles: Vec<_> = u.roles.iter().map(|r| r.label()).collect();
+        println!(
+            "{}\t{}\t{}\t{}\t{}{}",
+            u.login,
+            u.display_name,
+            u.organ,
+            u.department.as_deref().unwrap_or("-"),
+            roles.join("、"),
+            if u.disabled { "\t（已停用）" } else { "" }
+        );
+    }
+}
+
+async fn organ_filter(
+    client: &deadpool_postgres::Client,
+    organ: Option<&str>,
+) -> Result<Option<i64>> {
+    Ok(match organ {
+        Some(code) => Some(directory::organ_by_code(client, code).await?.id),
+        None => None,
+    })
+}
+
+pub async fn run(url: &str, command: AdminCommand) -> Result<()> {
+    let pool = db::connect(url, 1).await?;
+    let mut client = pool.get().await.map_err(Error::from)?;
+    db::migrations::check_current(&client).await?;
+    match command {
+        AdminCommand::CreateOrgan {
+            name,
+            code,
+            parent,
+            level,
+        } => {
+            let o = directory::create_organ(
+                &client,
+                &NewOrgan {
+                    name,
+                    code,
+                    level,
+                    parent,
+                },
+            )
+            .await?;
+            println!("已创建机关 {}（{}）", o.name, o.code);
+        }
+        AdminCommand::CreateDept { organ, name } => {
+            let d = directory::create_department(&client, &NewDepartment { organ, name }).await?;
+            println!("已创建部门 {}/{}", d.organ, d.name);
+        }
+        AdminCommand::CreateUser {
+            organ,
+            dept,
+            name,
+            display,
+            roles,
+            password,
+        } => {
+            let password = match password {
+                Some(p) => Some(p),
+                None => read_password_from_stdin()?,
+            };
+            let hash = match &password {
+                Some(p) => Some(password::hash_blocking(p.clone()).await?),
+                None => None,
+            };
+            let new = NewUser {
+                login: name,
+                display_name: display,
+                organ,
+                department: dept,
+                roles,
+                password: None,
+            };
+            let tx = client.transaction().await.map_err(Error::from)?;
+            let u = directory::create_user(&tx, &new, hash.as_deref()).await?;
+            tx.commit().await.map_err(Error::from)?;
+            println!("已创建用户 {}（{}）", u.login, u.display_name);
+            if hash.is_none() {
+                println!(
+                    "注意：未设置密码，该用户在设置密码前无法登录（gongwen-server admin set-password --name {}）",
+                    u.login
+                );
+            }
+        }
+        AdminCommand::SetPassword { name } => {
+            let Some(pw) = read_password_from_stdin()? else {
+                bail!(
+                    "请从标准输入提供新密码，如：echo '新密码' | gongwen-server admin set-password --name {name}"
+                );
+            };
+            let hash = password::hash_blocking(pw).await?;
+            directory::set_password(&client, &name, &hash).await?;
+            println!("已更新用户 {name} 的密码");
+        }
+        AdminCommand::CreatePosition {
+            organ,
+            dept,
+            title,
+            holder,
+        } => {
+            let p = directory::create_position(
+                &client,
+                &NewPosition {
+                    organ,
+                    department: dept,
+                    title,
+                    holder,
+                },
+            )
+            .await?;
+            println!("已创建岗位 {}/{}", p.organ, p.title);
+        }
+        AdminCommand::CreateDelegation {
+            from,
+            to,
+            role,
+            starts_at,
+            ends_at,
+        } => {
+            let d = directory::create_delegation(
+                &client,
+                &NewDelegation {
+                    from,
+                    to,
+                    role,
+                    starts_at,
+                    ends_at,
+                },
+            )
+            .await?;
+            println!(
+                "已创建委托：{} → {}（{} 至 {}）",
+                d.from, d.to, d.starts_at, d.ends_at
+            );
+        }
+        AdminCommand::ListOrgans { json } => {
+            let organs = directory::list_organs(&client).await?;
+            if json {
+                print_json(&organs)?
+            } else {
+                print_organs(&organs)
+            }
+        }
+        AdminCommand::ListDepts { organ, json } => {
+            let id = organ_filter(&client, organ.as_deref()).await?;
+            let depts = directory::list_departments(&client, id).await?;
+            if json {
+                print_json(&depts)?
+            } else {
+                println!("机关\t部门");
+                for d in depts {
+                    println!("{}\t{}", d.organ, d.name);
+                }
+            }
+        }
+        AdminCommand::ListUsers { organ, json } => {
+            let id = organ_filter(&client, organ.as_deref()).await?;
+            let users = directory::list_users(&client, id).await?;
+            if json {
+                print_json(&users)?
+            } else {
+                print_users(&users)
+            }
+        }
+        AdminCommand::ListPositions { organ, json } => {
+            let id = organ_filter(&client, organ.as_deref()).await?;
+            let positions = directory::list_positions(&client, id).await?;
+            if json {
+                print_json(&positions)?
+            } else {
+                println!("机关\t部门\t岗位\t在岗");
+                for p in positions {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        p.organ,
+                        p.department.as_deref().unwrap_or("-"),
+                        p.title,
+                        p.holder.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        AdminCommand::ListDelegations { organ, json } => {
+            let id = organ_filter(&client, organ.as_deref()).await?;
+            let list = directory::list_delegations(&client, id).await?;
+            if json {
+                print_json(&list)?
+            } else {
+                println!("委托人\t受托人\t角色\t开始\t结束");
+                for d in list {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        d.from,
+                        d.to,
+                        d.role.map(|r| r.label()).unwrap_or("全部"),
+                        d.starts_at,
+                        d.ends_at
+                    );
+                }
+            }
+        }
+        AdminCommand::Import { file } => {
+            let data = directory::file::read(&file)?;
+            let hashes = directory::hash_import_passwords(&data).await?;
+            let tx = client.transaction().await.map_err(Error::from)?;
+            let s = directory::import(&tx, &data, &hashes).await?;
+            tx.commit().await.map_err(Error::from)?;
+            println!(
+                "导入完成：机关 {}，部门 {}，用户 {}，岗位 {}，委托 {}",
+                s.organs, s.departments, s.users, s.positions, s.delegations
+            );
+        }
+    }
+    Ok(())
+}

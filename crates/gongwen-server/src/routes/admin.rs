@@ -1,0 +1,237 @@
+//! `/v1/admin/*`: the directory, for administrators (管理员). Listing organs
+//! and departments is open to every signed-in user; the rest is checked by
+//! [`authorize`] against the organ concerned.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use gongwen_protocol::directory::{
+    Delegation, Department, DirectoryImport, ImportSummary, NewDelegation, NewDepartment, NewOrgan,
+    NewPosition, NewUser, Organ, Position, User,
+};
+use serde::Deserialize;
+
+use super::extract::ApiJson;
+use crate::AppState;
+use crate::auth::{Action, Caller, Resource, authorize, password};
+use crate::directory;
+use crate::error::{ApiResult, AppError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/directory/organs", get(list_organs))
+        .route("/v1/directory/departments", get(list_departments))
+        .route("/v1/admin/organs", get(list_organs).post(create_organ))
+        .route(
+            "/v1/admin/departments",
+            get(list_departments).post(create_department),
+        )
+        .route("/v1/admin/users", get(list_users).post(create_user))
+        .route(
+            "/v1/admin/positions",
+            get(list_positions).post(create_position),
+        )
+        .route(
+            "/v1/admin/delegations",
+            get(list_delegations).post(create_delegation),
+        )
+        .route("/v1/admin/import", post(import))
+}
+
+#[derive(Debug, Deserialize)]
+struct OrganFilter {
+    organ: Option<String>,
+}
+
+async fn organ_id(state: &AppState, code: &str) -> ApiResult<i64> {
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    Ok(directory::organ_by_code(&client, code).await?.id)
+}
+
+/// The organ filter for a list: the named organ, or the caller's own.
+async fn filter_organ(state: &AppState, caller: &Caller, filter: &OrganFilter) -> ApiResult<i64> {
+    match filter
+        .organ
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
+        Some(code) => organ_id(state, code).await,
+        None => Ok(caller.organ_id),
+    }
+}
+
+async fn list_organs(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Organ>>> {
+    authorize(&caller, &Resource::Directory, Action::Read)?;
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    Ok(Json(directory::list_organs(&client).await?))
+}
+
+async fn create_organ(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(new): ApiJson<NewOrgan>,
+) -> ApiResult<(StatusCode, Json<Organ>)> {
+    match new
+        .parent
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(parent) => {
+            let id = organ_id(&state, parent).await?;
+            authorize(&caller, &Resource::Organ { id }, Action::Manage)?;
+        }
+        None => authorize(&caller, &Resource::TopLevelOrgans, Action::Manage)?,
+    }
+    let mut client = state.pool.get().await.map_err(crate::Error::from)?;
+    let tx = client.transaction().await.map_err(crate::Error::from)?;
+    let organ = directory::create_organ(&tx, &new).await?;
+    tx.commit().await.map_err(crate::Error::from)?;
+    Ok((StatusCode::CREATED, Json(organ)))
+}
+
+async fn list_departments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<OrganFilter>,
+) -> ApiResult<Json<Vec<Department>>> {
+    authorize(&caller, &Resource::Directory, Action::Read)?;
+    let organ = match filter
+        .organ
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
+        Some(code) => Some(organ_id(&state, code).await?),
+        None => None,
+    };
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    Ok(Json(directory::list_departments(&client, organ).await?))
+}
+
+async fn create_department(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(new): ApiJson<NewDepartment>,
+) -> ApiResult<(StatusCode, Json<Department>)> {
+    let id = organ_id(&state, &new.organ).await?;
+    authorize(&caller, &Resource::Organ { id }, Action::Manage)?;
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(directory::create_department(&client, &new).await?),
+    ))
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<OrganFilter>,
+) -> ApiResult<Json<Vec<User>>> {
+    let organ_id = filter_organ(&state, &caller, &filter).await?;
+    authorize(&caller, &Resource::Users { organ_id }, Action::Read)?;
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    Ok(Json(directory::list_users(&client, Some(organ_id)).await?))
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(new): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    let organ_id = organ_id(&state, &new.organ).await?;
+    authorize(&caller, &Resource::Users { organ_id }, Action::Manage)?;
+    let hash = match &new.password {
+        Some(p) => Some(password::hash_blocking(p.clone()).await?),
+        None => None,
+    };
+    let mut client = state.pool.get().await.map_err(crate::Error::from)?;
+    let tx = client.transaction().await.map_err(crate::Error::from)?;
+    let user = directory::create_user(&tx, &new, hash.as_deref()).await?;
+    tx.commit().await.map_err(crate::Error::from)?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn list_positions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<OrganFilter>,
+) -> ApiResult<Json<Vec<Position>>> {
+    let organ_id = filter_organ(&state, &caller, &filter).await?;
+    authorize(&caller, &Resource::Users { organ_id }, Action::Read)?;
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    Ok(Json(
+        directory::list_positions(&client, Some(organ_id)).await?,
+    ))
+}
+
+async fn create_position(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(new): ApiJson<NewPosition>,
+) -> ApiResult<(StatusCode, Json<Position>)> {
+    let id = organ_id(&state, &new.organ).await?;
+    authorize(&caller, &Resource::Organ { id }, Action::Manage)?;
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(directory::create_position(&client, &new).await?),
+    ))
+}
+
+async fn list_delegations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<OrganFilter>,
+) -> ApiResult<Json<Vec<Delegation>>> {
+    let organ_id = filter_organ(&state, &caller, &filter).await?;
+    authorize(&caller, &Resource::Users { organ_id }, Action::Read)?;
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    Ok(Json(
+        directory::list_delegations(&client, Some(organ_id)).await?,
+    ))
+}
+
+async fn create_delegation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(new): ApiJson<NewDelegation>,
+) -> ApiResult<(StatusCode, Json<Delegation>)> {
+    // The delegating user's organ decides who may record it.
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    let row = client
+        .query_opt(
+            "SELECT organ_id FROM users WHERE login = $1",
+            &[&new.from.trim()],
+        )
+        .await
+        .map_err(crate::Error::from)?
+        .ok_or_else(AppError::not_found)?;
+    authorize(
+        &caller,
+        &Resource::Users {
+            organ_id: row.get(0),
+        },
+        Action::Manage,
+    )?;
+    Ok((
+        StatusCode::CREATED,
+        Json(directory::create_delegation(&client, &new).await?),
+    ))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(data): ApiJson<DirectoryImport>,
+) -> ApiResult<Json<ImportSummary>> {
+    authorize(&caller, &Resource::DirectoryImport, Action::Manage)?;
+    let hashes = directory::hash_import_passwords(&data).await?;
+    let mut client = state.pool.get().await.map_err(crate::Error::from)?;
+    let tx = client.transaction().await.map_err(crate::Error::from)?;
+    let summary = directory::import(&tx, &data, &hashes).await?;
+    tx.commit().await.map_err(crate::Error::from)?;
+    Ok(Json(summary))
+}

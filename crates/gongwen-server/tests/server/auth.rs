@@ -1,0 +1,239 @@
+//! Login, tokens, refresh rotation and reuse detection, lockout, logout.
+
+use axum::http::{StatusCode, header};
+use gongwen_protocol::auth::{LoginRequest, LogoutRequest, Me, RefreshRequest, TokenPair};
+use gongwen_protocol::directory::Role;
+
+use crate::common::{PASSWORD, TestServer};
+
+fn login_req(login: &str, password: &str) -> LoginRequest {
+    LoginRequest {
+        login: login.into(),
+        password: password.into(),
+    }
+}
+
+#[tokio::test]
+async fn login_me_and_wrong_passwords() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    let pair = s.login("clerk", PASSWORD).await;
+    assert!(pair.access_token.starts_with("gwa_"));
+    assert_eq!(pair.user.organ, "鹤府办");
+    assert_eq!(pair.user.roles, vec![Role::Clerk]);
+    let me: Me = s.get("/v1/auth/me", Some(&pair.access_token)).await.json();
+    assert_eq!(me.login, "clerk");
+
+    // Wrong password and unknown user look the same.
+    let a = s
+        .post(
+            "/v1/auth/login",
+            None,
+            &login_req("clerk", "wrong password"),
+        )
+        .await;
+    let b = s
+        .post(
+            "/v1/auth/login",
+            None,
+            &login_req("nobody", "wrong password"),
+        )
+        .await;
+    assert_eq!(
+        a.assert_error(StatusCode::UNAUTHORIZED, "invalid_credentials"),
+        b.error()
+    );
+    // SQL-looking input is just a wrong login.
+    s.post(
+        "/v1/auth/login",
+        None,
+        &login_req("' OR '1'='1", "' OR '1'='1"),
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+
+    // Missing, malformed and forged tokens.
+    s.get("/v1/auth/me", None)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    s.get("/v1/auth/me", Some("not-a-token"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let forged = format!("gwa_{}", "ab".repeat(32));
+    s.get("/v1/auth/me", Some(&forged))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    // A refresh token is not an access token.
+    s.get("/v1/auth/me", Some(&pair.refresh_token))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn access_tokens_expire() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    let pair = s.login("clerk", PASSWORD).await;
+    s.clock
+        .advance(time::Duration::seconds(pair.access_expires_in + 1));
+    s.get("/v1/auth/me", Some(&pair.access_token))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "token_expired");
+    // The refresh token still works and gives a fresh access token.
+    let next: TokenPair = s
+        .post(
+            "/v1/auth/refresh",
+            None,
+            &RefreshRequest {
+                refresh_token: pair.refresh_token,
+            },
+        )
+        .await
+        .json();
+    assert_eq!(
+        s.get("/v1/auth/me", Some(&next.access_token)).await.status,
+        StatusCode::OK
+    );
+    // Refresh tokens expire too.
+    s.clock
+        .advance(time::Duration::seconds(next.refresh_expires_in + 1));
+    s.post(
+        "/v1/auth/refresh",
+        None,
+        &RefreshRequest {
+            refresh_token: next.refresh_token,
+        },
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, "token_expired");
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    let first = s.login("leader", PASSWORD).await;
+    let other_session = s.login("leader", PASSWORD).await;
+
+    let r = s
+        .post(
+            "/v1/auth/refresh",
+            None,
+            &RefreshRequest {
+                refresh_token: first.refresh_token.clone(),
+            },
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let second: TokenPair = r.json();
+    assert_ne!(second.refresh_token, first.refresh_token);
+    assert_ne!(second.access_token, first.access_token);
+
+    // Replaying the used refresh token: refused, and the whole family dies.
+    s.post(
+        "/v1/auth/refresh",
+        None,
+        &RefreshRequest {
+            refresh_token: first.refresh_token.clone(),
+        },
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, "refresh_token_reused");
+    s.get("/v1/auth/me", Some(&second.access_token))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    s.get("/v1/auth/me", Some(&first.access_token))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    s.post(
+        "/v1/auth/refresh",
+        None,
+        &RefreshRequest {
+            refresh_token: second.refresh_token,
+        },
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // Another login of the same user is a different family and survives.
+    assert_eq!(
+        s.get("/v1/auth/me", Some(&other_session.access_token))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    let pair = s.login("drafter", PASSWORD).await;
+    let r = s
+        .post(
+            "/v1/auth/logout",
+            Some(&pair.access_token),
+            &LogoutRequest {
+                refresh_token: None,
+            },
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    s.get("/v1/auth/me", Some(&pair.access_token))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    s.post(
+        "/v1/auth/refresh",
+        None,
+        &RefreshRequest {
+            refresh_token: pair.refresh_token,
+        },
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_backoff() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    for _ in 0..gongwen_server::auth::session::LOCK_AFTER {
+        s.post(
+            "/v1/auth/login",
+            None,
+            &login_req("clerk", "wrong password"),
+        )
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    // Now even the right password is refused until the lock ends.
+    let r = s
+        .post("/v1/auth/login", None, &login_req("clerk", PASSWORD))
+        .await;
+    r.assert_error(StatusCode::TOO_MANY_REQUESTS, "account_locked");
+    let retry: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(retry, 30);
+    // Other users are not affected.
+    s.login("leader", PASSWORD).await;
+    // After the lock, a wrong password locks again for twice as long.
+    s.clock.advance(time::Duration::seconds(31));
+    s.post("/v1/auth/login", None, &login_req("clerk", "wrong again"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    let r = s
+        .post("/v1/auth/login", None, &login_req("clerk", PASSWORD))
+        .await;
+    r.assert_error(StatusCode::TOO_MANY_REQUESTS, "account_locked");
+    assert_eq!(r.headers[header::RETRY_AFTER].to_str().unwrap(), "60");
+    // After it, the right password works and resets the count.
+    s.clock.advance(time::Duration::seconds(61));
+    s.login("clerk", PASSWORD).await;
+    s.post("/v1/auth/login", None, &login_req("clerk", "wrong"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    s.login("clerk", PASSWORD).await;
+}
