@@ -57,6 +57,9 @@ pub enum Action {
         task: TaskId,
         person: PersonId,
         position: AddPosition,
+        /// A note for the added person, e.g. "请王主任阅处".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opinion: Option<String>,
     },
     /// 转办: hand the task to another person.
     Transfer {
@@ -316,6 +319,8 @@ pub enum EventKind {
         new_task: TaskId,
         person: PersonId,
         position: AddPosition,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opinion: Option<String>,
     },
     Transferred {
         task: TaskId,

@@ -178,7 +178,8 @@ pub fn apply(flow: &Flow, cmd: &Command, ctx: &Context<'_>) -> Result<(Flow, Vec
             task,
             person,
             position,
-        } => tx.add_handler(task, person, *position)?,
+            opinion,
+        } => tx.add_handler(task, person, *position, opinion.as_deref())?,
         Action::Transfer { task, to, opinion } => tx.transfer(task, to, opinion.as_deref())?,
         Action::UpdateContent {
             task,
@@ -773,6 +774,7 @@ impl Tx<'_, '_> {
         task: &TaskId,
         person: &PersonId,
         position: AddPosition,
+        opinion: Option<&str>,
     ) -> Result<Checkpointing> {
         let i = self.authorize(task)?;
         self.check_newcomer(i, person)?;
@@ -815,6 +817,7 @@ impl Tx<'_, '_> {
             new_task,
             person: person.clone(),
             position,
+            opinion: clean(opinion),
         });
         Ok(Checkpointing::Clear)
     }

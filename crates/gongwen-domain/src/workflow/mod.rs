@@ -66,6 +66,11 @@
 //! a 退回 may go to; [`opinions`] lists every signed opinion for the forms' boxes and the
 //! flow view. Everything is serde, so flows are stored as JSON on both sides.
 //!
+//! Commands and events are JSON on the wire and in the outbox, e.g.
+//! `{"actor":"u2","seen_hash":"sm3:9f2c…","action":"approve","task":"F1-T2","opinion":"同意"}`
+//! and `{"seq":7,"flow":"F1","at":"2026-03-02T09:00:00+08:00","actor":"u2",
+//! "seen_hash":"sm3:9f2c…","event":"approved","task":"F1-T2","step":1,"opinion":"同意"}`.
+//!
 //! # Templates
 //!
 //! [`template`] holds route templates: data chosen by 文种, 行文方向, 联合行文 and importance,

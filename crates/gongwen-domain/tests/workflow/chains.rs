@@ -905,3 +905,36 @@ fn opinions_list_every_signature_for_the_forms() {
     );
     assert_eq!(ops[2].at, t0() + Duration::hours(2));
 }
+
+#[test]
+fn commands_and_events_have_the_documented_json_form() {
+    let cmd = workflow::Command {
+        actor: p("u2"),
+        seen_hash: h("sm3:9f2c"),
+        action: approve(workflow::TaskId::from("F1-T2"), Some("同意")),
+    };
+    assert_eq!(
+        serde_json::to_string(&cmd).unwrap(),
+        r#"{"actor":"u2","seen_hash":"sm3:9f2c","action":"approve","task":"F1-T2","opinion":"同意"}"#
+    );
+    let event = workflow::Event {
+        seq: 7,
+        flow: "F1".into(),
+        at: t0(),
+        actor: p("u2"),
+        on_behalf_of: None,
+        seen_hash: h("sm3:9f2c"),
+        kind: EventKind::Approved {
+            task: "F1-T2".into(),
+            step: 1,
+            opinion: Some("同意".into()),
+        },
+    };
+    assert_eq!(
+        serde_json::to_string(&event).unwrap(),
+        r#"{"seq":7,"flow":"F1","at":"2026-03-02T09:00:00+08:00","actor":"u2","seen_hash":"sm3:9f2c","event":"approved","task":"F1-T2","step":1,"opinion":"同意"}"#
+    );
+    let back: workflow::Event =
+        serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
+    assert_eq!(back, event);
+}

@@ -222,5 +222,6 @@ pub fn add(task: TaskId, person: &str, position: AddPosition) -> Action {
         task,
         person: p(person),
         position,
+        opinion: Some("请阅处".into()),
     }
 }

@@ -202,6 +202,7 @@ fn command(flow: &Flow, mv: &Move, edits: &mut u32) -> Command {
             } else {
                 AddPosition::After
             },
+            opinion: before.then(|| "请阅处".to_owned()),
         },
         Op::Transfer { person: i } => Action::Transfer {
             task: id,
