@@ -42,7 +42,9 @@
 //! - [`Action::UpdateContent`]: the holder of an open task at an editable step (起草, 审核,
 //!   复核) saved a new version; the flow's content hash follows, so every other open task must
 //!   re-read before approving. A substantive change at 复核 returns the flow to 签发, to the
-//!   signers who signed.
+//!   signers who signed. An edit does not reopen approvals already given earlier in the same
+//!   run (串签 reviewers edit in turn, as on paper, each version tracked); what every approval
+//!   covers is the hash it quoted, and the signer always signs the latest text.
 //! - 撤回 ([`Action::Withdraw`]): the flow keeps a [`Checkpoint`] of the state before the most
 //!   recent 同意 or 转办; any later action other than 催办 discards it. So the sender can
 //!   withdraw exactly while the next handler has not acted; the tasks the approval created are
