@@ -140,3 +140,45 @@ fn records_survive_json_and_database_precision() {
     let back: AuditRecord = serde_json::from_str(&json).unwrap();
     assert_eq!(audit::verify(&[back]), Ok(()));
 }
+
+#[test]
+fn moving_bytes_between_fields_changes_the_hash() {
+    let mut a = entry(1);
+    a.actor = "ab".into();
+    a.action = "c".into();
+    let mut b = entry(1);
+    b.actor = "a".into();
+    b.action = "bc".into();
+    assert_ne!(audit::append(None, a).hash, audit::append(None, b).hash);
+
+    let mut none = entry(1);
+    none.on_behalf_of = None;
+    let mut empty = entry(1);
+    empty.on_behalf_of = Some(String::new());
+    assert_ne!(
+        audit::append(None, none).hash,
+        audit::append(None, empty).hash
+    );
+}
+
+proptest::proptest! {
+    #[test]
+    fn chains_of_arbitrary_text_verify_and_any_change_is_found(
+        texts in proptest::collection::vec(("\\PC*", "\\PC*", proptest::option::of("\\PC*")), 1..12),
+        at in proptest::prelude::any::<proptest::sample::Index>(),
+    ) {
+        let mut c: Vec<AuditRecord> = Vec::new();
+        for (i, (actor, detail, behalf)) in texts.into_iter().enumerate() {
+            let mut e = entry(i);
+            e.actor = actor;
+            e.detail_json = detail;
+            e.on_behalf_of = behalf;
+            let rec = audit::append(c.last(), e);
+            c.push(rec);
+        }
+        proptest::prop_assert_eq!(audit::verify(&c), Ok(()));
+        let i = at.index(c.len());
+        c[i].subject.push('!');
+        proptest::prop_assert_eq!(audit::verify(&c).unwrap_err().index, i);
+    }
+}
