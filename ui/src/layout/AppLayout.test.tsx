@@ -8,7 +8,7 @@ import { AppLayout } from "./AppLayout";
 
 vi.mock("../lib/ipc", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../lib/ipc")>();
-  return { ...actual, queueCounts: vi.fn(), syncStatus: vi.fn(), storeInfo: vi.fn() };
+  return { ...actual, queueCounts: vi.fn(), syncStatus: vi.fn(), storeInfo: vi.fn(), listDrafts: vi.fn() };
 });
 
 const mocked = vi.mocked(ipc);
@@ -31,6 +31,17 @@ describe("AppLayout", () => {
       pending: 3,
       lastSyncedAt: null,
     });
+    mocked.listDrafts.mockResolvedValue([
+      {
+        id: "d1",
+        title: "关于报送2026年度工作总结的通知",
+        docType: "通知",
+        docNumber: null,
+        createdBy: "张三",
+        updatedAt: "2026-11-27T09:30:00+08:00",
+        version: 3,
+      },
+    ]);
     mocked.storeInfo.mockResolvedValue({
       appVersion: "0.1.0",
       dataDir: "/home/zhangsan/.local/share/gongwen",
@@ -89,6 +100,16 @@ describe("AppLayout", () => {
     expect(await screen.findByText("/home/zhangsan/.local/share/gongwen")).toBeInTheDocument();
     expect(screen.getByText("第 1 版（本程序支持到第 1 版）")).toBeInTheDocument();
     expect(screen.getByText("96.0 KB")).toBeInTheDocument();
+  });
+
+  it("lists the drafts from the store on the 草稿 page", async () => {
+    const user = userEvent.setup();
+    renderLayout();
+    await user.click(screen.getByTestId("nav-drafts"));
+    expect(screen.getByTestId("page-title")).toHaveTextContent("草稿");
+    expect(await screen.findByText("关于报送2026年度工作总结的通知")).toBeInTheDocument();
+    expect(screen.getByText("第3版")).toBeInTheDocument();
+    expect(mocked.listDrafts).toHaveBeenCalledWith(200, 0);
   });
 
   it("explains a store from a newer version instead of showing the page", async () => {

@@ -81,7 +81,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
           </Layout.Header>
           <Layout.Content className="gw-content">
             {blockingError(counts.error, refreshAll) ?? (
-              <PageContent page={page} counts={counts.data} sync={sync.data} info={info} />
+              <PageContent page={page} counts={counts.data} sync={sync.data} info={info} pollMs={POLL_INTERVAL_MS} />
             )}
           </Layout.Content>
         </Layout>

@@ -7,12 +7,13 @@
  */
 import { invoke } from "@tauri-apps/api/core";
 import type { CommandError as WireCommandError } from "../bindings/CommandError";
+import type { DraftRow } from "../bindings/DraftRow";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { QueueCounts } from "../bindings/QueueCounts";
 import type { StoreInfo } from "../bindings/StoreInfo";
 import type { SyncStatus } from "../bindings/SyncStatus";
 
-export type { ErrorCode, QueueCounts, StoreInfo, SyncStatus };
+export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus };
 
 /**
  * Codes the UI can see: those sent by Rust, plus `bridge_unavailable` when the Tauri bridge
@@ -67,4 +68,9 @@ export function syncStatus(): Promise<SyncStatus> {
 /** Where the local data lives and which schema it has (设置 · 关于). */
 export function storeInfo(): Promise<StoreInfo> {
   return call<StoreInfo>("store_info");
+}
+
+/** One page of my drafts, most recently changed first. */
+export function listDrafts(limit: number, offset: number): Promise<DraftRow[]> {
+  return call<DraftRow[]>("list_drafts", { limit, offset });
 }

@@ -2,6 +2,7 @@ import { EmptyPage } from "../components/EmptyPage";
 import type { QueueCounts, StoreInfo, SyncStatus } from "../lib/ipc";
 import type { Polled } from "../lib/usePolled";
 import type { PageKey } from "./nav";
+import { DraftsPage } from "./DraftsPage";
 import { SettingsPage } from "./SettingsPage";
 import { TodoPage } from "./TodoPage";
 
@@ -10,10 +11,11 @@ export interface PageContentProps {
   counts: QueueCounts | undefined;
   sync: SyncStatus | undefined;
   info: Polled<StoreInfo>;
+  pollMs: number;
 }
 
 /** The content area of the selected page. */
-export function PageContent({ page, sync, info }: PageContentProps) {
+export function PageContent({ page, sync, info, pollMs }: PageContentProps) {
   switch (page) {
     case "todo":
       return <TodoPage rows={[]} sync={sync} />;
@@ -22,7 +24,7 @@ export function PageContent({ page, sync, info }: PageContentProps) {
     case "toRead":
       return <EmptyPage title="暂无待阅公文" hint="他人分送给您阅知的公文会显示在这里；阅后标记“已阅”即可。" />;
     case "drafts":
-      return <EmptyPage title="暂无草稿" hint="您起草但尚未送审的公文会保存在这里，离线时也可以继续修改。" />;
+      return <DraftsPage pollMs={pollMs} />;
     case "outgoing":
       return <EmptyPage title="暂无发文记录" hint="本单位签发并编号的发文会登记在这里，可按文号、年份查找和打印。" />;
     case "incoming":

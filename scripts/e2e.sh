@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# End-to-end test of the real 公文通 window.
+#
+# Starts a private Xvfb display, D-Bus session and unlocked keyring; seeds a throwaway data
+# folder with a known number of 待办; starts tauri-driver (which drives WebKitWebDriver);
+# runs tests/e2e (WebdriverIO) against the real gongwen-desktop binary; saves screenshots
+# and logs to artifacts/e2e/; then stops everything it started, whatever happened.
+#
+#   scripts/e2e.sh                      build the UI and the app if needed, then test
+#   GONGWEN_E2E_SKIP_BUILD=1 scripts/e2e.sh   test the binaries as they are
+#
+# Environment: CARGO_TARGET_DIR (default ./target), GONGWEN_E2E_ARTIFACTS (default
+# artifacts/e2e), GONGWEN_E2E_TODO (how many 待办 to seed, default 3).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+XS_NAME=e2e
+# shellcheck source=scripts/e2e-xsession.sh
+source "$ROOT/scripts/e2e-xsession.sh"
+
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+ARTIFACTS="${GONGWEN_E2E_ARTIFACTS:-$ROOT/artifacts/e2e}"
+EXPECT_TODO="${GONGWEN_E2E_TODO:-3}"
+APP="$TARGET/debug/gongwen-desktop"
+SEED="$TARGET/debug/gongwen-e2e-seed"
+WEBKIT_DRIVER="${GONGWEN_WEBKIT_DRIVER:-/usr/bin/WebKitWebDriver}"
+TAURI_DRIVER="$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")"
+
+WORK="$(mktemp -d -t gongwen-e2e.XXXXXX)"
+finish() {
+  local status=$?
+  xsession_stop
+  mkdir -p "$ARTIFACTS"
+  cp "$WORK"/*.log "$ARTIFACTS/" 2>/dev/null || true
+  rm -rf "$WORK"
+  if [[ $status -eq 0 ]]; then xs_log "passed; screenshots in ${ARTIFACTS#"$ROOT"/}"; else xs_log "FAILED (exit $status); logs and screenshots in ${ARTIFACTS#"$ROOT"/}"; fi
+  exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+for tool in Xvfb dbus-daemon gnome-keyring-daemon node npm; do
+  command -v "$tool" >/dev/null || { xs_log "$tool is missing; run scripts/setup.sh"; exit 1; }
+done
+[[ -x "$WEBKIT_DRIVER" ]] || { xs_log "$WEBKIT_DRIVER is missing (apt-get install webkit2gtk-driver)"; exit 1; }
+[[ -x "$TAURI_DRIVER" ]] || { xs_log "tauri-driver is missing (cargo install tauri-driver --locked)"; exit 1; }
+
+if [[ "${GONGWEN_E2E_SKIP_BUILD:-0}" != 1 ]]; then
+  [[ -d ui/node_modules ]] || npm --prefix ui ci --no-audit --no-fund
+  npm --prefix ui run build
+  cargo build -p gongwen-desktop -p gongwen-e2e-seed
+fi
+for bin in "$APP" "$SEED"; do
+  [[ -x "$bin" ]] || { xs_log "$bin is missing; run without GONGWEN_E2E_SKIP_BUILD"; exit 1; }
+done
+[[ -d tests/e2e/node_modules ]] || npm --prefix tests/e2e ci --no-audit --no-fund
+
+rm -rf "$ARTIFACTS"
+mkdir -p "$ARTIFACTS"
+
+xsession_start "$WORK"
+
+DATA_DIR="$WORK/data"
+seeded="$("$SEED" --data-dir "$DATA_DIR" --todo "$EXPECT_TODO")"
+[[ "$seeded" == "$EXPECT_TODO" ]] || { xs_log "seeding gave $seeded 待办, expected $EXPECT_TODO"; exit 1; }
+xs_log "seeded $seeded 待办 into $DATA_DIR"
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+PORT="$(free_port)"
+NATIVE_PORT="$(free_port)"
+"$TAURI_DRIVER" --port "$PORT" --native-port "$NATIVE_PORT" --native-driver "$WEBKIT_DRIVER" \
+  >"$WORK/tauri-driver.log" 2>&1 &
+xsession_track $!
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+  sleep 0.1
+done
+xs_log "tauri-driver on port $PORT"
+
+GONGWEN_E2E_APP="$APP" \
+  GONGWEN_E2E_DATA_DIR="$DATA_DIR" \
+  GONGWEN_E2E_EXPECT_TODO="$EXPECT_TODO" \
+  GONGWEN_E2E_ARTIFACTS="$ARTIFACTS" \
+  GONGWEN_E2E_DRIVER_PORT="$PORT" \
+  npm --prefix tests/e2e test
