@@ -4,4 +4,4 @@ mod audit;
 mod bad_input;
 mod chains;
 mod common;
-mod props;
+mod flow_props;
