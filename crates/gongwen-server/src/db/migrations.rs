@@ -16,7 +16,7 @@ mod embedded {
 }
 
 /// Arbitrary constant key for `pg_advisory_xact_lock`.
-const LOCK_KEY: i64 = 0x676f_6e67_7765_6e; // "gongwen"
+const LOCK_KEY: i64 = 0x0067_6f6e_6777_656e; // "gongwen" in ASCII
 
 /// One embedded migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -213,3 +213,34 @@ async fn plain_http_on_a_public_address_needs_an_explicit_flag() {
     assert!(matches!(e, Error::PlainHttpNotAllowed { .. }), "{e:?}");
     assert!(e.to_string().contains("--insecure-http"));
 }
+
+/// A request in flight when shutdown starts still gets its answer.
+#[tokio::test]
+async fn graceful_shutdown_finishes_requests_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = TestServer::start().await;
+    let body = br#"{"login": "nobody", "password": "whatever-password"}"#;
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head = format!(
+        "POST /v1/auth/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    // Headers and half the body: the request is now being read by the handler.
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body[..10]).await.unwrap();
+    stream.flush().await.unwrap();
+    // Make sure the server has started on it before shutting down: a second
+    // connection's full round trip is served after the first one was accepted.
+    assert_eq!(server.get("/v1/health", None).await.status, StatusCode::OK);
+
+    let stopping = tokio::spawn(server.stop());
+    tokio::task::yield_now().await;
+    stream.write_all(&body[10..]).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    assert!(response.contains("invalid_credentials"), "{response}");
+    stopping.await.unwrap().unwrap();
+}
