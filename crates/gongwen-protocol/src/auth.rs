@@ -52,4 +52,8 @@ pub struct Me {
     #[serde(default)]
     pub department: Option<String>,
     pub roles: Vec<Role>,
+    /// Roles currently held through a delegation (see `GET /v1/auth/me`;
+    /// empty in login and refresh answers).
+    #[serde(default)]
+    pub delegated_roles: Vec<Role>,
 }

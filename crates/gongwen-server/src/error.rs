@@ -141,6 +141,15 @@ impl From<Error> for AppError {
             e @ Error::AlreadyExists { .. } => {
                 AppError::new(StatusCode::CONFLICT, code::CONFLICT, e.to_string())
             }
+            // No server-side error code: the connection itself failed.
+            Error::Db(e) if e.as_db_error().is_none() => {
+                tracing::error!(error = %e, "database connection failed");
+                AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    code::UNAVAILABLE,
+                    "数据库暂时不可用，请稍后重试",
+                )
+            }
             e @ (Error::DatabaseUnreachable { .. } | Error::Pool(_)) => {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::new(

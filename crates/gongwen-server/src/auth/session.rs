@@ -265,6 +265,30 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Caller> {
     let roles: Vec<String> = row.get(12);
     let roles: Vec<Role> = roles.iter().filter_map(|r| r.parse().ok()).collect();
     let organ_id: i64 = row.get(6);
+    let user_id: i64 = row.get(3);
+    // Roles delegated by colleagues of the same organ for a period that
+    // includes now; 管理员 cannot be delegated.
+    let delegated: Vec<String> = client
+        .query(
+            "SELECT DISTINCT r.role FROM delegations g
+               JOIN users f ON f.id = g.from_user_id
+               JOIN user_roles r ON r.user_id = g.from_user_id
+              WHERE g.to_user_id = $1 AND g.starts_at <= $2 AND g.ends_at > $2
+                AND f.organ_id = $3 AND NOT f.disabled AND r.role <> 'admin'
+                AND (g.role IS NULL OR g.role = r.role)
+              ORDER BY r.role",
+            &[&user_id, &now, &organ_id],
+        )
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let delegated_roles: Vec<Role> = delegated
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .filter(|r| !roles.contains(r))
+        .collect();
     let admin_scope = if roles.contains(&Role::Admin) {
         crate::directory::subtree(&client, organ_id)
             .await
@@ -273,7 +297,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Caller> {
         Vec::new()
     };
     Ok(Caller {
-        user_id: row.get(3),
+        user_id,
         login: row.get(4),
         display_name: row.get(5),
         organ_id,
@@ -282,6 +306,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Caller> {
         department_id: row.get(9),
         department: row.get(10),
         roles,
+        delegated_roles,
         admin_scope,
         family_id: row.get(11),
     })
@@ -295,6 +320,7 @@ pub fn me_of(caller: &Caller) -> Me {
         organ: caller.organ_code.clone(),
         department: caller.department.clone(),
         roles: caller.roles.clone(),
+        delegated_roles: caller.delegated_roles.clone(),
     }
 }
 
@@ -319,6 +345,7 @@ async fn token_pair(
             organ: u.organ,
             department: u.department,
             roles: u.roles,
+            delegated_roles: Vec::new(),
         },
     })
 }

@@ -75,8 +75,15 @@ async fn database_status(state: &AppState) -> (String, i64) {
     };
     match tokio::time::timeout(Duration::from_secs(3), check).await {
         Ok(Ok(v)) => ("ok".to_owned(), v),
-        Ok(Err(e)) => (format!("unavailable: {e}"), 0),
-        Err(_) => ("unavailable: timed out".to_owned(), 0),
+        // Details go to the log, not to unauthenticated callers.
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: database unavailable");
+            ("unavailable".to_owned(), 0)
+        }
+        Err(_) => {
+            tracing::warn!("health check: database timed out");
+            ("unavailable: timed out".to_owned(), 0)
+        }
     }
 }
 

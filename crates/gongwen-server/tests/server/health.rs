@@ -244,3 +244,32 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
     assert!(response.contains("invalid_credentials"), "{response}");
     stopping.await.unwrap().unwrap();
 }
+
+/// When the database goes away, liveness stays up and says so; readiness fails.
+#[tokio::test]
+async fn database_outage_degrades_health_and_fails_readiness() {
+    let pg = TestPostgres::throwaway().unwrap();
+    let server = TestServer::start_on(pg.fresh_database(), |_| {}).await;
+    drop(pg); // stops the cluster
+    let r = server.get("/v1/health", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let h: Health = r.json();
+    assert_eq!(h.status, "degraded");
+    assert!(h.database.starts_with("unavailable"), "{}", h.database);
+    server
+        .get("/v1/ready", None)
+        .await
+        .assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    // Requests that need the database get a 503 with a code, not a hang or a 500.
+    let r = server
+        .post(
+            "/v1/auth/login",
+            None,
+            &gongwen_protocol::auth::LoginRequest {
+                login: "x".into(),
+                password: "y".into(),
+            },
+        )
+        .await;
+    r.assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+}

@@ -126,3 +126,56 @@ async fn sequences_are_per_code_and_year() {
         .unwrap();
     assert_eq!(again.seq, 1);
 }
+
+/// A clerk's delegation lets a colleague register documents during its period
+/// only.
+#[tokio::test]
+async fn delegated_clerk_may_allocate_only_during_the_period() {
+    use gongwen_protocol::auth::Me;
+    use gongwen_protocol::directory::{NewDelegation, Role};
+    use gongwen_server::Clock;
+    use time::format_description::well_known::Rfc3339;
+
+    let s = TestServer::start().await;
+    s.seed().await;
+    let now = s.clock.now();
+    let at = |d: time::Duration| (now + d).format(&Rfc3339).unwrap();
+    let admin = s.login("office_admin", PASSWORD).await.access_token;
+    let r = s
+        .post(
+            "/v1/admin/delegations",
+            Some(&admin),
+            &NewDelegation {
+                from: "clerk".into(),
+                to: "leader".into(),
+                role: Some(Role::Clerk),
+                starts_at: at(time::Duration::minutes(-5)),
+                ends_at: at(time::Duration::hours(1)),
+            },
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    let leader = s.login("leader", PASSWORD).await.access_token;
+    let me: Me = s.get("/v1/auth/me", Some(&leader)).await.json();
+    assert_eq!(me.delegated_roles, vec![Role::Clerk]);
+    let req = AllocateRequest {
+        code: "鹤府办".into(),
+        document_id: "during".into(),
+    };
+    let r = s.post("/v1/registry/allocate", Some(&leader), &req).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    // After the period the delegation no longer counts.
+    s.clock.advance(time::Duration::hours(2));
+    let leader = s.login("leader", PASSWORD).await.access_token;
+    let me: Me = s.get("/v1/auth/me", Some(&leader)).await.json();
+    assert!(me.delegated_roles.is_empty());
+    let req = AllocateRequest {
+        code: "鹤府办".into(),
+        document_id: "after".into(),
+    };
+    s.post("/v1/registry/allocate", Some(&leader), &req)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+}

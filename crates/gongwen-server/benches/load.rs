@@ -1,0 +1,228 @@
+//! Load benchmark: N simulated clients log in, then poll the server, all on
+//! 127.0.0.1 against a real PostgreSQL (gongwen-testkit). Prints a table of
+//! requests/s and p50/p99 latency per phase.
+//!
+//! ```sh
+//! cargo bench -p gongwen-server --bench load              # N = 100 and 1000
+//! cargo bench -p gongwen-server --bench load -- 50 200    # other sizes
+//! GONGWEN_BENCH_POLLS=50 cargo bench -p gongwen-server --bench load
+//! ```
+//!
+//! Polling uses `GET /v1/auth/me` (token check + directory read) until the
+//! sync pull endpoint exists. Logins are dominated by Argon2id by design.
+//! Every loop is bounded: each client logs in once and polls a fixed number
+//! of times.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::{Request, StatusCode, header};
+use gongwen_protocol::auth::{LoginRequest, TokenPair};
+use gongwen_protocol::directory::{NewOrgan, NewUser, OrganLevel, Role};
+use gongwen_server::{Settings, auth::password, db, directory};
+use gongwen_testkit::TestPostgres;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+const PASSWORD: &str = "bench-password-1";
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+fn main() -> anyhow::Result<()> {
+    let sizes: Vec<usize> = {
+        let args: Vec<usize> = std::env::args()
+            .skip(1)
+            .filter_map(|a| a.parse().ok())
+            .collect();
+        if args.is_empty() {
+            vec![100, 1000]
+        } else {
+            args
+        }
+    };
+    let polls: usize = std::env::var("GONGWEN_BENCH_POLLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        println!("| clients | phase | requests | errors | req/s | p50 ms | p99 ms |");
+        println!("|--------:|-------|---------:|-------:|------:|-------:|-------:|");
+        for n in sizes {
+            bench(n, polls).await?;
+        }
+        anyhow::Ok(())
+    })
+}
+
+async fn bench(clients: usize, polls: usize) -> anyhow::Result<()> {
+    let url = TestPostgres::shared().fresh_database();
+    let mut settings = Settings::new(url.clone());
+    settings.pool_size = 32;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(gongwen_server::launch(settings, listener, async {
+        let _ = stopped.await;
+    }));
+
+    let http: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(clients)
+        .build_http();
+    // Wait for the server (it migrates first).
+    while get(&http, addr, "/v1/health", None)
+        .await
+        .map(|s| s != StatusCode::OK)
+        .unwrap_or(true)
+    {
+        anyhow::ensure!(!server.is_finished(), "server failed to start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    seed(&url, clients).await?;
+
+    // Phase 1: everyone logs in at once.
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..clients {
+        let http = http.clone();
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let body = serde_json::to_vec(&LoginRequest {
+                login: format!("u{i}"),
+                password: PASSWORD.into(),
+            })?;
+            let req = Request::post(format!("http://{addr}/v1/auth/login"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Full::new(Bytes::from(body)))?;
+            let res = http.request(req).await?;
+            let ok = res.status() == StatusCode::OK;
+            let bytes = res.into_body().collect().await?.to_bytes();
+            let token = if ok {
+                Some(serde_json::from_slice::<TokenPair>(&bytes)?.access_token)
+            } else {
+                None
+            };
+            anyhow::Ok((t.elapsed(), token))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut tokens = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        match t.await? {
+            Ok((d, Some(token))) => {
+                latencies.push(d);
+                tokens.push(token);
+            }
+            _ => errors += 1,
+        }
+    }
+    report(clients, "login", started.elapsed(), latencies, errors);
+
+    // Phase 2: every client polls `polls` times, as fast as answers come.
+    let started = Instant::now();
+    let tokens = Arc::new(tokens);
+    let mut tasks = Vec::new();
+    for i in 0..tokens.len() {
+        let http = http.clone();
+        let tokens = tokens.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(polls);
+            let mut errors = 0;
+            for _ in 0..polls {
+                let t = Instant::now();
+                match get(&http, addr, "/v1/auth/me", Some(&tokens[i])).await {
+                    Ok(StatusCode::OK) => lat.push(t.elapsed()),
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await?;
+        latencies.extend(l);
+        errors += e;
+    }
+    report(clients, "poll", started.elapsed(), latencies, errors);
+
+    let _ = stop.send(());
+    server.await??;
+    Ok(())
+}
+
+async fn get(
+    http: &HttpClient,
+    addr: std::net::SocketAddr,
+    path: &str,
+    token: Option<&str>,
+) -> anyhow::Result<StatusCode> {
+    let mut req = Request::get(format!("http://{addr}{path}"));
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let res = http.request(req.body(Full::new(Bytes::new()))?).await?;
+    let status = res.status();
+    res.into_body().collect().await?;
+    Ok(status)
+}
+
+/// One organ and `n` users sharing one password hash (hashing is not what
+/// this measures).
+async fn seed(url: &str, n: usize) -> anyhow::Result<()> {
+    let pool = db::connect(url, 1).await?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let organ = NewOrgan {
+        name: "压测机关".into(),
+        code: "压测".into(),
+        level: OrganLevel::City,
+        parent: None,
+    };
+    directory::create_organ(&tx, &organ).await?;
+    let hash = password::hash(PASSWORD)?;
+    for i in 0..n {
+        let user = NewUser {
+            login: format!("u{i}"),
+            display_name: None,
+            organ: "压测".into(),
+            department: None,
+            roles: vec![Role::Drafter],
+            password: None,
+        };
+        directory::create_user(&tx, &user, Some(&hash)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn report(
+    clients: usize,
+    phase: &str,
+    wall: Duration,
+    mut latencies: Vec<Duration>,
+    errors: usize,
+) {
+    latencies.sort();
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    let rps = latencies.len() as f64 / wall.as_secs_f64();
+    println!(
+        "| {clients} | {phase} | {} | {errors} | {rps:.0} | {:.1} | {:.1} |",
+        latencies.len(),
+        pct(0.50),
+        pct(0.99)
+    );
+}
