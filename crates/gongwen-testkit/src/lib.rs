@@ -118,10 +118,17 @@ impl TestPostgres {
         let as_postgres_user = std::fs::metadata("/proc/self")
             .map(|m| m.uid() == 0)
             .unwrap_or(false);
-        let root = tempfile::Builder::new()
-            .prefix("gongwen-pg-")
-            .tempdir()?
-            .keep();
+        // As root the cluster runs as `postgres`, which must reach the directory:
+        // use /tmp rather than a possibly private $TMPDIR. A short path also
+        // keeps the socket path under the 107-byte limit.
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("gongwen-pg-");
+        let root = if as_postgres_user && Path::new("/tmp").is_dir() {
+            builder.tempdir_in("/tmp")?
+        } else {
+            builder.tempdir()?
+        }
+        .keep();
         let cluster = OwnedCluster {
             root,
             bin,
