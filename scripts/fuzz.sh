@@ -35,5 +35,5 @@ else
     echo "running the proptest properties (cargo-fuzz with nightly not used)"
     cd "$root"
     PROPTEST_CASES="${PROPTEST_CASES:-20000}" \
-        cargo test --release -p gongwen-domain --test domain robustness
+        cargo test -p gongwen-domain --test domain robustness
 fi

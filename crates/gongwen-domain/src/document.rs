@@ -369,7 +369,10 @@ pub struct Attachment {
 }
 
 /// 印章.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+///
+/// Reading normalises "no seal": `false` and a blank path read as [`Seal::None`],
+/// so that what is read, written and read again is the same document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Seal {
@@ -384,10 +387,37 @@ pub enum Seal {
 
 impl Seal {
     pub fn is_none(&self) -> bool {
-        matches!(self, Seal::None | Seal::Flag(false))
+        match self {
+            Seal::None | Seal::Flag(false) => true,
+            Seal::Image(path) => path.trim().is_empty(),
+            Seal::Flag(true) => false,
+        }
     }
     pub fn is_sealed(&self) -> bool {
         !self.is_none()
+    }
+}
+
+impl<'de> Deserialize<'de> for Seal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SealVisitor;
+        impl serde::de::Visitor<'_> for SealVisitor {
+            type Value = Seal;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false or the path of a seal image")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Seal, E> {
+                Ok(if v { Seal::Flag(true) } else { Seal::None })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Seal, E> {
+                Ok(if v.trim().is_empty() {
+                    Seal::None
+                } else {
+                    Seal::Image(v.to_owned())
+                })
+            }
+        }
+        d.deserialize_any(SealVisitor)
     }
 }
 
@@ -638,7 +668,7 @@ fn translate_serde_message(path: &str, msg: &str) -> String {
     if let Some(rest) = msg.strip_prefix("duplicate field `") {
         return format!("字段“{}”重复出现", quoted(rest));
     }
-    if msg.starts_with("data did not match any variant of untagged enum Seal") {
+    if path.trim_start_matches('.') == "seal" {
         return "印章应为 true（加盖印章）、false（不加盖）或印章图片的路径".into();
     }
     if let Some(rest) = msg.strip_prefix("invalid type: ") {
@@ -758,6 +788,21 @@ mod tests {
         assert!(d.to_canonical_json().contains("\"2026-03-05\""));
         assert!(Document::from_json(r#"{"date":"2026-3-5"}"#).is_err());
         assert!(Document::from_json(r#"{"date":"2026-02-30"}"#).is_err());
+    }
+
+    #[test]
+    fn no_seal_reads_the_same_however_written() {
+        for json in [
+            r#"{"seal":false}"#,
+            r#"{"seal":""}"#,
+            r#"{"seal":" "}"#,
+            "{}",
+        ] {
+            let d = Document::from_json(json).unwrap();
+            assert_eq!(d.seal, Seal::None, "{json}");
+            assert_eq!(Document::from_json(&d.to_canonical_json()).unwrap(), d);
+        }
+        assert!(Seal::Image(String::new()).is_none());
     }
 
     #[test]
