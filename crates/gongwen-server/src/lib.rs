@@ -100,6 +100,7 @@ pub async fn launch_with_clock(
         metrics: Arc::new(metrics::Metrics::new()),
         clock,
     };
+    let janitor = tokio::spawn(purge_expired_tokens(state.clone()));
     let app = routes::router(state);
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, version = VERSION, "gongwen-server listening");
@@ -113,4 +114,19 @@ pub async fn launch_with_clock(
     }
     tracing::info!("gongwen-server stopped");
     Ok(())
+}
+
+/// Every few minutes, remove expired tokens. Every instance runs it; the
+/// deletes are idempotent.
+async fn purge_expired_tokens(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match auth::session::purge_expired(&state.pool, state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "purged expired sessions"),
+            Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+        }
+    }
 }

@@ -396,6 +396,31 @@ async fn revoke_family(
     Ok(())
 }
 
+/// Delete expired access tokens, and refresh tokens (with their revoked or
+/// idle families) past their expiry. Runs periodically; see [`crate::launch`].
+/// Returns the number of rows removed.
+pub async fn purge_expired(
+    pool: &deadpool_postgres::Pool,
+    now: OffsetDateTime,
+) -> crate::Result<u64> {
+    let client = pool.get().await?;
+    let mut removed = client
+        .execute("DELETE FROM access_tokens WHERE expires_at <= $1", &[&now])
+        .await?;
+    removed += client
+        .execute("DELETE FROM refresh_tokens WHERE expires_at <= $1", &[&now])
+        .await?;
+    // A family with no live refresh token can never be used again.
+    removed += client
+        .execute(
+            "DELETE FROM auth_families f WHERE NOT EXISTS
+                 (SELECT 1 FROM refresh_tokens r WHERE r.family_id = f.id AND r.expires_at > $1)",
+            &[&now],
+        )
+        .await?;
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

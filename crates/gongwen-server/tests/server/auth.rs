@@ -237,3 +237,54 @@ async fn repeated_failures_lock_the_account_with_backoff() {
         .assert_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
     s.login("clerk", PASSWORD).await;
 }
+
+#[tokio::test]
+async fn expired_sessions_are_purged() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    let live = s.login("clerk", PASSWORD).await;
+    let pool = s.pool().await;
+    let now = gongwen_server::Clock::now(&*s.clock);
+    // Nothing has expired yet.
+    assert_eq!(
+        gongwen_server::auth::session::purge_expired(&pool, now)
+            .await
+            .unwrap(),
+        0
+    );
+    // Past the access lifetime only the access token goes; the session lives on.
+    let later = now + time::Duration::seconds(live.access_expires_in + 1);
+    assert_eq!(
+        gongwen_server::auth::session::purge_expired(&pool, later)
+            .await
+            .unwrap(),
+        1
+    );
+    s.clock
+        .advance(time::Duration::seconds(live.access_expires_in + 1));
+    let next: TokenPair = s
+        .post(
+            "/v1/auth/refresh",
+            None,
+            &RefreshRequest {
+                refresh_token: live.refresh_token,
+            },
+        )
+        .await
+        .json();
+    // Past every lifetime, everything goes, and the old tokens stay dead.
+    let much_later = later + time::Duration::seconds(next.refresh_expires_in + 1);
+    assert!(
+        gongwen_server::auth::session::purge_expired(&pool, much_later)
+            .await
+            .unwrap()
+            >= 4
+    );
+    let client = pool.get().await.unwrap();
+    let families: i64 = client
+        .query_one("SELECT count(*) FROM auth_families", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(families, 0);
+}
