@@ -1,0 +1,438 @@
+//! The official forms: 发文稿纸 (the draft's cover sheet) and 收文处理笺 (the
+//! incoming-document routing slip).
+//!
+//! A form is a table of labelled boxes on the 版心 of an A4 page. Boxes grow with
+//! their content (long opinions); a row that does not fit continues on the next
+//! page, under the form's title repeated with "（续）" and the document's title row.
+
+use gongwen_domain::document::DocDate;
+use serde::{Deserialize, Serialize};
+
+use crate::fonts::{Fonts, Role, Shaper};
+use crate::layout::geometry::{BODY_W, BOTTOM, LEFT, TOP};
+use crate::model::{Color, Item, Layout, Page};
+use crate::text::{self, LGlyph, SGlyph, Style};
+use crate::{PrintOutput, Result, Warning, WarningCode};
+
+/// One opinion in a box: what was written, who wrote it, when.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opinion {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<DocDate>,
+}
+
+/// 发文稿纸.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftSheet {
+    /// The organ whose sheet it is ("鹤山市人民政府"): the form title is "…发文稿纸".
+    #[serde(default)]
+    pub organ: String,
+    /// 文种.
+    #[serde(default)]
+    pub doc_type: String,
+    /// 密级 (with 保密期限).
+    #[serde(default)]
+    pub secrecy: String,
+    /// 紧急程度.
+    #[serde(default)]
+    pub urgency: String,
+    #[serde(default)]
+    pub title: String,
+    /// 主送.
+    #[serde(default)]
+    pub main_recipients: String,
+    /// 抄送.
+    #[serde(default)]
+    pub cc: String,
+    /// 拟稿单位.
+    #[serde(default)]
+    pub drafting_unit: String,
+    /// 拟稿人.
+    #[serde(default)]
+    pub drafter: String,
+    /// 拟稿日期.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_date: Option<DocDate>,
+    /// 核稿.
+    #[serde(default)]
+    pub review: Vec<Opinion>,
+    /// 会签.
+    #[serde(default)]
+    pub countersign: Vec<Opinion>,
+    /// 签发.
+    #[serde(default)]
+    pub approval: Vec<Opinion>,
+    /// 发文字号.
+    #[serde(default)]
+    pub doc_number: String,
+    /// 份数.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copies: Option<u32>,
+    /// 附件 names.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+/// 收文处理笺.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptSheet {
+    /// The receiving organ: the form title is "…收文处理笺".
+    #[serde(default)]
+    pub organ: String,
+    /// 来文单位.
+    #[serde(default)]
+    pub from_unit: String,
+    /// 来文字号.
+    #[serde(default)]
+    pub doc_number: String,
+    /// 收文编号.
+    #[serde(default)]
+    pub receipt_number: String,
+    /// 收文日期.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<DocDate>,
+    #[serde(default)]
+    pub title: String,
+    /// 拟办意见.
+    #[serde(default)]
+    pub proposed: Vec<Opinion>,
+    /// 批办意见.
+    #[serde(default)]
+    pub instructions: Vec<Opinion>,
+    /// 承办情况.
+    #[serde(default)]
+    pub handling: Vec<Opinion>,
+    /// 传阅 record.
+    #[serde(default)]
+    pub circulation: Vec<Reading>,
+}
+
+/// One entry of the 传阅 record.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reading {
+    pub reader: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<DocDate>,
+    #[serde(default)]
+    pub note: String,
+}
+
+const SIZE: f32 = 14.0; // 4号
+const PAD: f32 = 2.0;
+const ROW: f32 = 7.4; // a text line in a box
+const STROKE: f32 = 0.3;
+const LABEL_W: f32 = 26.0;
+
+/// What goes in a box.
+enum Content<'a> {
+    Text(&'a str),
+    Opinions(&'a [Opinion]),
+    Lines(Vec<String>),
+}
+
+struct Cell<'a> {
+    label: &'a str,
+    /// Width of the value box (the label box is [`LABEL_W`]).
+    width: f32,
+    content: Content<'a>,
+}
+
+struct Row<'a> {
+    cells: Vec<Cell<'a>>,
+    min_h: f32,
+}
+
+fn row<'a>(cells: Vec<(&'a str, Content<'a>)>, min_h: f32) -> Row<'a> {
+    let n = cells.len() as f32;
+    let width = (BODY_W - n * LABEL_W) / n;
+    Row { cells: cells.into_iter().map(|(label, content)| Cell { label, width, content }).collect(), min_h }
+}
+
+/// A laid-out box: its lines, each glyphs relative to the box's inner left edge.
+struct BoxLines {
+    lines: Vec<Vec<LGlyph>>,
+}
+
+fn set_content(shaper: &mut Shaper<'_>, content: &Content<'_>, width: f32) -> BoxLines {
+    let style = Style::natural(Role::FangSong, SIZE);
+    let measure = width - 2.0 * PAD;
+    let mut lines = Vec::new();
+    let para = |shaper: &mut Shaper<'_>, s: &str, lines: &mut Vec<Vec<LGlyph>>| {
+        for p in s.lines().map(str::trim).filter(|p| !p.is_empty()) {
+            let g = text::shape(shaper, &[(p, style)]);
+            lines.extend(text::paragraph(&g, 0.0, 0.0, measure));
+        }
+    };
+    match content {
+        Content::Text(s) => para(shaper, s, &mut lines),
+        Content::Lines(v) => {
+            for s in v {
+                para(shaper, s, &mut lines);
+            }
+        }
+        Content::Opinions(ops) => {
+            for o in *ops {
+                if !o.text.trim().is_empty() {
+                    let g = text::shape(shaper, &[(o.text.trim(), style)]);
+                    lines.extend(text::paragraph(&g, 2.0 * style.em(), 0.0, measure));
+                }
+                // Name and date, right-aligned under the opinion.
+                let sign = match (o.name.trim(), o.date) {
+                    ("", None) => continue,
+                    (n, Some(d)) => format!("{n}　{}", d.chinese()),
+                    (n, None) => n.to_string(),
+                };
+                let g = text::shape(shaper, &[(&sign, Style::natural(Role::Kai, SIZE))]);
+                let x = (measure - text::width(&g)).max(0.0);
+                lines.push(at(&g, x));
+            }
+        }
+    }
+    BoxLines { lines }
+}
+
+fn at(glyphs: &[SGlyph], x: f32) -> Vec<LGlyph> {
+    let mut pos = x;
+    glyphs
+        .iter()
+        .map(|g| {
+            let l = LGlyph { glyph: g.clone(), x: pos };
+            pos += g.advance;
+            l
+        })
+        .collect()
+}
+
+fn draw_line(items: &mut Vec<Item>, glyphs: &[LGlyph], x0: f32, top: f32) {
+    let em = glyphs.iter().map(|g| g.glyph.style.em()).fold(0.0, f32::max);
+    let baseline = top + (ROW - em) / 2.0 + crate::layout::geometry::ASCENT * em;
+    items.extend(crate::layout::flow_runs(glyphs.iter().map(|g| (&g.glyph, x0 + g.x)), baseline));
+}
+
+/// Lays out a form: a red title, then the rows; rows that do not fit continue on
+/// the next page under the repeated title and the `repeat` row.
+fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> Layout {
+    let mut shaper = Shaper::new(fonts);
+    let title_style = Style::natural(Role::XiaoBiaoSong, 22.0).red();
+    let label_style = Style::natural(Role::Hei, SIZE);
+    let mut pages: Vec<Page> = Vec::new();
+
+    // Pre-set every box.
+    struct SetRow {
+        labels: Vec<Vec<SGlyph>>,
+        boxes: Vec<BoxLines>,
+        widths: Vec<f32>,
+        min_h: f32,
+    }
+    let set: Vec<SetRow> = rows
+        .iter()
+        .map(|r| SetRow {
+            labels: r.cells.iter().map(|c| text::shape(&mut shaper, &[(c.label, label_style)])).collect(),
+            boxes: r.cells.iter().map(|c| set_content(&mut shaper, &c.content, c.width)).collect(),
+            widths: r.cells.iter().map(|c| c.width).collect(),
+            min_h: r.min_h,
+        })
+        .collect();
+
+    let new_page = |shaper: &mut Shaper<'_>, pages: &mut Vec<Page>, cont: bool| -> f32 {
+        let mut page = Page::a4();
+        let t = if cont { format!("{title}（续）") } else { title.to_string() };
+        let g = text::shape(shaper, &[(&t, title_style)]);
+        let em = title_style.em();
+        let x = LEFT + (BODY_W - text::width(&g)) / 2.0;
+        let placed: Vec<(&SGlyph, f32)> = {
+            let mut pos = x;
+            g.iter()
+                .map(|s| {
+                    let p = pos;
+                    pos += s.advance;
+                    (s, p)
+                })
+                .collect()
+        };
+        page.items.extend(crate::layout::flow_runs(placed.into_iter(), TOP - 12.0 + crate::layout::geometry::ASCENT * em));
+        pages.push(page);
+        TOP + 4.0
+    };
+
+    // Draws part of a row (lines from `from[i]` of each box, at most `avail` mm high).
+    // Returns the height drawn and the next line index per box.
+    let draw_row = |page: &mut Page, r: &SetRow, from: &[usize], top: f32, avail: f32| -> (f32, Vec<usize>) {
+        let max_lines = (((avail - 2.0 * PAD) / ROW).floor().max(1.0)) as usize;
+        let mut next = Vec::new();
+        let mut used_lines = 0usize;
+        for (i, b) in r.boxes.iter().enumerate() {
+            let remaining = b.lines.len().saturating_sub(from[i]);
+            let take = remaining.min(max_lines);
+            used_lines = used_lines.max(take);
+            next.push(from[i] + take);
+        }
+        let first = from.iter().all(|&f| f == 0);
+        let min_h = if first { r.min_h } else { 0.0 };
+        let h = (used_lines.max(1) as f32 * ROW + 2.0 * PAD).max(min_h).min(avail.max(ROW + 2.0 * PAD));
+        let mut x = LEFT;
+        for (i, b) in r.boxes.iter().enumerate() {
+            page.items.push(Item::Frame { x, y: top, w: LABEL_W, h, stroke: STROKE, color: Color::BLACK });
+            // Label, centred in its box (several characters wrap onto two lines).
+            let label = &r.labels[i];
+            let lw = text::width(label);
+            let label_lines: Vec<Vec<LGlyph>> = if lw <= LABEL_W - 2.0 * PAD {
+                vec![at(label, (LABEL_W - lw) / 2.0)]
+            } else {
+                text::paragraph(label, 0.0, 0.0, LABEL_W - 2.0 * PAD)
+                    .into_iter()
+                    .map(|l| {
+                        let w = l.last().map_or(0.0, |g| g.x + g.glyph.advance);
+                        l.into_iter().map(|g| LGlyph { x: g.x + (LABEL_W - w) / 2.0, ..g }).collect()
+                    })
+                    .collect()
+            };
+            let lh = label_lines.len() as f32 * ROW;
+            let ly = top + (h - lh) / 2.0;
+            for (k, l) in label_lines.iter().enumerate() {
+                draw_line(&mut page.items, l, x, ly + k as f32 * ROW);
+            }
+            x += LABEL_W;
+            page.items.push(Item::Frame { x, y: top, w: r.widths[i], h, stroke: STROKE, color: Color::BLACK });
+            for (k, l) in b.lines[from[i]..next[i]].iter().enumerate() {
+                draw_line(&mut page.items, l, x + PAD, top + PAD + k as f32 * ROW);
+            }
+            x += r.widths[i];
+        }
+        (h, next)
+    };
+
+    let mut y = new_page(&mut shaper, &mut pages, false);
+    for (ri, r) in set.iter().enumerate() {
+        let mut from = vec![0usize; r.boxes.len()];
+        loop {
+            let full_lines = r.boxes.iter().zip(&from).map(|(b, f)| b.lines.len() - f).max().unwrap_or(0);
+            let first = from.iter().all(|&f| f == 0);
+            let need = (full_lines.max(1) as f32 * ROW + 2.0 * PAD).max(if first { r.min_h } else { 0.0 });
+            let avail = BOTTOM - y;
+            // Move a row that fits on a fresh page rather than split it; split rows
+            // taller than a page, or when at least three lines fit here.
+            let fresh = BOTTOM - (TOP + 4.0) - ROW - 2.0 * PAD;
+            if need > avail && (need <= fresh || avail < 3.0 * ROW + 2.0 * PAD) {
+                y = new_page(&mut shaper, &mut pages, true);
+                if ri > repeat {
+                    let page = pages.last_mut().expect("a page was just added");
+                    let (h, _) = draw_row(page, &set[repeat], &vec![0; set[repeat].boxes.len()], y, BOTTOM - y);
+                    y += h;
+                }
+                continue;
+            }
+            let page = pages.last_mut().expect("the first page exists");
+            let (h, next) = draw_row(page, r, &from, y, avail);
+            y += h;
+            let done = r.boxes.iter().zip(&next).all(|(b, n)| *n >= b.lines.len());
+            from = next;
+            if done {
+                break;
+            }
+            y = new_page(&mut shaper, &mut pages, true);
+            if ri > repeat {
+                let page = pages.last_mut().expect("a page was just added");
+                let (h, _) = draw_row(page, &set[repeat], &vec![0; set[repeat].boxes.len()], y, BOTTOM - y);
+                y += h;
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    if !shaper.missing.is_empty() {
+        let list: String = shaper.missing.iter().collect();
+        warnings.push(Warning { code: WarningCode::MissingGlyphs, message: format!("以下字符在所有字体中都没有，已用“□”代替：{list}") });
+    }
+    Layout { pages, warnings }
+}
+
+fn date_text(d: Option<DocDate>) -> String {
+    d.map(|d| d.chinese()).unwrap_or_default()
+}
+
+/// Lays out a 发文稿纸.
+pub fn layout_draft_sheet(sheet: &DraftSheet, fonts: &Fonts) -> Layout {
+    let title = format!("{}发文稿纸", sheet.organ.trim());
+    let date = date_text(sheet.draft_date);
+    let copies = sheet.copies.map(|c| c.to_string()).unwrap_or_default();
+    let attachments: Vec<String> = if sheet.attachments.len() > 1 {
+        sheet.attachments.iter().enumerate().map(|(i, a)| format!("{}.{}", i + 1, a.trim())).collect()
+    } else {
+        sheet.attachments.iter().map(|a| a.trim().to_string()).collect()
+    };
+    let rows = vec![
+        row(vec![("文种", Content::Text(&sheet.doc_type)), ("密级", Content::Text(&sheet.secrecy)), ("紧急程度", Content::Text(&sheet.urgency))], 0.0),
+        row(vec![("标题", Content::Text(&sheet.title))], 16.0),
+        row(vec![("主送", Content::Text(&sheet.main_recipients))], 0.0),
+        row(vec![("抄送", Content::Text(&sheet.cc))], 0.0),
+        row(vec![("拟稿单位", Content::Text(&sheet.drafting_unit)), ("拟稿人", Content::Text(&sheet.drafter)), ("日期", Content::Text(&date))], 0.0),
+        row(vec![("核稿", Content::Opinions(&sheet.review))], 26.0),
+        row(vec![("会签", Content::Opinions(&sheet.countersign))], 30.0),
+        row(vec![("签发", Content::Opinions(&sheet.approval))], 40.0),
+        row(vec![("发文字号", Content::Text(&sheet.doc_number)), ("份数", Content::Text(&copies))], 0.0),
+        row(vec![("附件", Content::Lines(attachments))], 0.0),
+    ];
+    layout_form(fonts, &title, &rows, 1)
+}
+
+/// Lays out a 收文处理笺.
+pub fn layout_receipt_sheet(sheet: &ReceiptSheet, fonts: &Fonts) -> Layout {
+    let title = format!("{}收文处理笺", sheet.organ.trim());
+    let received = date_text(sheet.received);
+    let readings: Vec<String> = sheet
+        .circulation
+        .iter()
+        .map(|r| {
+            let mut s = r.reader.trim().to_string();
+            if let Some(d) = r.date {
+                s.push('　');
+                s.push_str(&d.chinese());
+            }
+            if !r.note.trim().is_empty() {
+                s.push_str(&format!("　{}", r.note.trim()));
+            }
+            s
+        })
+        .collect();
+    let rows = vec![
+        row(vec![("来文单位", Content::Text(&sheet.from_unit)), ("收文编号", Content::Text(&sheet.receipt_number))], 0.0),
+        row(vec![("来文字号", Content::Text(&sheet.doc_number)), ("收文日期", Content::Text(&received))], 0.0),
+        row(vec![("标题", Content::Text(&sheet.title))], 16.0),
+        row(vec![("拟办意见", Content::Opinions(&sheet.proposed))], 36.0),
+        row(vec![("批办意见", Content::Opinions(&sheet.instructions))], 46.0),
+        row(vec![("承办情况", Content::Opinions(&sheet.handling))], 36.0),
+        row(vec![("传阅", Content::Lines(readings))], 24.0),
+    ];
+    layout_form(fonts, &title, &rows, 2)
+}
+
+fn output(layout: Layout, fonts: &Fonts, title: &str) -> Result<PrintOutput> {
+    let pdf = crate::pdf(&layout, fonts, title)?;
+    Ok(PrintOutput { pdf, pages: layout.pages.len(), warnings: layout.warnings })
+}
+
+/// Prints a 发文稿纸 with the process-wide fonts.
+pub fn print_draft_sheet(sheet: &DraftSheet) -> Result<PrintOutput> {
+    print_draft_sheet_with(sheet, Fonts::system_or_bundled()?)
+}
+
+pub fn print_draft_sheet_with(sheet: &DraftSheet, fonts: &Fonts) -> Result<PrintOutput> {
+    output(layout_draft_sheet(sheet, fonts), fonts, "发文稿纸")
+}
+
+/// Prints a 收文处理笺 with the process-wide fonts.
+pub fn print_receipt_sheet(sheet: &ReceiptSheet) -> Result<PrintOutput> {
+    print_receipt_sheet_with(sheet, Fonts::system_or_bundled()?)
+}
+
+pub fn print_receipt_sheet_with(sheet: &ReceiptSheet, fonts: &Fonts) -> Result<PrintOutput> {
+    output(layout_receipt_sheet(sheet, fonts), fonts, "收文处理笺")
+}

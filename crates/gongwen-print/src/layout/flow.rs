@@ -1,0 +1,379 @@
+//! The flow: blocks of lines paginated down the 版心, then page numbers and the 版记.
+
+use std::collections::BTreeSet;
+
+
+use super::geometry::*;
+use crate::fonts::{Role, Shaper};
+use crate::model::{Glyph, GlyphRun, Item, Page};
+use crate::text::{self, LGlyph, SGlyph, Style};
+
+const EPS: f32 = 0.05;
+
+/// One line of the flow. Glyph x positions are relative to the 版心's left edge.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub glyphs: Vec<LGlyph>,
+    /// Height of the line box (the grid pitch for ordinary lines).
+    pub height: f32,
+}
+
+impl Line {
+    pub fn new(glyphs: Vec<LGlyph>) -> Line {
+        Line { glyphs, height: PITCH }
+    }
+
+    /// An empty line (a blank grid row).
+    pub fn blank() -> Line {
+        Line::new(Vec::new())
+    }
+
+    /// Glyphs set at their natural advances from x = `x`.
+    pub fn at(glyphs: &[SGlyph], x: f32) -> Line {
+        let mut pos = x;
+        let placed = glyphs
+            .iter()
+            .map(|g| {
+                let l = LGlyph { glyph: g.clone(), x: pos };
+                pos += g.advance;
+                l
+            })
+            .collect();
+        Line::new(placed)
+    }
+
+    /// Glyphs centred across the 版心.
+    pub fn centred(glyphs: &[SGlyph]) -> Line {
+        Line::at(glyphs, (BODY_W - text::width(glyphs)) / 2.0)
+    }
+
+    /// Glyphs ending `right_space` mm before the 版心's right edge.
+    pub fn right(glyphs: &[SGlyph], right_space: f32) -> Line {
+        Line::at(glyphs, BODY_W - right_space - text::width(glyphs))
+    }
+
+    /// The em size (mm) of the line's largest glyph.
+    fn em(&self) -> f32 {
+        self.glyphs.iter().map(|g| g.glyph.style.em()).fold(0.0, f32::max)
+    }
+
+    /// Draws the line with its box top at `y`.
+    pub fn items(&self, y: f32) -> Vec<Item> {
+        let em = self.em();
+        let baseline = y + (self.height - em) / 2.0 + ASCENT * em;
+        glyph_runs(self.glyphs.iter().map(|g| (&g.glyph, LEFT + g.x)), baseline)
+    }
+}
+
+/// Groups placed glyphs into runs of one face, size and colour.
+pub fn glyph_runs<'a>(glyphs: impl Iterator<Item = (&'a SGlyph, f32)>, baseline: f32) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    let mut run: Option<GlyphRun> = None;
+    for (g, x) in glyphs {
+        if g.ch == ' ' {
+            continue;
+        }
+        let same = run.as_ref().is_some_and(|r| r.face == g.face && r.size == g.style.size && r.color == g.style.color);
+        if !same {
+            if let Some(r) = run.take() {
+                out.push(Item::Text(r));
+            }
+            run = Some(GlyphRun {
+                face: g.face,
+                size: g.style.size,
+                color: g.style.color,
+                baseline,
+                rotation: 0.0,
+                glyphs: Vec::new(),
+            });
+        }
+        if let Some(r) = run.as_mut() {
+            r.glyphs.push(Glyph { gid: g.gid, text: g.ch.to_string(), x, y: baseline });
+        }
+    }
+    if let Some(r) = run {
+        out.push(Item::Text(r));
+    }
+    out
+}
+
+/// What a block is, for the pagination rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// Title and 主送: not body text.
+    Head,
+    /// Body paragraphs and everything else that may split across pages.
+    Text,
+    /// A heading: never the last thing on a page.
+    Heading,
+    /// 署名, 成文日期 and seal: never alone on a page (7.3.5).
+    Signature,
+    /// The 版记: bottom of the last (even) page (chapter 8).
+    Imprint,
+}
+
+/// Decorations drawn with a block, y relative to the block's top.
+pub type Deco = Vec<Item>;
+
+/// Lines that belong together, with their pagination rules.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub lines: Vec<Line>,
+    /// Blank space above the block (dropped at the top of a page).
+    pub space_before: f32,
+    pub keep_together: bool,
+    pub keep_with_next: bool,
+    /// Starts a new page (附件, 7.3.7).
+    pub new_page: bool,
+    pub deco: Deco,
+}
+
+impl Block {
+    pub fn new(kind: BlockKind, lines: Vec<Line>) -> Block {
+        Block {
+            kind,
+            keep_with_next: kind == BlockKind::Heading,
+            keep_together: matches!(kind, BlockKind::Heading | BlockKind::Signature | BlockKind::Imprint | BlockKind::Head),
+            lines,
+            space_before: 0.0,
+            new_page: false,
+            deco: Vec::new(),
+        }
+    }
+
+    pub fn space(mut self, rows: f32) -> Block {
+        self.space_before = rows * PITCH;
+        self
+    }
+
+    pub fn height(&self) -> f32 {
+        self.lines.iter().map(|l| l.height).sum()
+    }
+}
+
+/// The first-page marks and where the flow starts.
+#[derive(Debug, Clone, Default)]
+pub struct Header {
+    pub items: Vec<Item>,
+    /// Top of the flow's first line on page 1.
+    pub flow_top: f32,
+    /// 信函格式: no page number on page 1 (10.1).
+    pub no_folio_first_page: bool,
+    /// 信函格式: the 版记 has no rules and no 印发 line (10.1).
+    pub letter: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Placed {
+    Line { block: usize, line: usize, y: f32 },
+    Deco { block: usize, y: f32 },
+}
+
+fn place_flow(blocks: &[Block], flow_top: f32, breaks: &BTreeSet<(usize, usize)>) -> Vec<Vec<Placed>> {
+    let mut pages: Vec<Vec<Placed>> = vec![Vec::new()];
+    let mut y = flow_top;
+    let mut at_top = true;
+    for (bi, b) in blocks.iter().enumerate() {
+        if b.new_page && !pages.last().is_some_and(Vec::is_empty) {
+            pages.push(Vec::new());
+            y = TOP;
+            at_top = true;
+        }
+        let mut space = if at_top { 0.0 } else { b.space_before };
+        let mut need = space + if b.keep_together { b.height() } else { b.lines.first().map_or(0.0, |l| l.height) };
+        if b.keep_with_next {
+            if let Some(next) = blocks.get(bi + 1) {
+                need += next.space_before + next.lines.first().map_or(0.0, |l| l.height);
+            }
+        }
+        if !at_top && y + need > BOTTOM + EPS {
+            pages.push(Vec::new());
+            y = TOP;
+            space = 0.0;
+        }
+        y += space;
+        if let Some(page) = pages.last_mut() {
+            if !b.deco.is_empty() {
+                page.push(Placed::Deco { block: bi, y });
+            }
+        }
+        for (li, line) in b.lines.iter().enumerate() {
+            let forced = breaks.contains(&(bi, li));
+            let page_has_lines = pages.last().is_some_and(|p| p.iter().any(|e| matches!(e, Placed::Line { .. })));
+            if (forced || y + line.height > BOTTOM + EPS) && page_has_lines {
+                pages.push(Vec::new());
+                y = TOP;
+            }
+            if let Some(page) = pages.last_mut() {
+                page.push(Placed::Line { block: bi, line: li, y });
+            }
+            y += line.height;
+            at_top = false;
+        }
+    }
+    pages
+}
+
+/// If the signature block was pushed alone to the top of a page, the page before
+/// gives up its last two lines of text so the signature never stands alone
+/// (7.3.5.5 lets the layout adjust; never a page of signature only).
+fn signature_fix(blocks: &[Block], pages: &[Vec<Placed>]) -> Option<(usize, usize)> {
+    let sig = blocks.iter().position(|b| b.kind == BlockKind::Signature)?;
+    for (pi, page) in pages.iter().enumerate().skip(1) {
+        let first_line = page.iter().find(|e| matches!(e, Placed::Line { .. }));
+        if let Some(Placed::Line { block, line: 0, .. }) = first_line {
+            if *block == sig {
+                let prev: Vec<(usize, usize)> = pages[pi - 1]
+                    .iter()
+                    .filter_map(|e| match e {
+                        Placed::Line { block, line, .. } if blocks[*block].kind == BlockKind::Text => Some((*block, *line)),
+                        _ => None,
+                    })
+                    .collect();
+                if prev.len() >= 3 {
+                    return Some(prev[prev.len() - 2]);
+                }
+                if let Some(&last) = prev.last() {
+                    if prev.len() == 2 {
+                        return Some(last);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Paginates the flow and adds the 版记 and the page numbers.
+pub fn paginate(header: Header, mut blocks: Vec<Block>, shaper: &mut Shaper<'_>) -> Vec<Page> {
+    let imprint = blocks.iter().position(|b| b.kind == BlockKind::Imprint).map(|i| blocks.remove(i));
+
+    let mut breaks = BTreeSet::new();
+    let mut placed = place_flow(&blocks, header.flow_top, &breaks);
+    for _ in 0..3 {
+        match signature_fix(&blocks, &placed) {
+            Some(at) if breaks.insert(at) => placed = place_flow(&blocks, header.flow_top, &breaks),
+            _ => break,
+        }
+    }
+
+    let mut pages: Vec<Page> = Vec::new();
+    let mut bottoms: Vec<f32> = Vec::new();
+    for (pi, entries) in placed.iter().enumerate() {
+        let mut page = Page::a4();
+        let mut bottom: f32 = if pi == 0 { header.flow_top } else { TOP };
+        if pi == 0 {
+            page.items.extend(header.items.iter().cloned());
+        }
+        for e in entries {
+            match *e {
+                Placed::Line { block, line, y } => {
+                    let l = &blocks[block].lines[line];
+                    page.items.extend(l.items(y));
+                    bottom = bottom.max(y + l.height);
+                }
+                Placed::Deco { block, y } => {
+                    for item in &blocks[block].deco {
+                        let moved = translate(item, y);
+                        bottom = bottom.max(item_bottom(&moved));
+                        page.items.push(moved);
+                    }
+                }
+            }
+        }
+        pages.push(page);
+        bottoms.push(bottom);
+    }
+
+    // Pages that carry no page number: 信函 page 1; a blank page before the 版记
+    // page and that 版记 page (7.5).
+    let mut unnumbered: BTreeSet<usize> = BTreeSet::new();
+    if header.no_folio_first_page {
+        unnumbered.insert(0);
+    }
+
+    if let Some(imp) = imprint {
+        let h = imp.height();
+        let last = pages.len() - 1;
+        let fits = bottoms[last] + PITCH * 0.5 <= BOTTOM - h;
+        let target = if header.letter {
+            if fits { last } else { last + 1 }
+        } else if fits && (last + 1) % 2 == 0 {
+            last
+        } else if (last + 2) % 2 == 0 {
+            last + 1
+        } else {
+            // A blank odd page, then the 版记 on the even page: both unnumbered.
+            unnumbered.insert(last + 1);
+            unnumbered.insert(last + 2);
+            last + 2
+        };
+        while pages.len() <= target {
+            pages.push(Page::a4());
+        }
+        let mut y = BOTTOM - h;
+        for item in &imp.deco {
+            pages[target].items.push(translate(item, y));
+        }
+        for l in &imp.lines {
+            pages[target].items.extend(l.items(y));
+            y += l.height;
+        }
+    }
+
+    let style = Style::natural(Role::Song, SMALL_SIZE);
+    for (i, page) in pages.iter_mut().enumerate() {
+        if unnumbered.contains(&i) {
+            continue;
+        }
+        // 7.5: 4号半角宋体阿拉伯数字，数字左右各放一条一字线；单页码居右空一字，双页码居左空一字.
+        let label = format!("— {} —", i + 1);
+        let glyphs = text::shape(shaper, &[(&label, style)]);
+        let w = text::width(&glyphs);
+        let one = style.em();
+        let x = if (i + 1) % 2 == 1 { RIGHT - one - w } else { LEFT + one };
+        let baseline = FOLIO_TOP + ASCENT * one;
+        let mut pos = x;
+        let positioned: Vec<(&SGlyph, f32)> = glyphs
+            .iter()
+            .map(|g| {
+                let p = pos;
+                pos += g.advance;
+                (g, p)
+            })
+            .collect();
+        page.items.extend(glyph_runs(positioned.into_iter(), baseline));
+    }
+    pages
+}
+
+/// Moves an item down by `dy`.
+pub fn translate(item: &Item, dy: f32) -> Item {
+    let mut it = item.clone();
+    match &mut it {
+        Item::Text(run) => {
+            run.baseline += dy;
+            for g in &mut run.glyphs {
+                g.y += dy;
+            }
+        }
+        Item::Rect { y, .. } | Item::Frame { y, .. } | Item::Image { y, .. } => *y += dy,
+        Item::Circle { cy, .. } => *cy += dy,
+        Item::Polygon { points, .. } => {
+            for p in points {
+                p.1 += dy;
+            }
+        }
+    }
+    it
+}
+
+fn item_bottom(item: &Item) -> f32 {
+    match item {
+        Item::Text(run) => run.glyphs.iter().map(|g| g.y).fold(run.baseline, f32::max),
+        Item::Rect { y, h, .. } | Item::Frame { y, h, .. } | Item::Image { y, h, .. } => y + h,
+        Item::Circle { cy, r, .. } => cy + r,
+        Item::Polygon { points, .. } => points.iter().map(|p| p.1).fold(f32::MIN, f32::max),
+    }
+}

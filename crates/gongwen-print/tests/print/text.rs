@@ -1,0 +1,120 @@
+//! pdftotext gives back the exact text of every sample.
+
+use gongwen_domain::Document;
+
+use crate::{poppler, print, sample};
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Everything the document should show, piece by piece.
+fn expected_pieces(doc: &Document) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    v.extend(doc.title.lines().map(str::to_string));
+    v.extend(doc.body.lines().map(str::to_string));
+    for a in &doc.attachments {
+        v.push(a.name.clone());
+        if let Some(b) = &a.body {
+            v.extend(b.lines().map(str::to_string));
+        }
+    }
+    v.extend(doc.main_recipients.iter().cloned());
+    v.extend(doc.cc.iter().cloned());
+    v.extend(doc.signatures.iter().cloned());
+    if let Some(d) = doc.date {
+        v.push(d.chinese());
+    }
+    if let Some(n) = &doc.doc_number {
+        if doc.format != gongwen_domain::document::Format::Order {
+            v.push(n.to_string());
+        }
+    }
+    if let Some(n) = &doc.note {
+        v.push(n.clone());
+    }
+    if let Some(p) = &doc.printing {
+        if doc.format != gongwen_domain::document::Format::Letter {
+            v.push(p.organ.clone());
+            v.push(format!("{}印发", p.date.chinese()));
+        }
+    }
+    v.into_iter().map(|s| squash(&s)).filter(|s| !s.is_empty()).collect()
+}
+
+#[test]
+fn pdftotext_returns_the_exact_text_of_every_sample() {
+    for name in ["notice-full", "request-up", "joint-notice", "letter", "order", "minutes", "three-pages-attachments"] {
+        let doc = sample(name);
+        let out = print(&doc);
+        let text = squash(&String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap());
+        for piece in expected_pieces(&doc) {
+            // A title broken over lines reads back with the line break removed.
+            assert!(text.contains(&piece), "{name}: “{piece}” not found in the PDF text:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn minutes_labels_and_attendees() {
+    let doc = sample("minutes");
+    let out = print(&doc);
+    let text = squash(&String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap());
+    assert!(text.contains("出席：王大明、李建国"), "{text}");
+    assert!(text.contains("请假：赵刚（出差）"), "{text}");
+    assert!(text.contains("列席：市司法局局长吴海"), "{text}");
+}
+
+#[test]
+fn missing_characters_are_substituted_and_named() {
+    // U+1F600 (an emoji) and U+2A6D6 (CJK Extension B) are in no shipped font.
+    let doc = Document { title: "关于😀的通知".into(), body: "正文中有生僻字\u{2A6D6}。".into(), ..Document::default() };
+    let out = print(&doc);
+    let w = out.warnings.iter().find(|w| w.code == gongwen_print::WarningCode::MissingGlyphs).expect("a warning");
+    assert!(w.message.contains('😀') && w.message.contains('\u{2A6D6}'), "{}", w.message);
+    let text = String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap();
+    assert!(text.contains("关于□的通知"), "{text}");
+}
+
+#[test]
+fn long_title_is_balanced_and_warned() {
+    let title = "鹤山市人民政府关于进一步加强和改进新时代农村基层社会治理工作推动乡村振兴战略全面落地见效促进农业农村现代化高质量发展的实施意见的通知";
+    let doc = Document { title: title.into(), body: "正文。".into(), ..Document::default() };
+    let out = print(&doc);
+    assert!(out.warnings.iter().any(|w| w.code == gongwen_print::WarningCode::TitleTooLong));
+    let text = String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap();
+    assert_eq!(squash(&text).matches(&squash(title)).count(), 1);
+}
+
+#[test]
+fn missing_seal_image_falls_back_with_a_warning() {
+    let mut doc = sample("notice-full");
+    doc.seal = gongwen_domain::document::Seal::Image("/nonexistent/seal.png".into());
+    let out = print(&doc);
+    let w = out.warnings.iter().find(|w| w.code == gongwen_print::WarningCode::SealImage).expect("a seal warning");
+    assert!(w.message.contains("/nonexistent/seal.png"), "{}", w.message);
+    assert!(lopdf::Document::load_mem(&out.pdf).is_ok());
+}
+
+#[test]
+fn unreadable_font_file_is_reported_not_fatal() {
+    let dir = std::env::temp_dir().join(format!("gongwen-badfont-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.ttf");
+    std::fs::write(&bad, b"not a font").unwrap();
+    let fonts = gongwen_print::Fonts::load(&gongwen_print::fonts::FontConfig { extra_files: vec![bad.clone()], ..Default::default() })
+        .expect("shipped fonts still load");
+    assert!(fonts.report().roles.iter().all(|r| r.used.is_some()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn seal_image_is_embedded() {
+    let mut doc = sample("notice-full");
+    let seal = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/seals/sample-seal.png");
+    doc.seal = gongwen_domain::document::Seal::Image(seal.to_string_lossy().into_owned());
+    let out = print(&doc);
+    assert!(out.warnings.iter().all(|w| w.code != gongwen_print::WarningCode::SealImage), "{:?}", out.warnings);
+    let list = String::from_utf8(poppler("pdfimages", &["-list"], &out.pdf)).unwrap();
+    assert!(list.lines().count() > 2, "an image is embedded: {list}");
+}
