@@ -114,16 +114,19 @@ pub struct LintContext {
 }
 
 impl LintContext {
+    /// A context for a draft, with today's date from the caller's clock.
     pub fn new(today: DocDate) -> LintContext {
         LintContext {
             today: Some(today),
             ..LintContext::default()
         }
     }
+    /// Sets the stage (default [`Stage::Draft`]).
     pub fn stage(mut self, stage: Stage) -> LintContext {
         self.stage = stage;
         self
     }
+    /// Names the issuer's subordinate organs, as the directory knows them.
     pub fn subordinates<I: IntoIterator<Item = S>, S: Into<String>>(
         mut self,
         names: I,
@@ -131,6 +134,7 @@ impl LintContext {
         self.subordinates = Some(names.into_iter().map(Into::into).collect());
         self
     }
+    /// Says whether the document is to go by electronic exchange.
     pub fn electronic_exchange(mut self, yes: bool) -> LintContext {
         self.electronic_exchange = yes;
         self
