@@ -104,14 +104,15 @@ pub async fn launch_with_clock(
     let app = routes::router(state);
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, version = VERSION, "gongwen-server listening");
-    match tls {
-        Some(acceptor) => tls::serve(listener, acceptor, app, shutdown).await?,
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await?
-        }
-    }
+    let served = match tls {
+        Some(acceptor) => tls::serve(listener, acceptor, app, shutdown).await,
+        None => axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(Error::from),
+    };
+    janitor.abort();
+    served?;
     tracing::info!("gongwen-server stopped");
     Ok(())
 }
