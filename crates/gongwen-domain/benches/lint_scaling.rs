@@ -19,7 +19,9 @@ fn body_of(bytes: usize) -> String {
         n += 1;
         s.push_str(&format!("{n}.第{n}项工作\n"));
         for _ in 0..8 {
-            s.push_str("各单位要高度重视，认真组织，确保各项工作落到实处，于2026年12月5日前报送情况。\n");
+            s.push_str(
+                "各单位要高度重视，认真组织，确保各项工作落到实处，于2026年12月5日前报送情况。\n",
+            );
         }
     }
     s
@@ -45,7 +47,9 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|");
     for &mb in sizes {
         let text = body_of(mb * MB);
-        let json = serde_json::json!({ "doc_type": "通知", "title": "关于开展检查的通知", "body": text }).to_string();
+        let json =
+            serde_json::json!({ "doc_type": "通知", "title": "关于开展检查的通知", "body": text })
+                .to_string();
         let runs = if mb >= 100 { 1 } else { 3 };
         let read = best_of(runs, || Document::from_json(&json).map(|d| d.body.len()));
         let doc = Document::from_json(&json).expect("the generated document reads");
