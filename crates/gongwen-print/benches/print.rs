@@ -20,11 +20,22 @@ fn bench(c: &mut Criterion) {
     let doc = two_page_notice();
     let options = Options::default();
     let out = print_document_with(&doc, fonts, &options).expect("prints");
-    eprintln!("2-page 通知: {} pages, {} bytes ({:.1} KB)", out.pages, out.pdf.len(), out.pdf.len() as f64 / 1024.0);
-    c.bench_function("layout", |b| b.iter(|| layout(&doc, fonts, &options).expect("layout")));
+    eprintln!(
+        "2-page 通知: {} pages, {} bytes ({:.1} KB)",
+        out.pages,
+        out.pdf.len(),
+        out.pdf.len() as f64 / 1024.0
+    );
+    c.bench_function("layout", |b| {
+        b.iter(|| layout(&doc, fonts, &options).expect("layout"))
+    });
     let laid = layout(&doc, fonts, &options).expect("layout");
-    c.bench_function("pdf", |b| b.iter(|| pdf(&laid, fonts, "bench").expect("pdf")));
-    c.bench_function("layout+pdf", |b| b.iter(|| print_document_with(&doc, fonts, &options).expect("prints")));
+    c.bench_function("pdf", |b| {
+        b.iter(|| pdf(&laid, fonts, "bench").expect("pdf"))
+    });
+    c.bench_function("layout+pdf", |b| {
+        b.iter(|| print_document_with(&doc, fonts, &options).expect("prints"))
+    });
 }
 
 criterion_group!(benches, bench);

@@ -39,7 +39,12 @@ fn main() {
                 eprintln!("无法写入 {}：{e}", args[2]);
                 std::process::exit(1);
             }
-            eprintln!("{} 页，{} 字节，{:.1} ms", out.pages, out.pdf.len(), elapsed.as_secs_f64() * 1000.0);
+            eprintln!(
+                "{} 页，{} 字节，{:.1} ms",
+                out.pages,
+                out.pdf.len(),
+                elapsed.as_secs_f64() * 1000.0
+            );
         }
         Err(e) => {
             eprintln!("{e}");

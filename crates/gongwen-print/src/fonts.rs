@@ -37,7 +37,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::XiaoBiaoSong, Role::FangSong, Role::Hei, Role::Kai, Role::Song];
+    pub const ALL: [Role; 5] = [
+        Role::XiaoBiaoSong,
+        Role::FangSong,
+        Role::Hei,
+        Role::Kai,
+        Role::Song,
+    ];
 
     /// The role's name as users know it.
     pub fn label(self) -> &'static str {
@@ -53,12 +59,30 @@ impl Role {
     /// Installed family names that count as the official face, best first.
     fn official_families(self) -> &'static [&'static str] {
         match self {
-            Role::XiaoBiaoSong => {
-                &["方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05", "方正小标宋"]
-            }
-            Role::FangSong => &["仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "方正仿宋_GBK", "方正仿宋简体"],
+            Role::XiaoBiaoSong => &[
+                "方正小标宋简体",
+                "FZXiaoBiaoSong-B05S",
+                "方正小标宋_GBK",
+                "FZXiaoBiaoSong-B05",
+                "方正小标宋",
+            ],
+            Role::FangSong => &[
+                "仿宋_GB2312",
+                "FangSong_GB2312",
+                "仿宋",
+                "FangSong",
+                "方正仿宋_GBK",
+                "方正仿宋简体",
+            ],
             Role::Hei => &["黑体", "SimHei", "方正黑体_GBK", "方正黑体简体"],
-            Role::Kai => &["楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "方正楷体_GBK", "方正楷体简体"],
+            Role::Kai => &[
+                "楷体_GB2312",
+                "KaiTi_GB2312",
+                "楷体",
+                "KaiTi",
+                "方正楷体_GBK",
+                "方正楷体简体",
+            ],
             Role::Song => &["宋体", "SimSun", "方正书宋_GBK", "方正书宋简体"],
         }
     }
@@ -132,17 +156,35 @@ pub struct Face {
 
 impl std::fmt::Debug for Face {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Face").field("family", &self.family).field("origin", &self.origin).field("path", &self.path).finish()
+        f.debug_struct("Face")
+            .field("family", &self.family)
+            .field("origin", &self.origin)
+            .field("path", &self.path)
+            .finish()
     }
 }
 
 impl Face {
-    fn load(path: &Path, index: u32, family: String, origin: Origin) -> std::result::Result<Face, String> {
-        let data = std::fs::read(path).map_err(|e| format!("无法读取字体文件 {}：{e}", path.display()))?;
+    fn load(
+        path: &Path,
+        index: u32,
+        family: String,
+        origin: Origin,
+    ) -> std::result::Result<Face, String> {
+        let data =
+            std::fs::read(path).map_err(|e| format!("无法读取字体文件 {}：{e}", path.display()))?;
         let units_per_em = ttf_parser::Face::parse(&data, index)
             .map_err(|e| format!("字体文件 {} 已损坏或格式不受支持：{e}", path.display()))?
             .units_per_em() as f32;
-        Ok(Face { family, origin, path: path.to_path_buf(), index, data: Arc::new(data), units_per_em, pdf: OnceLock::new() })
+        Ok(Face {
+            family,
+            origin,
+            path: path.to_path_buf(),
+            index,
+            data: Arc::new(data),
+            units_per_em,
+            pdf: OnceLock::new(),
+        })
     }
 
     /// A parser over the face's bytes (cheap: reads the table directory only).
@@ -157,7 +199,9 @@ impl Face {
     /// The face as printpdf needs it for embedding, parsed on first use.
     pub(crate) fn pdf_font(&self) -> Option<&printpdf::ParsedFont> {
         self.pdf
-            .get_or_init(|| printpdf::ParsedFont::from_bytes(&self.data, self.index as usize, &mut Vec::new()))
+            .get_or_init(|| {
+                printpdf::ParsedFont::from_bytes(&self.data, self.index as usize, &mut Vec::new())
+            })
             .as_ref()
     }
 }
@@ -195,7 +239,9 @@ impl FontsReport {
         for r in &self.roles {
             let line = match (&r.official, &r.used) {
                 (Some(f), _) => format!("{}：已找到正式字体“{f}”\n", r.label),
-                (None, Some(u)) => format!("{}：未找到正式字体，使用随附的免费字体“{u}”代替\n", r.label),
+                (None, Some(u)) => {
+                    format!("{}：未找到正式字体，使用随附的免费字体“{u}”代替\n", r.label)
+                }
                 (None, None) => format!("{}：没有可用字体\n", r.label),
             };
             s.push_str(&line);
@@ -235,7 +281,13 @@ impl Fonts {
     /// otherwise. Loaded on first call, then shared.
     pub fn system_or_bundled() -> Result<&'static Fonts> {
         SYSTEM
-            .get_or_init(|| Fonts::load(&FontConfig { system: true, ..FontConfig::default() }).map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                Fonts::load(&FontConfig {
+                    system: true,
+                    ..FontConfig::default()
+                })
+                .map_err(|e| e.to_string())
+            })
             .as_ref()
             .map_err(|e| Error::Fonts(e.clone()))
     }
@@ -243,7 +295,10 @@ impl Fonts {
     /// Only the shipped faces: output identical on every computer (tests, goldens).
     pub fn bundled() -> Result<&'static Fonts> {
         static BUNDLED: OnceLock<std::result::Result<Fonts, String>> = OnceLock::new();
-        BUNDLED.get_or_init(|| Fonts::load(&FontConfig::default()).map_err(|e| e.to_string())).as_ref().map_err(|e| Error::Fonts(e.clone()))
+        BUNDLED
+            .get_or_init(|| Fonts::load(&FontConfig::default()).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| Error::Fonts(e.clone()))
     }
 
     /// Loads fonts as configured. Fails only when no face at all can be loaded.
@@ -272,9 +327,20 @@ impl Fonts {
             for role in Role::ALL {
                 'search: for wanted in role.official_families() {
                     for info in db.faces() {
-                        if info.families.iter().any(|(name, _)| name.eq_ignore_ascii_case(wanted)) {
-                            let fontdb::Source::File(path) = &info.source else { continue };
-                            match Face::load(path, info.index, (*wanted).to_string(), Origin::Installed) {
+                        if info
+                            .families
+                            .iter()
+                            .any(|(name, _)| name.eq_ignore_ascii_case(wanted))
+                        {
+                            let fontdb::Source::File(path) = &info.source else {
+                                continue;
+                            };
+                            match Face::load(
+                                path,
+                                info.index,
+                                (*wanted).to_string(),
+                                Origin::Installed,
+                            ) {
                                 Ok(face) => {
                                     official[role.index()] = Some(push(&mut faces, face));
                                     break 'search;
@@ -286,10 +352,16 @@ impl Fonts {
                 }
             }
             for wanted in WIDE_COVERAGE_FAMILIES {
-                let found = db.faces().find(|info| info.families.iter().any(|(n, _)| n.eq_ignore_ascii_case(wanted)));
+                let found = db.faces().find(|info| {
+                    info.families
+                        .iter()
+                        .any(|(n, _)| n.eq_ignore_ascii_case(wanted))
+                });
                 if let Some(info) = found {
                     if let fontdb::Source::File(path) = &info.source {
-                        if let Ok(face) = Face::load(path, info.index, (*wanted).to_string(), Origin::Installed) {
+                        if let Ok(face) =
+                            Face::load(path, info.index, (*wanted).to_string(), Origin::Installed)
+                        {
                             wide.push(push(&mut faces, face));
                         }
                     }
@@ -309,11 +381,17 @@ impl Fonts {
                     }
                 }
             }
-            None => problems.push("找不到随附字体目录 assets/fonts（可用环境变量 GONGWEN_FONTS_DIR 指定）".to_string()),
+            None => problems.push(
+                "找不到随附字体目录 assets/fonts（可用环境变量 GONGWEN_FONTS_DIR 指定）"
+                    .to_string(),
+            ),
         }
 
         if faces.is_empty() {
-            return Err(Error::Fonts(format!("没有可用的字体，无法排版。{}", problems.join("；"))));
+            return Err(Error::Fonts(format!(
+                "没有可用的字体，无法排版。{}",
+                problems.join("；")
+            )));
         }
 
         let chains = Role::ALL.map(|role| {
@@ -340,7 +418,9 @@ impl Fonts {
         let roles = Role::ALL
             .iter()
             .map(|&role| {
-                let first = chains[role.index()].first().map(|&id| &faces[id.0 as usize]);
+                let first = chains[role.index()]
+                    .first()
+                    .map(|&id| &faces[id.0 as usize]);
                 RoleReport {
                     role,
                     label: role.label().to_string(),
@@ -351,7 +431,11 @@ impl Fonts {
             })
             .collect();
 
-        Ok(Fonts { faces, chains, report: FontsReport { roles, problems } })
+        Ok(Fonts {
+            faces,
+            chains,
+            report: FontsReport { roles, problems },
+        })
     }
 
     /// Which official faces were found and which free faces stand in.
@@ -364,7 +448,10 @@ impl Fonts {
     }
 
     pub fn faces(&self) -> impl Iterator<Item = (FaceId, &Face)> {
-        self.faces.iter().enumerate().map(|(i, f)| (FaceId(i as u16), f))
+        self.faces
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FaceId(i as u16), f))
     }
 
     /// The faces tried for a role, in order.
@@ -419,7 +506,11 @@ pub const MISSING_SUBSTITUTE: char = '□';
 
 impl<'f> Shaper<'f> {
     pub fn new(fonts: &'f Fonts) -> Shaper<'f> {
-        Shaper { fonts, parsed: fonts.faces.iter().map(Face::parse).collect(), missing: BTreeSet::new() }
+        Shaper {
+            fonts,
+            parsed: fonts.faces.iter().map(Face::parse).collect(),
+            missing: BTreeSet::new(),
+        }
     }
 
     fn lookup(&self, id: FaceId, ch: char) -> Option<Resolved> {
@@ -429,14 +520,24 @@ impl<'f> Shaper<'f> {
             return None;
         }
         let upem = self.fonts.faces[id.0 as usize].units_per_em();
-        let advance = face.glyph_hor_advance(gid).map(|a| a as f32 / upem).unwrap_or(1.0);
-        Some(Resolved { face: id, gid: gid.0, advance })
+        let advance = face
+            .glyph_hor_advance(gid)
+            .map(|a| a as f32 / upem)
+            .unwrap_or(1.0);
+        Some(Resolved {
+            face: id,
+            gid: gid.0,
+            advance,
+        })
     }
 
     /// The face and glyph for `ch` in `role`, falling back along the role's chain.
     /// `None` when no face has it (the caller draws [`MISSING_SUBSTITUTE`]).
     pub fn resolve(&self, role: Role, ch: char) -> Option<Resolved> {
-        self.fonts.chain(role).iter().find_map(|&id| self.lookup(id, ch))
+        self.fonts
+            .chain(role)
+            .iter()
+            .find_map(|&id| self.lookup(id, ch))
     }
 
     /// Like [`Shaper::resolve`], but records a missing character and returns the
@@ -446,6 +547,7 @@ impl<'f> Shaper<'f> {
             return Some((r, ch));
         }
         self.missing.insert(ch);
-        self.resolve(role, MISSING_SUBSTITUTE).map(|r| (r, MISSING_SUBSTITUTE))
+        self.resolve(role, MISSING_SUBSTITUTE)
+            .map(|r| (r, MISSING_SUBSTITUTE))
     }
 }

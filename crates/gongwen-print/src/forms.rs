@@ -153,7 +153,17 @@ struct Row<'a> {
 fn row<'a>(cells: Vec<(&'a str, Content<'a>)>, min_h: f32) -> Row<'a> {
     let n = cells.len() as f32;
     let width = (BODY_W - n * LABEL_W) / n;
-    Row { cells: cells.into_iter().map(|(label, content)| Cell { label, width, content }).collect(), min_h }
+    Row {
+        cells: cells
+            .into_iter()
+            .map(|(label, content)| Cell {
+                label,
+                width,
+                content,
+            })
+            .collect(),
+        min_h,
+    }
 }
 
 /// A laid-out box: its lines, each glyphs relative to the box's inner left edge.
@@ -204,7 +214,10 @@ fn at(glyphs: &[SGlyph], x: f32) -> Vec<LGlyph> {
     glyphs
         .iter()
         .map(|g| {
-            let l = LGlyph { glyph: g.clone(), x: pos };
+            let l = LGlyph {
+                glyph: g.clone(),
+                x: pos,
+            };
             pos += g.advance;
             l
         })
@@ -212,9 +225,15 @@ fn at(glyphs: &[SGlyph], x: f32) -> Vec<LGlyph> {
 }
 
 fn draw_line(items: &mut Vec<Item>, glyphs: &[LGlyph], x0: f32, top: f32) {
-    let em = glyphs.iter().map(|g| g.glyph.style.em()).fold(0.0, f32::max);
+    let em = glyphs
+        .iter()
+        .map(|g| g.glyph.style.em())
+        .fold(0.0, f32::max);
     let baseline = top + (ROW - em) / 2.0 + crate::layout::geometry::ASCENT * em;
-    items.extend(crate::layout::flow_runs(glyphs.iter().map(|g| (&g.glyph, x0 + g.x)), baseline));
+    items.extend(crate::layout::flow_runs(
+        glyphs.iter().map(|g| (&g.glyph, x0 + g.x)),
+        baseline,
+    ));
 }
 
 /// Lays out a form: a red title, then the rows; rows that do not fit continue on
@@ -235,8 +254,16 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
     let set: Vec<SetRow> = rows
         .iter()
         .map(|r| SetRow {
-            labels: r.cells.iter().map(|c| text::shape(&mut shaper, &[(c.label, label_style)])).collect(),
-            boxes: r.cells.iter().map(|c| set_content(&mut shaper, &c.content, c.width)).collect(),
+            labels: r
+                .cells
+                .iter()
+                .map(|c| text::shape(&mut shaper, &[(c.label, label_style)]))
+                .collect(),
+            boxes: r
+                .cells
+                .iter()
+                .map(|c| set_content(&mut shaper, &c.content, c.width))
+                .collect(),
             widths: r.cells.iter().map(|c| c.width).collect(),
             min_h: r.min_h,
         })
@@ -244,7 +271,11 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
 
     let new_page = |shaper: &mut Shaper<'_>, pages: &mut Vec<Page>, cont: bool| -> f32 {
         let mut page = Page::a4();
-        let t = if cont { format!("{title}（续）") } else { title.to_string() };
+        let t = if cont {
+            format!("{title}（续）")
+        } else {
+            title.to_string()
+        };
         let g = text::shape(shaper, &[(&t, title_style)]);
         let em = title_style.em();
         let x = LEFT + (BODY_W - text::width(&g)) / 2.0;
@@ -258,65 +289,97 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
                 })
                 .collect()
         };
-        page.items.extend(crate::layout::flow_runs(placed.into_iter(), TOP - 12.0 + crate::layout::geometry::ASCENT * em));
+        page.items.extend(crate::layout::flow_runs(
+            placed.into_iter(),
+            TOP - 12.0 + crate::layout::geometry::ASCENT * em,
+        ));
         pages.push(page);
         TOP + 4.0
     };
 
     // Draws part of a row (lines from `from[i]` of each box, at most `avail` mm high).
     // Returns the height drawn and the next line index per box.
-    let draw_row = |page: &mut Page, r: &SetRow, from: &[usize], top: f32, avail: f32| -> (f32, Vec<usize>) {
-        let max_lines = (((avail - 2.0 * PAD) / ROW).floor().max(1.0)) as usize;
-        let mut next = Vec::new();
-        let mut used_lines = 0usize;
-        for (i, b) in r.boxes.iter().enumerate() {
-            let remaining = b.lines.len().saturating_sub(from[i]);
-            let take = remaining.min(max_lines);
-            used_lines = used_lines.max(take);
-            next.push(from[i] + take);
-        }
-        let first = from.iter().all(|&f| f == 0);
-        let min_h = if first { r.min_h } else { 0.0 };
-        let h = (used_lines.max(1) as f32 * ROW + 2.0 * PAD).max(min_h).min(avail.max(ROW + 2.0 * PAD));
-        let mut x = LEFT;
-        for (i, b) in r.boxes.iter().enumerate() {
-            page.items.push(Item::Frame { x, y: top, w: LABEL_W, h, stroke: STROKE, color: Color::BLACK });
-            // Label, centred in its box (several characters wrap onto two lines).
-            let label = &r.labels[i];
-            let lw = text::width(label);
-            let label_lines: Vec<Vec<LGlyph>> = if lw <= LABEL_W - 2.0 * PAD {
-                vec![at(label, (LABEL_W - lw) / 2.0)]
-            } else {
-                text::paragraph(label, 0.0, 0.0, LABEL_W - 2.0 * PAD)
-                    .into_iter()
-                    .map(|l| {
-                        let w = l.last().map_or(0.0, |g| g.x + g.glyph.advance);
-                        l.into_iter().map(|g| LGlyph { x: g.x + (LABEL_W - w) / 2.0, ..g }).collect()
-                    })
-                    .collect()
-            };
-            let lh = label_lines.len() as f32 * ROW;
-            let ly = top + (h - lh) / 2.0;
-            for (k, l) in label_lines.iter().enumerate() {
-                draw_line(&mut page.items, l, x, ly + k as f32 * ROW);
+    let draw_row =
+        |page: &mut Page, r: &SetRow, from: &[usize], top: f32, avail: f32| -> (f32, Vec<usize>) {
+            let max_lines = (((avail - 2.0 * PAD) / ROW).floor().max(1.0)) as usize;
+            let mut next = Vec::new();
+            let mut used_lines = 0usize;
+            for (i, b) in r.boxes.iter().enumerate() {
+                let remaining = b.lines.len().saturating_sub(from[i]);
+                let take = remaining.min(max_lines);
+                used_lines = used_lines.max(take);
+                next.push(from[i] + take);
             }
-            x += LABEL_W;
-            page.items.push(Item::Frame { x, y: top, w: r.widths[i], h, stroke: STROKE, color: Color::BLACK });
-            for (k, l) in b.lines[from[i]..next[i]].iter().enumerate() {
-                draw_line(&mut page.items, l, x + PAD, top + PAD + k as f32 * ROW);
+            let first = from.iter().all(|&f| f == 0);
+            let min_h = if first { r.min_h } else { 0.0 };
+            let h = (used_lines.max(1) as f32 * ROW + 2.0 * PAD)
+                .max(min_h)
+                .min(avail.max(ROW + 2.0 * PAD));
+            let mut x = LEFT;
+            for (i, b) in r.boxes.iter().enumerate() {
+                page.items.push(Item::Frame {
+                    x,
+                    y: top,
+                    w: LABEL_W,
+                    h,
+                    stroke: STROKE,
+                    color: Color::BLACK,
+                });
+                // Label, centred in its box (several characters wrap onto two lines).
+                let label = &r.labels[i];
+                let lw = text::width(label);
+                let label_lines: Vec<Vec<LGlyph>> = if lw <= LABEL_W - 2.0 * PAD {
+                    vec![at(label, (LABEL_W - lw) / 2.0)]
+                } else {
+                    text::paragraph(label, 0.0, 0.0, LABEL_W - 2.0 * PAD)
+                        .into_iter()
+                        .map(|l| {
+                            let w = l.last().map_or(0.0, |g| g.x + g.glyph.advance);
+                            l.into_iter()
+                                .map(|g| LGlyph {
+                                    x: g.x + (LABEL_W - w) / 2.0,
+                                    ..g
+                                })
+                                .collect()
+                        })
+                        .collect()
+                };
+                let lh = label_lines.len() as f32 * ROW;
+                let ly = top + (h - lh) / 2.0;
+                for (k, l) in label_lines.iter().enumerate() {
+                    draw_line(&mut page.items, l, x, ly + k as f32 * ROW);
+                }
+                x += LABEL_W;
+                page.items.push(Item::Frame {
+                    x,
+                    y: top,
+                    w: r.widths[i],
+                    h,
+                    stroke: STROKE,
+                    color: Color::BLACK,
+                });
+                for (k, l) in b.lines[from[i]..next[i]].iter().enumerate() {
+                    draw_line(&mut page.items, l, x + PAD, top + PAD + k as f32 * ROW);
+                }
+                x += r.widths[i];
             }
-            x += r.widths[i];
-        }
-        (h, next)
-    };
+            (h, next)
+        };
 
     let mut y = new_page(&mut shaper, &mut pages, false);
     for (ri, r) in set.iter().enumerate() {
         let mut from = vec![0usize; r.boxes.len()];
         loop {
-            let full_lines = r.boxes.iter().zip(&from).map(|(b, f)| b.lines.len() - f).max().unwrap_or(0);
+            let full_lines = r
+                .boxes
+                .iter()
+                .zip(&from)
+                .map(|(b, f)| b.lines.len() - f)
+                .max()
+                .unwrap_or(0);
             let first = from.iter().all(|&f| f == 0);
-            let need = (full_lines.max(1) as f32 * ROW + 2.0 * PAD).max(if first { r.min_h } else { 0.0 });
+            let need =
+                (full_lines.max(1) as f32 * ROW + 2.0 * PAD).max(if first { r.min_h } else { 0.0 });
             let avail = BOTTOM - y;
             // Move a row that fits on a fresh page rather than split it; split rows
             // taller than a page, or when at least three lines fit here.
@@ -325,7 +388,13 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
                 y = new_page(&mut shaper, &mut pages, true);
                 if ri > repeat {
                     let page = pages.last_mut().expect("a page was just added");
-                    let (h, _) = draw_row(page, &set[repeat], &vec![0; set[repeat].boxes.len()], y, BOTTOM - y);
+                    let (h, _) = draw_row(
+                        page,
+                        &set[repeat],
+                        &vec![0; set[repeat].boxes.len()],
+                        y,
+                        BOTTOM - y,
+                    );
                     y += h;
                 }
                 continue;
@@ -341,7 +410,13 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
             y = new_page(&mut shaper, &mut pages, true);
             if ri > repeat {
                 let page = pages.last_mut().expect("a page was just added");
-                let (h, _) = draw_row(page, &set[repeat], &vec![0; set[repeat].boxes.len()], y, BOTTOM - y);
+                let (h, _) = draw_row(
+                    page,
+                    &set[repeat],
+                    &vec![0; set[repeat].boxes.len()],
+                    y,
+                    BOTTOM - y,
+                );
                 y += h;
             }
         }
@@ -349,7 +424,10 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
     let mut warnings = Vec::new();
     if !shaper.missing.is_empty() {
         let list: String = shaper.missing.iter().collect();
-        warnings.push(Warning { code: WarningCode::MissingGlyphs, message: format!("以下字符在所有字体中都没有，已用“□”代替：{list}") });
+        warnings.push(Warning {
+            code: WarningCode::MissingGlyphs,
+            message: format!("以下字符在所有字体中都没有，已用“□”代替：{list}"),
+        });
     }
     Layout { pages, warnings }
 }
@@ -364,20 +442,49 @@ pub fn layout_draft_sheet(sheet: &DraftSheet, fonts: &Fonts) -> Layout {
     let date = date_text(sheet.draft_date);
     let copies = sheet.copies.map(|c| c.to_string()).unwrap_or_default();
     let attachments: Vec<String> = if sheet.attachments.len() > 1 {
-        sheet.attachments.iter().enumerate().map(|(i, a)| format!("{}.{}", i + 1, a.trim())).collect()
+        sheet
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("{}.{}", i + 1, a.trim()))
+            .collect()
     } else {
-        sheet.attachments.iter().map(|a| a.trim().to_string()).collect()
+        sheet
+            .attachments
+            .iter()
+            .map(|a| a.trim().to_string())
+            .collect()
     };
     let rows = vec![
-        row(vec![("文种", Content::Text(&sheet.doc_type)), ("密级", Content::Text(&sheet.secrecy)), ("紧急程度", Content::Text(&sheet.urgency))], 0.0),
+        row(
+            vec![
+                ("文种", Content::Text(&sheet.doc_type)),
+                ("密级", Content::Text(&sheet.secrecy)),
+                ("紧急程度", Content::Text(&sheet.urgency)),
+            ],
+            0.0,
+        ),
         row(vec![("标题", Content::Text(&sheet.title))], 16.0),
         row(vec![("主送", Content::Text(&sheet.main_recipients))], 0.0),
         row(vec![("抄送", Content::Text(&sheet.cc))], 0.0),
-        row(vec![("拟稿单位", Content::Text(&sheet.drafting_unit)), ("拟稿人", Content::Text(&sheet.drafter)), ("日期", Content::Text(&date))], 0.0),
+        row(
+            vec![
+                ("拟稿单位", Content::Text(&sheet.drafting_unit)),
+                ("拟稿人", Content::Text(&sheet.drafter)),
+                ("日期", Content::Text(&date)),
+            ],
+            0.0,
+        ),
         row(vec![("核稿", Content::Opinions(&sheet.review))], 26.0),
         row(vec![("会签", Content::Opinions(&sheet.countersign))], 30.0),
         row(vec![("签发", Content::Opinions(&sheet.approval))], 40.0),
-        row(vec![("发文字号", Content::Text(&sheet.doc_number)), ("份数", Content::Text(&copies))], 0.0),
+        row(
+            vec![
+                ("发文字号", Content::Text(&sheet.doc_number)),
+                ("份数", Content::Text(&copies)),
+            ],
+            0.0,
+        ),
         row(vec![("附件", Content::Lines(attachments))], 0.0),
     ];
     layout_form(fonts, &title, &rows, 1)
@@ -403,11 +510,26 @@ pub fn layout_receipt_sheet(sheet: &ReceiptSheet, fonts: &Fonts) -> Layout {
         })
         .collect();
     let rows = vec![
-        row(vec![("来文单位", Content::Text(&sheet.from_unit)), ("收文编号", Content::Text(&sheet.receipt_number))], 0.0),
-        row(vec![("来文字号", Content::Text(&sheet.doc_number)), ("收文日期", Content::Text(&received))], 0.0),
+        row(
+            vec![
+                ("来文单位", Content::Text(&sheet.from_unit)),
+                ("收文编号", Content::Text(&sheet.receipt_number)),
+            ],
+            0.0,
+        ),
+        row(
+            vec![
+                ("来文字号", Content::Text(&sheet.doc_number)),
+                ("收文日期", Content::Text(&received)),
+            ],
+            0.0,
+        ),
         row(vec![("标题", Content::Text(&sheet.title))], 16.0),
         row(vec![("拟办意见", Content::Opinions(&sheet.proposed))], 36.0),
-        row(vec![("批办意见", Content::Opinions(&sheet.instructions))], 46.0),
+        row(
+            vec![("批办意见", Content::Opinions(&sheet.instructions))],
+            46.0,
+        ),
         row(vec![("承办情况", Content::Opinions(&sheet.handling))], 36.0),
         row(vec![("传阅", Content::Lines(readings))], 24.0),
     ];
@@ -416,7 +538,11 @@ pub fn layout_receipt_sheet(sheet: &ReceiptSheet, fonts: &Fonts) -> Layout {
 
 fn output(layout: Layout, fonts: &Fonts, title: &str) -> Result<PrintOutput> {
     let pdf = crate::pdf(&layout, fonts, title)?;
-    Ok(PrintOutput { pdf, pages: layout.pages.len(), warnings: layout.warnings })
+    Ok(PrintOutput {
+        pdf,
+        pages: layout.pages.len(),
+        warnings: layout.warnings,
+    })
 }
 
 /// Prints a 发文稿纸 with the process-wide fonts.

@@ -78,11 +78,23 @@ pub fn print_document(doc: &Document) -> Result<PrintOutput> {
 }
 
 /// Lays out and writes a document with the given fonts and options.
-pub fn print_document_with(doc: &Document, fonts: &Fonts, options: &Options) -> Result<PrintOutput> {
+pub fn print_document_with(
+    doc: &Document,
+    fonts: &Fonts,
+    options: &Options,
+) -> Result<PrintOutput> {
     let laid = layout(doc, fonts, options)?;
-    let title = if doc.title.trim().is_empty() { "公文" } else { doc.title.trim() };
+    let title = if doc.title.trim().is_empty() {
+        "公文"
+    } else {
+        doc.title.trim()
+    };
     let bytes = pdf(&laid, fonts, title)?;
-    Ok(PrintOutput { pdf: bytes, pages: laid.pages.len(), warnings: laid.warnings })
+    Ok(PrintOutput {
+        pdf: bytes,
+        pages: laid.pages.len(),
+        warnings: laid.warnings,
+    })
 }
 
 /// Which official fonts were found and which free fonts stand in.

@@ -15,9 +15,17 @@ pub struct Color {
 }
 
 impl Color {
-    pub const BLACK: Color = Color { r: 0.0, g: 0.0, b: 0.0 };
+    pub const BLACK: Color = Color {
+        r: 0.0,
+        g: 0.0,
+        b: 0.0,
+    };
     /// The red of 发文机关标志, 分隔线 and 印章 (GB/T 9704-2012 7.2.4, 7.2.6, 7.3.5).
-    pub const RED: Color = Color { r: 1.0, g: 0.0, b: 0.0 };
+    pub const RED: Color = Color {
+        r: 1.0,
+        g: 0.0,
+        b: 0.0,
+    };
 }
 
 /// A laid-out document: its pages and what the layout had to say about the input.
@@ -39,7 +47,11 @@ pub struct Page {
 
 impl Page {
     pub fn a4() -> Page {
-        Page { width: crate::layout::geometry::PAGE_W, height: crate::layout::geometry::PAGE_H, items: Vec::new() }
+        Page {
+            width: crate::layout::geometry::PAGE_W,
+            height: crate::layout::geometry::PAGE_H,
+            items: Vec::new(),
+        }
     }
 
     /// The text of the page's glyph runs, in drawing order (for previews and tests).
@@ -62,15 +74,43 @@ pub enum Item {
     Text(GlyphRun),
     /// A filled axis-aligned rectangle: rules (分隔线, 版记 lines) are thin rectangles,
     /// so their thickness is exact in every viewer.
-    Rect { x: f32, y: f32, w: f32, h: f32, color: Color },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        color: Color,
+    },
     /// A stroked circle (the ring of a generated seal).
-    Circle { cx: f32, cy: f32, r: f32, stroke: f32, color: Color },
+    Circle {
+        cx: f32,
+        cy: f32,
+        r: f32,
+        stroke: f32,
+        color: Color,
+    },
     /// A filled closed polygon (the star of a generated seal).
-    Polygon { points: Vec<(f32, f32)>, color: Color },
+    Polygon {
+        points: Vec<(f32, f32)>,
+        color: Color,
+    },
     /// A stroked rectangle outline (form boxes).
-    Frame { x: f32, y: f32, w: f32, h: f32, stroke: f32, color: Color },
+    Frame {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        stroke: f32,
+        color: Color,
+    },
     /// A raster image (a seal scan) placed in the box.
-    Image { x: f32, y: f32, w: f32, h: f32, image: std::sync::Arc<RasterImage> },
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: std::sync::Arc<RasterImage>,
+    },
 }
 
 /// Decoded RGBA pixels.

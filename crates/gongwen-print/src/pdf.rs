@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 
 use printpdf::{
-    Codepoint, Color as PColor, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
-    Polygon, PolygonRing, Pt, RawImage, RawImageData, RawImageFormat, Rect, Rgb, TextItem, TextMatrix, WindingOrder,
-    XObjectTransform,
+    Codepoint, Color as PColor, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, RawImage, RawImageData, RawImageFormat, Rect,
+    Rgb, TextItem, TextMatrix, WindingOrder, XObjectTransform,
 };
 
 use crate::fonts::{FaceId, Fonts};
@@ -24,18 +24,29 @@ fn pt(mm: f32) -> Pt {
 }
 
 fn color(c: Color) -> PColor {
-    PColor::Rgb(Rgb { r: c.r, g: c.g, b: c.b, icc_profile: None })
+    PColor::Rgb(Rgb {
+        r: c.r,
+        g: c.g,
+        b: c.b,
+        icc_profile: None,
+    })
 }
 
 fn point(x: f32, y_from_top: f32, page_h: f32) -> Point {
-    Point { x: pt(x), y: pt(page_h - y_from_top) }
+    Point {
+        x: pt(x),
+        y: pt(page_h - y_from_top),
+    }
 }
 
 /// A circle as four cubic Bézier arcs.
 fn circle_ring(cx: f32, cy: f32, r: f32, page_h: f32) -> PolygonRing {
     const K: f32 = 0.552_284_8;
     let k = r * K;
-    let p = |x: f32, y: f32, bezier: bool| LinePoint { p: point(x, y, page_h), bezier };
+    let p = |x: f32, y: f32, bezier: bool| LinePoint {
+        p: point(x, y, page_h),
+        bezier,
+    };
     PolygonRing {
         points: vec![
             p(cx + r, cy, false),
@@ -65,7 +76,11 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
                 if !font_ids.contains_key(&run.face) {
                     let face = fonts.face(run.face);
                     let parsed = face.pdf_font().ok_or_else(|| {
-                        Error::Fonts(format!("字体“{}”（{}）无法嵌入 PDF", face.family, face.path.display()))
+                        Error::Fonts(format!(
+                            "字体“{}”（{}）无法嵌入 PDF",
+                            face.family,
+                            face.path.display()
+                        ))
                     })?;
                     font_ids.insert(run.face, doc.add_font(parsed));
                 }
@@ -80,10 +95,17 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
         for item in &page.items {
             match item {
                 Item::Text(run) => {
-                    let Some(id) = font_ids.get(&run.face) else { continue };
-                    ops.push(Op::SetFillColor { col: color(run.color) });
+                    let Some(id) = font_ids.get(&run.face) else {
+                        continue;
+                    };
+                    ops.push(Op::SetFillColor {
+                        col: color(run.color),
+                    });
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont { font: PdfFontHandle::External(id.clone()), size: Pt(run.size) });
+                    ops.push(Op::SetFont {
+                        font: PdfFontHandle::External(id.clone()),
+                        size: Pt(run.size),
+                    });
                     let (sin, cos) = run.rotation.to_radians().sin_cos();
                     for g in &run.glyphs {
                         let (x, y) = (pt(g.x).0, pt(h - g.y).0);
@@ -94,12 +116,22 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
                         };
                         ops.push(Op::SetTextMatrix { matrix });
                         ops.push(Op::ShowText {
-                            items: vec![TextItem::GlyphIds(vec![Codepoint { gid: g.gid, offset: 0.0, cid: Some(g.text.clone()) }])],
+                            items: vec![TextItem::GlyphIds(vec![Codepoint {
+                                gid: g.gid,
+                                offset: 0.0,
+                                cid: Some(g.text.clone()),
+                            }])],
                         });
                     }
                     ops.push(Op::EndTextSection);
                 }
-                Item::Rect { x, y, w, h: rh, color: c } => {
+                Item::Rect {
+                    x,
+                    y,
+                    w,
+                    h: rh,
+                    color: c,
+                } => {
                     ops.push(Op::SetFillColor { col: color(*c) });
                     ops.push(Op::DrawRectangle {
                         rectangle: Rect {
@@ -112,7 +144,14 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
                         },
                     });
                 }
-                Item::Frame { x, y, w, h: rh, stroke, color: c } => {
+                Item::Frame {
+                    x,
+                    y,
+                    w,
+                    h: rh,
+                    stroke,
+                    color: c,
+                } => {
                     ops.push(Op::SetOutlineColor { col: color(*c) });
                     ops.push(Op::SetOutlineThickness { pt: pt(*stroke) });
                     ops.push(Op::DrawRectangle {
@@ -126,7 +165,13 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
                         },
                     });
                 }
-                Item::Circle { cx, cy, r, stroke, color: c } => {
+                Item::Circle {
+                    cx,
+                    cy,
+                    r,
+                    stroke,
+                    color: c,
+                } => {
                     ops.push(Op::SetOutlineColor { col: color(*c) });
                     ops.push(Op::SetOutlineThickness { pt: pt(*stroke) });
                     ops.push(Op::DrawPolygon {
@@ -142,14 +187,26 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
                     ops.push(Op::DrawPolygon {
                         polygon: Polygon {
                             rings: vec![PolygonRing {
-                                points: points.iter().map(|&(x, y)| LinePoint { p: point(x, y, h), bezier: false }).collect(),
+                                points: points
+                                    .iter()
+                                    .map(|&(x, y)| LinePoint {
+                                        p: point(x, y, h),
+                                        bezier: false,
+                                    })
+                                    .collect(),
                             }],
                             mode: PaintMode::Fill,
                             winding_order: WindingOrder::NonZero,
                         },
                     });
                 }
-                Item::Image { x, y, w, h: ih, image } => {
+                Item::Image {
+                    x,
+                    y,
+                    w,
+                    h: ih,
+                    image,
+                } => {
                     if image.width == 0 || image.height == 0 {
                         continue;
                     }
@@ -178,7 +235,11 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
         }
         pages.push(PdfPage::new(Mm(page.width), Mm(page.height), ops));
     }
-    let options = PdfSaveOptions { subset_fonts: true, optimize: true, ..PdfSaveOptions::default() };
+    let options = PdfSaveOptions {
+        subset_fonts: true,
+        optimize: true,
+        ..PdfSaveOptions::default()
+    };
     let mut warnings = Vec::new();
     Ok(doc.with_pages(pages).save(&options, &mut warnings))
 }

@@ -25,7 +25,12 @@ pub struct Style {
 impl Style {
     /// Natural spacing: one em advances one em.
     pub fn natural(role: Role, size: f32) -> Style {
-        Style { role, size, color: Color::BLACK, cell: size * PT }
+        Style {
+            role,
+            size,
+            color: Color::BLACK,
+            cell: size * PT,
+        }
     }
 
     pub fn with_cell(self, cell: f32) -> Style {
@@ -33,7 +38,10 @@ impl Style {
     }
 
     pub fn red(self) -> Style {
-        Style { color: Color::RED, ..self }
+        Style {
+            color: Color::RED,
+            ..self
+        }
     }
 
     /// The em size in mm.
@@ -80,7 +88,13 @@ pub fn shape<S: AsRef<str>>(shaper: &mut Shaper<'_>, spans: &[(S, Style)]) -> Ve
                 continue;
             }
             if let Some((r, shown)) = shaper.resolve_or_substitute(style.role, ch) {
-                out.push(SGlyph { face: r.face, gid: r.gid, ch: shown, style: *style, advance: r.advance * style.cell });
+                out.push(SGlyph {
+                    face: r.face,
+                    gid: r.gid,
+                    ch: shown,
+                    style: *style,
+                    advance: r.advance * style.cell,
+                });
             }
         }
     }
@@ -180,13 +194,22 @@ pub fn place(glyphs: &[SGlyph], indent: f32, measure: f32, justify: bool) -> Vec
     let natural = width(&glyphs[..len]);
     let extra = measure - natural;
     let gaps: Vec<usize> = if justify && extra > 0.01 && len > 1 {
-        let cjk_gaps: Vec<usize> =
-            (1..len).filter(|&i| can_break(glyphs[i - 1].ch, glyphs[i].ch) || is_cjk(glyphs[i].ch)).collect();
-        if cjk_gaps.is_empty() { (1..len).collect() } else { cjk_gaps }
+        let cjk_gaps: Vec<usize> = (1..len)
+            .filter(|&i| can_break(glyphs[i - 1].ch, glyphs[i].ch) || is_cjk(glyphs[i].ch))
+            .collect();
+        if cjk_gaps.is_empty() {
+            (1..len).collect()
+        } else {
+            cjk_gaps
+        }
     } else {
         Vec::new()
     };
-    let per_gap = if gaps.is_empty() { 0.0 } else { extra / gaps.len() as f32 };
+    let per_gap = if gaps.is_empty() {
+        0.0
+    } else {
+        extra / gaps.len() as f32
+    };
     let mut x = indent;
     let mut out = Vec::with_capacity(glyphs.len());
     let mut gi = 0;
@@ -195,7 +218,10 @@ pub fn place(glyphs: &[SGlyph], indent: f32, measure: f32, justify: bool) -> Vec
             x += per_gap;
             gi += 1;
         }
-        out.push(LGlyph { glyph: g.clone(), x });
+        out.push(LGlyph {
+            glyph: g.clone(),
+            x,
+        });
         x += g.advance;
     }
     out
@@ -203,7 +229,12 @@ pub fn place(glyphs: &[SGlyph], indent: f32, measure: f32, justify: bool) -> Vec
 
 /// Sets a paragraph: first line indented by `first_indent`, the others by
 /// `rest_indent`, all within `measure` mm, every line but the last justified.
-pub fn paragraph(glyphs: &[SGlyph], first_indent: f32, rest_indent: f32, measure: f32) -> Vec<Vec<LGlyph>> {
+pub fn paragraph(
+    glyphs: &[SGlyph],
+    first_indent: f32,
+    rest_indent: f32,
+    measure: f32,
+) -> Vec<Vec<LGlyph>> {
     let first_indent = first_indent.min(measure * 0.5);
     let rest_indent = rest_indent.min(measure * 0.5);
     let ranges = break_lines(glyphs, measure - first_indent, measure - rest_indent);
@@ -221,7 +252,11 @@ pub fn paragraph(glyphs: &[SGlyph], first_indent: f32, rest_indent: f32, measure
 /// Breaks a centred title into balanced lines (GB/T 9704-2012 7.3.1: 回行时要做到词意
 /// 完整，排列对称，长短适宜; 梯形或菱形). Returns ranges. `protected` lists
 /// character ranges that must not be split (organ names).
-pub fn balanced_breaks(glyphs: &[SGlyph], measure: f32, protected: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+pub fn balanced_breaks(
+    glyphs: &[SGlyph],
+    measure: f32,
+    protected: &[std::ops::Range<usize>],
+) -> Vec<std::ops::Range<usize>> {
     let n = glyphs.len();
     let total = width(glyphs);
     if total <= measure + 0.01 || n < 2 {
@@ -239,23 +274,40 @@ pub fn balanced_breaks(glyphs: &[SGlyph], measure: f32, protected: &[std::ops::R
             return None;
         }
         let before: String = chars[i..].iter().take(2).collect();
-        let after: String = chars[..i].iter().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
-        let mut p = 6.0;
+        let after: String = chars[..i]
+            .iter()
+            .rev()
+            .take(3)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        // Unknown words: breaking between any two characters may split a word (回行时
+        // 要做到词意完整), so it costs more than an unbalanced break at a known boundary.
+        let mut p = 14.0;
         if before == "关于" {
             p = 0.0;
         } else if matches!(a, '、' | '，' | '：' | '；' | '）' | '》' | '”') {
             p = 1.0;
-        } else if matches!(b, '和' | '及' | '与' | '暨') || matches!(a, '和' | '及' | '与' | '暨') {
-            p = 2.5;
-        } else if ["政府", "员会", "公室", "党委", "公司", "中心"].iter().any(|s| after.ends_with(s)) {
+        } else if matches!(b, '和' | '及' | '与' | '暨') || matches!(a, '和' | '及' | '与' | '暨')
+        {
+            p = 4.0;
+        } else if ["政府", "员会", "公室", "党委", "公司", "中心"]
+            .iter()
+            .any(|s| after.ends_with(s))
+        {
             p = 1.5;
         } else if b == '的' || a == '的' {
-            p = 3.0;
+            p = 8.0;
         } else if b == '（' || b == '《' {
             p = 2.0;
         }
         // Do not leave the 文种 (…的通知) alone on the last line.
-        if text[text.char_indices().nth(i).map_or(text.len(), |(o, _)| o)..].chars().count() <= 2 {
+        if text[text.char_indices().nth(i).map_or(text.len(), |(o, _)| o)..]
+            .chars()
+            .count()
+            <= 2
+        {
             p += 20.0;
         }
         Some(p)
@@ -305,7 +357,10 @@ pub fn balanced_breaks(glyphs: &[SGlyph], measure: f32, protected: &[std::ops::R
             }
             cuts.reverse();
             // An hourglass (middle line shortest) is not a 梯形 or 菱形.
-            let widths: Vec<f32> = cuts.windows(2).map(|w| prefix[w[1]] - prefix[w[0]]).collect();
+            let widths: Vec<f32> = cuts
+                .windows(2)
+                .map(|w| prefix[w[1]] - prefix[w[0]])
+                .collect();
             let mut c = cost[n][lines] + (lines - min_lines) as f32 * 4.0;
             if widths.len() == 3 && widths[1] < widths[0] && widths[1] < widths[2] {
                 c += 8.0;

@@ -39,7 +39,12 @@ fn find_ranges(glyphs: &[SGlyph], needles: &[&str]) -> Vec<std::ops::Range<usize
 }
 
 /// A centred 2号小标宋 title in balanced lines (7.3.1).
-fn title_block(doc: &Document, text: &str, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>) -> Block {
+fn title_block(
+    doc: &Document,
+    text: &str,
+    shaper: &mut Shaper<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Block {
     let style = Style::natural(Role::XiaoBiaoSong, TITLE_SIZE);
     let glyphs = text::shape(shaper, &[(text.trim(), style)]);
     let mut names: Vec<&str> = doc.issuers.iter().map(|i| i.name.as_str()).collect();
@@ -53,7 +58,10 @@ fn title_block(doc: &Document, text: &str, shaper: &mut Shaper<'_>, warnings: &m
             message: format!("标题排成了{}行，超过三行，建议精简标题", ranges.len()),
         });
     }
-    let rows = ranges.into_iter().map(|r| Line::centred(&glyphs[r])).collect();
+    let rows = ranges
+        .into_iter()
+        .map(|r| Line::centred(&glyphs[r]))
+        .collect();
     let mut b = Block::new(BlockKind::Head, rows);
     b.keep_with_next = true;
     b
@@ -72,17 +80,28 @@ fn body_blocks(text_body: &str, shaper: &mut Shaper<'_>) -> Vec<Block> {
         // A heading with running text after it ("一、总体要求。坚持……"): only the
         // heading itself takes the heading face.
         let split = if role != Role::FangSong {
-            b.text.char_indices().find(|&(_, c)| c == '。').map(|(i, c)| i + c.len_utf8()).filter(|&i| i < b.text.len())
+            b.text
+                .char_indices()
+                .find(|&(_, c)| c == '。')
+                .map(|(i, c)| i + c.len_utf8())
+                .filter(|&i| i < b.text.len())
         } else {
             None
         };
         let glyphs = match split {
-            Some(i) => text::shape(shaper, &[(&b.text[..i], body_style(role)), (&b.text[i..], fs)]),
+            Some(i) => text::shape(
+                shaper,
+                &[(&b.text[..i], body_style(role)), (&b.text[i..], fs)],
+            ),
             None => text::shape(shaper, &[(&b.text, body_style(role))]),
         };
         // 7.3.3: 每个自然段左空二字，回行顶格.
         let rows = text::paragraph(&glyphs, 2.0 * CELL, 0.0, BODY_W);
-        let kind = if b.kind != BodyKind::Paragraph && split.is_none() { BlockKind::Heading } else { BlockKind::Text };
+        let kind = if b.kind != BodyKind::Paragraph && split.is_none() {
+            BlockKind::Heading
+        } else {
+            BlockKind::Text
+        };
         out.push(Block::new(kind, lines(rows)));
     }
     out
@@ -101,8 +120,15 @@ fn attachment_note(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
     let mut rows = Vec::new();
     for (i, a) in doc.attachments.iter().enumerate() {
         // 附件名称后不加标点符号.
-        let name = a.name.trim().trim_end_matches(['。', '.', '；', ';', '，', ',', '、']);
-        let number = if many { format!("{}.", i + 1) } else { String::new() };
+        let name = a
+            .name
+            .trim()
+            .trim_end_matches(['。', '.', '；', ';', '，', ',', '、']);
+        let number = if many {
+            format!("{}.", i + 1)
+        } else {
+            String::new()
+        };
         let num_glyphs = text::shape(shaper, &[(&number, fs)]);
         let mut glyphs = if i == 0 { label.clone() } else { Vec::new() };
         glyphs.extend(num_glyphs.iter().cloned());
@@ -122,19 +148,39 @@ fn rows_fit(b: &Block) -> bool {
 
 /// 出席、请假、列席 (10.3): 黑体 label, 仿宋 names aligned after the colon.
 fn minutes_people(doc: &Document, shaper: &mut Shaper<'_>) -> Vec<Block> {
-    let Some(people) = &doc.minutes else { return Vec::new() };
+    let Some(people) = &doc.minutes else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    for (label, names) in [("出席", &people.attendees), ("请假", &people.absentees), ("列席", &people.observers)] {
-        let names: Vec<&str> = names.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    for (label, names) in [
+        ("出席", &people.attendees),
+        ("请假", &people.absentees),
+        ("列席", &people.observers),
+    ] {
+        let names: Vec<&str> = names
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
         if names.is_empty() {
             continue;
         }
-        let head = text::shape(shaper, &[(label, body_style(Role::Hei)), ("：", body_style(Role::FangSong))]);
+        let head = text::shape(
+            shaper,
+            &[
+                (label, body_style(Role::Hei)),
+                ("：", body_style(Role::FangSong)),
+            ],
+        );
         let head_w = text::width(&head);
         let mut glyphs = head;
-        glyphs.extend(text::shape(shaper, &[(&names.join("、"), body_style(Role::FangSong))]));
+        glyphs.extend(text::shape(
+            shaper,
+            &[(&names.join("、"), body_style(Role::FangSong))],
+        ));
         let rows = text::paragraph(&glyphs, 2.0 * CELL, 2.0 * CELL + head_w, BODY_W);
         let mut b = Block::new(BlockKind::Text, lines(rows));
+        b.keep_together = b.lines.len() <= 4;
         if out.is_empty() {
             b = b.space(1.0);
         }
@@ -167,11 +213,20 @@ fn seal_items(
         match seal::load_image(&full) {
             Ok(img) => {
                 let h = SEAL_D * img.height as f32 / img.width.max(1) as f32;
-                return vec![Item::Image { x: cx - SEAL_D / 2.0, y: cy - h / 2.0, w: SEAL_D, h, image: img }];
+                return vec![Item::Image {
+                    x: cx - SEAL_D / 2.0,
+                    y: cy - h / 2.0,
+                    w: SEAL_D,
+                    h,
+                    image: img,
+                }];
             }
             Err(e) => {
                 if !warnings.iter().any(|w| w.code == WarningCode::SealImage) {
-                    warnings.push(Warning { code: WarningCode::SealImage, message: format!("{e}；已改用生成的示意印章") });
+                    warnings.push(Warning {
+                        code: WarningCode::SealImage,
+                        message: format!("{e}；已改用生成的示意印章"),
+                    });
                 }
             }
         }
@@ -180,20 +235,41 @@ fn seal_items(
 }
 
 /// 署名、成文日期和印章 (7.3.5).
-fn signature_block(doc: &Document, shaper: &mut Shaper<'_>, options: &Options, warnings: &mut Vec<Warning>) -> Option<Block> {
+fn signature_block(
+    doc: &Document,
+    shaper: &mut Shaper<'_>,
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Option<Block> {
     let names: Vec<String> = if doc.signatures.iter().any(|s| !s.trim().is_empty()) {
-        doc.signatures.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+        doc.signatures
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    } else if doc.format == Format::Minutes {
+        // A 纪要 carries no 署名 unless one is given (10.3).
+        Vec::new()
     } else {
-        doc.issuers.iter().map(|i| i.name.trim().to_string()).collect()
+        doc.issuers
+            .iter()
+            .map(|i| i.name.trim().to_string())
+            .collect()
     };
     let date = doc.date.map(|d| d.chinese());
     if names.is_empty() && date.is_none() {
         return None;
     }
     let fs = body_style(Role::FangSong);
-    let date_g = date.as_deref().map(|d| text::shape(shaper, &[(d, fs)])).unwrap_or_default();
+    let date_g = date
+        .as_deref()
+        .map(|d| text::shape(shaper, &[(d, fs)]))
+        .unwrap_or_default();
     let w_d = text::width(&date_g);
-    let name_g: Vec<Vec<SGlyph>> = names.iter().map(|n| text::shape(shaper, &[(n, fs)])).collect();
+    let name_g: Vec<Vec<SGlyph>> = names
+        .iter()
+        .map(|n| text::shape(shaper, &[(n, fs)]))
+        .collect();
 
     if doc.format == Format::Order {
         return Some(signature_stamp(doc, &names, &date_g, shaper));
@@ -204,9 +280,15 @@ fn signature_block(doc: &Document, shaper: &mut Shaper<'_>, options: &Options, w
         // 成文日期，使其居印章中心偏下位置; 印章顶端上距正文一行之内 (hence two blank rows).
         let pitch = SEAL_D + 4.0; // seals never touch (互不相交或相切)
         let per_row = ((BODY_W + 4.0) / pitch).floor().max(1.0) as usize;
-        let date_centre = if w_d > 0.0 { BODY_W - 4.0 * CELL - w_d / 2.0 } else { BODY_W - 4.0 * CELL - 4.0 * CELL };
+        let date_centre = if w_d > 0.0 {
+            BODY_W - 4.0 * CELL - w_d / 2.0
+        } else {
+            BODY_W - 4.0 * CELL - 4.0 * CELL
+        };
         let last_w = text::width(name_g.last().map_or(&[][..], |g| &g[..]));
-        let mut last_cx = date_centre.min(BODY_W - last_w / 2.0).min(BODY_W - SEAL_D / 2.0 + 4.0 * CELL);
+        let mut last_cx = date_centre
+            .min(BODY_W - last_w / 2.0)
+            .min(BODY_W - SEAL_D / 2.0 + 4.0 * CELL);
         let cols = names.len().min(per_row);
         let first_cx = last_cx - (cols as f32 - 1.0) * pitch;
         if first_cx < SEAL_D / 2.0 {
@@ -226,7 +308,15 @@ fn signature_block(doc: &Document, shaper: &mut Shaper<'_>, options: &Options, w
                 let idx = ri * per_row + ci;
                 let line_top = block_lines.len() as f32 * PITCH;
                 let cy = line_top + PITCH - 3.0;
-                deco.extend(seal_items(doc, &names[idx], LEFT + cx, cy, shaper, options, warnings));
+                deco.extend(seal_items(
+                    doc,
+                    &names[idx],
+                    LEFT + cx,
+                    cy,
+                    shaper,
+                    options,
+                    warnings,
+                ));
             }
             block_lines.push(Line::new(glyphs));
             if ri + 1 < rows.len() {
@@ -244,10 +334,18 @@ fn signature_block(doc: &Document, shaper: &mut Shaper<'_>, options: &Options, w
     // 7.3.5.2: 署名右空二字; 成文日期首字比署名首字右移二字; 日期长于署名时日期右空二字，
     // 署名相应左移. 联合行文: 主办机关署名在前，其余依次向下.
     let w_s = name_g.iter().map(|g| text::width(g)).fold(0.0, f32::max);
-    let sig_x = if w_d > w_s { BODY_W - 2.0 * CELL - w_d - 2.0 * CELL } else { BODY_W - 2.0 * CELL - w_s };
+    let sig_x = if w_d > w_s {
+        BODY_W - 2.0 * CELL - w_d - 2.0 * CELL
+    } else {
+        BODY_W - 2.0 * CELL - w_s
+    };
     let mut block_lines: Vec<Line> = name_g.iter().map(|g| Line::new(at(g, sig_x))).collect();
     if !date_g.is_empty() {
-        let date_x = if names.is_empty() { BODY_W - 2.0 * CELL - w_d } else { sig_x + 2.0 * CELL };
+        let date_x = if names.is_empty() {
+            BODY_W - 2.0 * CELL - w_d
+        } else {
+            sig_x + 2.0 * CELL
+        };
         block_lines.push(Line::new(at(&date_g, date_x)));
     }
     Some(Block::new(BlockKind::Signature, block_lines).space(1.0))
@@ -255,14 +353,29 @@ fn signature_block(doc: &Document, shaper: &mut Shaper<'_>, options: &Options, w
 
 /// 7.3.5.3 (命令格式, 10.2): 正文下空二行右空四字加盖签发人签名章，签名章左空二字标注签发人
 /// 职务，以签名章为准上下居中; 签名章下空一行右空四字编排成文日期.
-fn signature_stamp(doc: &Document, names: &[String], date_g: &[SGlyph], shaper: &mut Shaper<'_>) -> Block {
-    let signer = doc.signers.first().cloned().or_else(|| names.first().cloned()).unwrap_or_default();
+fn signature_stamp(
+    doc: &Document,
+    names: &[String],
+    date_g: &[SGlyph],
+    shaper: &mut Shaper<'_>,
+) -> Block {
+    let signer = doc
+        .signers
+        .first()
+        .cloned()
+        .or_else(|| names.first().cloned())
+        .unwrap_or_default();
     let stamp_em = 9.0;
     let stamp_style = Style::natural(Role::Kai, stamp_em / PT).red();
     let stamp = text::shape(shaper, &[(signer.trim(), stamp_style)]);
     let stamp_x = BODY_W - 4.0 * CELL - text::width(&stamp);
     let mut deco = Vec::new();
-    if let Some(title) = doc.signer_title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(title) = doc
+        .signer_title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let fs = body_style(Role::FangSong);
         let g = text::shape(shaper, &[(title, fs)]);
         let x = stamp_x - 2.0 * CELL - text::width(&g);
@@ -281,7 +394,10 @@ fn signature_stamp(doc: &Document, names: &[String], date_g: &[SGlyph], shaper: 
     }
     let mut rows = vec![Line::new(at(&stamp, stamp_x)), Line::blank()];
     if !date_g.is_empty() {
-        rows.push(Line::new(at(date_g, BODY_W - 4.0 * CELL - text::width(date_g))));
+        rows.push(Line::new(at(
+            date_g,
+            BODY_W - 4.0 * CELL - text::width(date_g),
+        )));
     }
     let mut b = Block::new(BlockKind::Signature, rows).space(2.0);
     b.deco = deco;
@@ -294,18 +410,35 @@ fn note_block(note: &str, shaper: &mut Shaper<'_>) -> Option<Block> {
     if note.is_empty() {
         return None;
     }
-    let text = if note.starts_with('（') && note.ends_with('）') { note.to_string() } else { format!("（{note}）") };
+    let text = if note.starts_with('（') && note.ends_with('）') {
+        note.to_string()
+    } else {
+        format!("（{note}）")
+    };
     let glyphs = text::shape(shaper, &[(&text, body_style(Role::FangSong))]);
-    Some(Block::new(BlockKind::Text, lines(text::paragraph(&glyphs, 2.0 * CELL, 0.0, BODY_W))))
+    Some(Block::new(
+        BlockKind::Text,
+        lines(text::paragraph(&glyphs, 2.0 * CELL, 0.0, BODY_W)),
+    ))
 }
 
 /// 附件 (7.3.7): 另面编排; "附件N" 3号黑体顶格第一行; 标题居中第三行; 格式同正文.
-fn attachment_pages(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>) -> Vec<Block> {
+fn attachment_pages(
+    doc: &Document,
+    shaper: &mut Shaper<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Block> {
     let many = doc.attachments.len() > 1;
     let mut out = Vec::new();
     for (i, a) in doc.attachments.iter().enumerate() {
-        let Some(text_body) = a.body.as_deref().filter(|b| !b.trim().is_empty()) else { continue };
-        let label = if many { format!("附件{}", i + 1) } else { "附件".to_string() };
+        let Some(text_body) = a.body.as_deref().filter(|b| !b.trim().is_empty()) else {
+            continue;
+        };
+        let label = if many {
+            format!("附件{}", i + 1)
+        } else {
+            "附件".to_string()
+        };
         let g = text::shape(shaper, &[(&label, body_style(Role::Hei))]);
         let mut head = Block::new(BlockKind::Head, vec![Line::at(&g, 0.0)]);
         head.new_page = true;
@@ -327,7 +460,12 @@ fn attachment_pages(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<
 /// rules (first and last 0.35 mm, middle 0.25 mm).
 fn imprint(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
     let letter = doc.format == Format::Letter;
-    let cc: Vec<&str> = doc.cc.iter().map(|s| s.trim().trim_end_matches(['。', '，', '、'])).filter(|s| !s.is_empty()).collect();
+    let cc: Vec<&str> = doc
+        .cc
+        .iter()
+        .map(|s| s.trim().trim_end_matches(['。', '，', '、']))
+        .filter(|s| !s.is_empty())
+        .collect();
     let printing = if letter { None } else { doc.printing.as_ref() };
     if cc.is_empty() && printing.is_none() {
         return None;
@@ -338,34 +476,61 @@ fn imprint(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
     let mut rows: Vec<Line> = Vec::new();
     let mut deco = Vec::new();
     if !letter {
-        deco.push(Item::Rect { x: LEFT, y: 0.0, w: BODY_W, h: IMPRINT_THICK, color: Color::BLACK });
+        deco.push(Item::Rect {
+            x: LEFT,
+            y: 0.0,
+            w: BODY_W,
+            h: IMPRINT_THICK,
+            color: Color::BLACK,
+        });
     }
     if !cc.is_empty() {
         // 8.2: "抄送"二字后加全角冒号和抄送机关名称，回行时与冒号后的首字对齐，最后标句号.
         let label = text::shape(shaper, &[("抄送：", style)]);
         let lw = text::width(&label);
         let mut glyphs = label;
-        glyphs.extend(text::shape(shaper, &[(&format!("{}。", cc.join("，")), style)]));
+        glyphs.extend(text::shape(
+            shaper,
+            &[(&format!("{}。", cc.join("，")), style)],
+        ));
         for l in text::paragraph(&glyphs, one, one + lw, BODY_W - one) {
-            rows.push(Line { glyphs: l, height: row });
+            rows.push(Line {
+                glyphs: l,
+                height: row,
+            });
         }
     }
     if let Some(p) = printing {
         if !rows.is_empty() {
             let y = rows.len() as f32 * row;
-            deco.push(Item::Rect { x: LEFT, y: y - IMPRINT_THIN / 2.0, w: BODY_W, h: IMPRINT_THIN, color: Color::BLACK });
+            deco.push(Item::Rect {
+                x: LEFT,
+                y: y - IMPRINT_THIN / 2.0,
+                w: BODY_W,
+                h: IMPRINT_THIN,
+                color: Color::BLACK,
+            });
         }
         // 8.3: 印发机关左空一字，印发日期右空一字，后加"印发"二字.
         let organ = text::shape(shaper, &[(p.organ.trim(), style)]);
         let date = text::shape(shaper, &[(&format!("{}印发", p.date.chinese()), style)]);
         let mut glyphs = at(&organ, one);
         glyphs.extend(at(&date, BODY_W - one - text::width(&date)));
-        rows.push(Line { glyphs, height: row });
+        rows.push(Line {
+            glyphs,
+            height: row,
+        });
     }
     let h: f32 = rows.iter().map(|l| l.height).sum();
     if !letter {
         // 8.1: 末条分隔线与公文最后一面的版心下边缘重合.
-        deco.push(Item::Rect { x: LEFT, y: h - IMPRINT_THICK, w: BODY_W, h: IMPRINT_THICK, color: Color::BLACK });
+        deco.push(Item::Rect {
+            x: LEFT,
+            y: h - IMPRINT_THICK,
+            w: BODY_W,
+            h: IMPRINT_THICK,
+            color: Color::BLACK,
+        });
     }
     let mut b = Block::new(BlockKind::Imprint, rows);
     b.deco = deco;
@@ -373,19 +538,31 @@ fn imprint(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
 }
 
 /// Every flow block of the document, in order.
-pub fn build(doc: &Document, shaper: &mut Shaper<'_>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<Block> {
+pub fn build(
+    doc: &Document,
+    shaper: &mut Shaper<'_>,
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Block> {
     let mut out = Vec::new();
     let has_title = !doc.title.trim().is_empty();
     if has_title {
         out.push(title_block(doc, &doc.title, shaper, warnings));
     }
     // 7.3.2: 主送机关编排于标题下空一行位置，居左顶格，回行时仍顶格，最后标全角冒号.
-    let recipients: Vec<&str> =
-        doc.main_recipients.iter().map(|s| s.trim().trim_end_matches(['：', ':', '，', '、'])).filter(|s| !s.is_empty()).collect();
+    let recipients: Vec<&str> = doc
+        .main_recipients
+        .iter()
+        .map(|s| s.trim().trim_end_matches(['：', ':', '，', '、']))
+        .filter(|s| !s.is_empty())
+        .collect();
     if !recipients.is_empty() {
         let text = format!("{}：", recipients.join("，"));
         let glyphs = text::shape(shaper, &[(&text, body_style(Role::FangSong))]);
-        let mut b = Block::new(BlockKind::Head, lines(text::paragraph(&glyphs, 0.0, 0.0, BODY_W)));
+        let mut b = Block::new(
+            BlockKind::Head,
+            lines(text::paragraph(&glyphs, 0.0, 0.0, BODY_W)),
+        );
         if has_title {
             b = b.space(1.0);
         }

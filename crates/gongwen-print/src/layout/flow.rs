@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-
 use super::geometry::*;
 use crate::fonts::{Role, Shaper};
 use crate::model::{Glyph, GlyphRun, Item, Page};
@@ -20,7 +19,10 @@ pub struct Line {
 
 impl Line {
     pub fn new(glyphs: Vec<LGlyph>) -> Line {
-        Line { glyphs, height: PITCH }
+        Line {
+            glyphs,
+            height: PITCH,
+        }
     }
 
     /// An empty line (a blank grid row).
@@ -34,7 +36,10 @@ impl Line {
         let placed = glyphs
             .iter()
             .map(|g| {
-                let l = LGlyph { glyph: g.clone(), x: pos };
+                let l = LGlyph {
+                    glyph: g.clone(),
+                    x: pos,
+                };
                 pos += g.advance;
                 l
             })
@@ -54,7 +59,10 @@ impl Line {
 
     /// The em size (mm) of the line's largest glyph.
     fn em(&self) -> f32 {
-        self.glyphs.iter().map(|g| g.glyph.style.em()).fold(0.0, f32::max)
+        self.glyphs
+            .iter()
+            .map(|g| g.glyph.style.em())
+            .fold(0.0, f32::max)
     }
 
     /// Draws the line with its box top at `y`.
@@ -73,7 +81,9 @@ pub fn glyph_runs<'a>(glyphs: impl Iterator<Item = (&'a SGlyph, f32)>, baseline:
         if g.ch == ' ' {
             continue;
         }
-        let same = run.as_ref().is_some_and(|r| r.face == g.face && r.size == g.style.size && r.color == g.style.color);
+        let same = run.as_ref().is_some_and(|r| {
+            r.face == g.face && r.size == g.style.size && r.color == g.style.color
+        });
         if !same {
             if let Some(r) = run.take() {
                 out.push(Item::Text(r));
@@ -88,7 +98,12 @@ pub fn glyph_runs<'a>(glyphs: impl Iterator<Item = (&'a SGlyph, f32)>, baseline:
             });
         }
         if let Some(r) = run.as_mut() {
-            r.glyphs.push(Glyph { gid: g.gid, text: g.ch.to_string(), x, y: baseline });
+            r.glyphs.push(Glyph {
+                gid: g.gid,
+                text: g.ch.to_string(),
+                x,
+                y: baseline,
+            });
         }
     }
     if let Some(r) = run {
@@ -134,7 +149,10 @@ impl Block {
         Block {
             kind,
             keep_with_next: kind == BlockKind::Heading,
-            keep_together: matches!(kind, BlockKind::Heading | BlockKind::Signature | BlockKind::Imprint | BlockKind::Head),
+            keep_together: matches!(
+                kind,
+                BlockKind::Heading | BlockKind::Signature | BlockKind::Imprint | BlockKind::Head
+            ),
             lines,
             space_before: 0.0,
             new_page: false,
@@ -170,7 +188,11 @@ enum Placed {
     Deco { block: usize, y: f32 },
 }
 
-fn place_flow(blocks: &[Block], flow_top: f32, breaks: &BTreeSet<(usize, usize)>) -> Vec<Vec<Placed>> {
+fn place_flow(
+    blocks: &[Block],
+    flow_top: f32,
+    breaks: &BTreeSet<(usize, usize)>,
+) -> Vec<Vec<Placed>> {
     let mut pages: Vec<Vec<Placed>> = vec![Vec::new()];
     let mut y = flow_top;
     let mut at_top = true;
@@ -181,7 +203,12 @@ fn place_flow(blocks: &[Block], flow_top: f32, breaks: &BTreeSet<(usize, usize)>
             at_top = true;
         }
         let mut space = if at_top { 0.0 } else { b.space_before };
-        let mut need = space + if b.keep_together { b.height() } else { b.lines.first().map_or(0.0, |l| l.height) };
+        let mut need = space
+            + if b.keep_together {
+                b.height()
+            } else {
+                b.lines.first().map_or(0.0, |l| l.height)
+            };
         if b.keep_with_next {
             if let Some(next) = blocks.get(bi + 1) {
                 need += next.space_before + next.lines.first().map_or(0.0, |l| l.height);
@@ -200,13 +227,36 @@ fn place_flow(blocks: &[Block], flow_top: f32, breaks: &BTreeSet<(usize, usize)>
         }
         for (li, line) in b.lines.iter().enumerate() {
             let forced = breaks.contains(&(bi, li));
-            let page_has_lines = pages.last().is_some_and(|p| p.iter().any(|e| matches!(e, Placed::Line { .. })));
+            let page_has_lines = pages
+                .last()
+                .is_some_and(|p| p.iter().any(|e| matches!(e, Placed::Line { .. })));
             if (forced || y + line.height > BOTTOM + EPS) && page_has_lines {
+                // No widow: the last line of a paragraph of three or more lines takes
+                // the line before it along to the next page.
+                let mut carried = None;
+                if !forced && b.kind == BlockKind::Text && li + 1 == b.lines.len() && li >= 2 {
+                    if let Some(page) = pages.last_mut() {
+                        if let Some(&Placed::Line { block, line, .. }) = page.last() {
+                            if block == bi && line + 1 == li {
+                                page.pop();
+                                carried = Some(line);
+                            }
+                        }
+                    }
+                }
                 pages.push(Vec::new());
                 y = TOP;
+                if let (Some(line), Some(page)) = (carried, pages.last_mut()) {
+                    page.push(Placed::Line { block: bi, line, y });
+                    y += b.lines[line].height;
+                }
             }
             if let Some(page) = pages.last_mut() {
-                page.push(Placed::Line { block: bi, line: li, y });
+                page.push(Placed::Line {
+                    block: bi,
+                    line: li,
+                    y,
+                });
             }
             y += line.height;
             at_top = false;
@@ -227,7 +277,11 @@ fn signature_fix(blocks: &[Block], pages: &[Vec<Placed>]) -> Option<(usize, usiz
                 let prev: Vec<(usize, usize)> = pages[pi - 1]
                     .iter()
                     .filter_map(|e| match e {
-                        Placed::Line { block, line, .. } if blocks[*block].kind == BlockKind::Text => Some((*block, *line)),
+                        Placed::Line { block, line, .. }
+                            if blocks[*block].kind == BlockKind::Text =>
+                        {
+                            Some((*block, *line))
+                        }
                         _ => None,
                     })
                     .collect();
@@ -247,7 +301,10 @@ fn signature_fix(blocks: &[Block], pages: &[Vec<Placed>]) -> Option<(usize, usiz
 
 /// Paginates the flow and adds the 版记 and the page numbers.
 pub fn paginate(header: Header, mut blocks: Vec<Block>, shaper: &mut Shaper<'_>) -> Vec<Page> {
-    let imprint = blocks.iter().position(|b| b.kind == BlockKind::Imprint).map(|i| blocks.remove(i));
+    let imprint = blocks
+        .iter()
+        .position(|b| b.kind == BlockKind::Imprint)
+        .map(|i| blocks.remove(i));
 
     let mut breaks = BTreeSet::new();
     let mut placed = place_flow(&blocks, header.flow_top, &breaks);
@@ -332,7 +389,11 @@ pub fn paginate(header: Header, mut blocks: Vec<Block>, shaper: &mut Shaper<'_>)
         let glyphs = text::shape(shaper, &[(&label, style)]);
         let w = text::width(&glyphs);
         let one = style.em();
-        let x = if (i + 1) % 2 == 1 { RIGHT - one - w } else { LEFT + one };
+        let x = if (i + 1) % 2 == 1 {
+            RIGHT - one - w
+        } else {
+            LEFT + one
+        };
         let baseline = FOLIO_TOP + ASCENT * one;
         let mut pos = x;
         let positioned: Vec<(&SGlyph, f32)> = glyphs
@@ -343,7 +404,8 @@ pub fn paginate(header: Header, mut blocks: Vec<Block>, shaper: &mut Shaper<'_>)
                 (g, p)
             })
             .collect();
-        page.items.extend(glyph_runs(positioned.into_iter(), baseline));
+        page.items
+            .extend(glyph_runs(positioned.into_iter(), baseline));
     }
     pages
 }

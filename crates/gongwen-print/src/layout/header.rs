@@ -28,9 +28,18 @@ pub fn doc_number_text(doc: &Document) -> Option<String> {
 /// The 份号, 密级 and 紧急程度 lines, in the order of 7.2.3.
 fn corner_lines(doc: &Document, shaper: &mut Shaper<'_>) -> Vec<Vec<SGlyph>> {
     let mut lines = Vec::new();
-    if let Some(n) = doc.copy_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(n) = doc
+        .copy_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         // 7.2.1: 一般用6位3号阿拉伯数字.
-        let n = if n.chars().all(|c| c.is_ascii_digit()) && n.len() < 6 { format!("{n:0>6}") } else { n.to_string() };
+        let n = if n.chars().all(|c| c.is_ascii_digit()) && n.len() < 6 {
+            format!("{n:0>6}")
+        } else {
+            n.to_string()
+        };
         lines.push(text::shape(shaper, &[(&n, body(Role::FangSong))]));
     }
     if let Some(s) = &doc.secrecy {
@@ -67,10 +76,18 @@ fn draw_at(glyphs: &[SGlyph], x: f32, top: f32, spacing: f32) -> Vec<Item> {
 }
 
 /// The 发文机关标志 (7.2.4), its top at `top`. Returns items and its bottom edge.
-fn issuer_mark(doc: &Document, shaper: &mut Shaper<'_>, top: f32, max_em: f32, suffix_default: &str) -> (Vec<Item>, f32) {
+fn issuer_mark(
+    doc: &Document,
+    shaper: &mut Shaper<'_>,
+    top: f32,
+    max_em: f32,
+    suffix_default: &str,
+) -> (Vec<Item>, f32) {
     let mut items = Vec::new();
     if doc.issuers.len() <= 1 {
-        let Some(issuer) = doc.issuers.first() else { return (items, top) };
+        let Some(issuer) = doc.issuers.first() else {
+            return (items, top);
+        };
         let mut text = issuer.mark_text().trim().to_string();
         if !suffix_default.is_empty() && !text.ends_with(suffix_default) && issuer.mark.is_none() {
             text.push_str(suffix_default);
@@ -84,7 +101,12 @@ fn issuer_mark(doc: &Document, shaper: &mut Shaper<'_>, top: f32, max_em: f32, s
     }
     // 联合行文: the names one above the other, the 主办机关 first; "文件" to their
     // right, centred on them vertically (7.2.4).
-    let suffix = doc.issuers[0].mark_text().trim().ends_with("文件").then_some("文件").unwrap_or(suffix_default);
+    let suffix = doc.issuers[0]
+        .mark_text()
+        .trim()
+        .ends_with("文件")
+        .then_some("文件")
+        .unwrap_or(suffix_default);
     let names: Vec<String> = doc
         .issuers
         .iter()
@@ -93,20 +115,39 @@ fn issuer_mark(doc: &Document, shaper: &mut Shaper<'_>, top: f32, max_em: f32, s
             m.strip_suffix("文件").unwrap_or(m).to_string()
         })
         .collect();
-    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(1).max(1) as f32;
+    let longest = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(1)
+        .max(1) as f32;
     let suffix_len = suffix.chars().count() as f32;
-    let em = (max_em * 0.8).min(BODY_W / (longest + suffix_len + if suffix_len > 0.0 { 0.5 } else { 0.0 }));
+    let em = (max_em * 0.8)
+        .min(BODY_W / (longest + suffix_len + if suffix_len > 0.0 { 0.5 } else { 0.0 }));
     let gap = em * 0.25;
     let names_w = longest * em;
-    let total_w = names_w + if suffix_len > 0.0 { em * 0.5 + suffix_len * em } else { 0.0 };
+    let total_w = names_w
+        + if suffix_len > 0.0 {
+            em * 0.5 + suffix_len * em
+        } else {
+            0.0
+        };
     let x0 = LEFT + (BODY_W - total_w) / 2.0;
     let mut y = top;
     for name in &names {
         let glyphs = mark_glyphs(shaper, name, em);
         // Spread shorter names to the width of the longest (分散对齐).
         let w = text::width(&glyphs);
-        let spacing = if glyphs.len() > 1 { (names_w - w).max(0.0) / (glyphs.len() - 1) as f32 } else { 0.0 };
-        let x = if glyphs.len() > 1 { x0 } else { x0 + (names_w - w) / 2.0 };
+        let spacing = if glyphs.len() > 1 {
+            (names_w - w).max(0.0) / (glyphs.len() - 1) as f32
+        } else {
+            0.0
+        };
+        let x = if glyphs.len() > 1 {
+            x0
+        } else {
+            x0 + (names_w - w) / 2.0
+        };
         items.extend(draw_at(&glyphs, x, y, spacing));
         y += em + gap;
     }
@@ -114,13 +155,24 @@ fn issuer_mark(doc: &Document, shaper: &mut Shaper<'_>, top: f32, max_em: f32, s
     if suffix_len > 0.0 {
         let glyphs = mark_glyphs(shaper, suffix, em);
         let mid = (top + bottom) / 2.0;
-        items.extend(draw_at(&glyphs, x0 + names_w + em * 0.5, mid - em / 2.0, 0.0));
+        items.extend(draw_at(
+            &glyphs,
+            x0 + names_w + em * 0.5,
+            mid - em / 2.0,
+            0.0,
+        ));
     }
     (items, bottom)
 }
 
 fn red_rule(y: f32) -> Item {
-    Item::Rect { x: LEFT, y, w: BODY_W, h: RED_RULE, color: Color::RED }
+    Item::Rect {
+        x: LEFT,
+        y,
+        w: BODY_W,
+        h: RED_RULE,
+        color: Color::RED,
+    }
 }
 
 /// Builds the first-page marks for the document's format.
@@ -148,18 +200,34 @@ fn standard(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>
             items.extend(Line::centred(&g).items(y));
             y += 2.0 * PITCH;
         }
-        return Header { items, flow_top: y, ..Header::default() };
+        return Header {
+            items,
+            flow_top: y,
+            ..Header::default()
+        };
     }
     // 10.3: 纪要标志由"……纪要"组成.
-    let suffix = if doc.format == Format::Minutes { "纪要" } else { "" };
+    let suffix = if doc.format == Format::Minutes {
+        "纪要"
+    } else {
+        ""
+    };
     let (mark, mark_bottom) = issuer_mark(doc, shaper, MARK_TOP, 15.0, suffix);
     items.extend(mark);
 
     // 7.2.5: 发文字号编排在发文机关标志下空二行位置.
     let line_top = mark_bottom + 2.0 * PITCH;
     let fs = body(Role::FangSong);
-    let number_glyphs = number.as_deref().map(|n| text::shape(shaper, &[(n, fs)])).unwrap_or_default();
-    let signers: Vec<&str> = doc.signers.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    let number_glyphs = number
+        .as_deref()
+        .map(|n| text::shape(shaper, &[(n, fs)]))
+        .unwrap_or_default();
+    let signers: Vec<&str> = doc
+        .signers
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
     let mut last_line_top = line_top;
     if doc.direction == Some(Direction::Up) && !signers.is_empty() {
         // 7.2.5 上行文: 发文字号居左空一字，与最后一个签发人姓名处在同一行; 签发人 label
@@ -202,17 +270,37 @@ fn standard(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>
     let rule_y = number_bottom + RULE_GAP;
     items.push(red_rule(rule_y));
     // 7.3.1: 标题编排于红色分隔线下空二行位置.
-    Header { items, flow_top: rule_y + RED_RULE + 2.0 * PITCH, ..Header::default() }
+    Header {
+        items,
+        flow_top: rule_y + RED_RULE + 2.0 * PITCH,
+        ..Header::default()
+    }
 }
 
 /// A red double rule 170 mm long, centred; `thick_first`: the thick line on top.
 fn double_rule(top: f32, thick_first: bool) -> (Vec<Item>, f32) {
     let (thick, thin, gap) = (0.8, 0.3, 0.6);
     let x = (PAGE_W - LETTER_RULE_W) / 2.0;
-    let (a, b) = if thick_first { (thick, thin) } else { (thin, thick) };
+    let (a, b) = if thick_first {
+        (thick, thin)
+    } else {
+        (thin, thick)
+    };
     let items = vec![
-        Item::Rect { x, y: top, w: LETTER_RULE_W, h: a, color: Color::RED },
-        Item::Rect { x, y: top + a + gap, w: LETTER_RULE_W, h: b, color: Color::RED },
+        Item::Rect {
+            x,
+            y: top,
+            w: LETTER_RULE_W,
+            h: a,
+            color: Color::RED,
+        },
+        Item::Rect {
+            x,
+            y: top + a + gap,
+            w: LETTER_RULE_W,
+            h: b,
+            color: Color::RED,
+        },
     ];
     (items, top + a + gap + b)
 }
@@ -255,7 +343,12 @@ fn letter(doc: &Document, shaper: &mut Shaper<'_>) -> Header {
         items.extend(Line::right(&g, 0.0).items(last_box));
     }
     // 标题居中编排，与其上最后一个要素相距二行.
-    Header { items, flow_top: last_box + 3.0 * PITCH, no_folio_first_page: true, letter: true }
+    Header {
+        items,
+        flow_top: last_box + 3.0 * PITCH,
+        no_folio_first_page: true,
+        letter: true,
+    }
 }
 
 /// 命令（令）格式 (10.2).
@@ -275,10 +368,16 @@ fn order(doc: &Document, shaper: &mut Shaper<'_>) -> Header {
         let g = text::shape(shaper, &[(&n, body(Role::FangSong))]);
         items.extend(Line::centred(&g).items(top));
     }
-    Header { items, flow_top: top + 3.0 * PITCH, ..Header::default() }
+    Header {
+        items,
+        flow_top: top + 3.0 * PITCH,
+        ..Header::default()
+    }
 }
 
 /// 令号: "第N号".
 fn order_number(doc: &Document) -> Option<String> {
-    doc.order_number.or_else(|| doc.doc_number.as_ref().map(|n| n.seq)).map(|n| format!("第{n}号"))
+    doc.order_number
+        .or_else(|| doc.doc_number.as_ref().map(|n| n.seq))
+        .map(|n| format!("第{n}号"))
 }

@@ -7,9 +7,9 @@
 //! never sits alone on a page, each 附件 starts a new page, the 版记 ends on the
 //! bottom of an even page.
 
-pub mod geometry;
 mod blocks;
 mod flow;
+pub mod geometry;
 mod header;
 pub(crate) mod seal;
 
@@ -36,7 +36,12 @@ pub fn layout(doc: &Document, fonts: &Fonts, options: &Options) -> Result<Layout
     let doc_blocks = blocks::build(doc, &mut shaper, options, &mut warnings);
     let mut pages = flow::paginate(header, doc_blocks, &mut shaper);
     if !shaper.missing.is_empty() {
-        let list: String = shaper.missing.iter().map(|c| format!("“{c}”(U+{:04X})", *c as u32)).collect::<Vec<_>>().join("、");
+        let list: String = shaper
+            .missing
+            .iter()
+            .map(|c| format!("“{c}”(U+{:04X})", *c as u32))
+            .collect::<Vec<_>>()
+            .join("、");
         warnings.push(Warning {
             code: WarningCode::MissingGlyphs,
             message: format!("以下字符在所有字体中都没有，已用“□”代替：{list}。请安装包含这些字符的字体，或改用常用字"),

@@ -17,7 +17,13 @@ use crate::text::{PT, Style};
 pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<Item> {
     let r = SEAL_D / 2.0;
     let ring = 1.2;
-    let mut items = vec![Item::Circle { cx, cy, r: r - ring / 2.0, stroke: ring, color: Color::RED }];
+    let mut items = vec![Item::Circle {
+        cx,
+        cy,
+        r: r - ring / 2.0,
+        stroke: ring,
+        color: Color::RED,
+    }];
 
     // The five-pointed star in the centre.
     let (outer, inner) = (7.0_f32, 7.0 * 0.381_966);
@@ -28,21 +34,34 @@ pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<I
             (cx + rad * a.cos(), cy + rad * a.sin())
         })
         .collect();
-    items.push(Item::Polygon { points, color: Color::RED });
+    items.push(Item::Polygon {
+        points,
+        color: Color::RED,
+    });
 
     // The name around the upper arc, each character upright towards the rim.
     let chars: Vec<char> = name.chars().filter(|c| !c.is_whitespace()).collect();
     if chars.is_empty() {
         return items;
     }
-    let em = if chars.len() <= 10 { 6.2 } else { (6.2 * 10.0 / chars.len() as f32).max(3.5) };
+    let em = if chars.len() <= 10 {
+        6.2
+    } else {
+        (6.2 * 10.0 / chars.len() as f32).max(3.5)
+    };
     let style = Style::natural(Role::Song, em / PT).red();
     let text_r = r - ring - 0.8 - em * 0.5; // radius of the characters' centres
     let step = (em * 1.08) / text_r; // radians per character
     let span = (step * (chars.len() as f32 - 1.0)).min(PI * 1.3);
-    let step = if chars.len() > 1 { span / (chars.len() as f32 - 1.0) } else { 0.0 };
+    let step = if chars.len() > 1 {
+        span / (chars.len() as f32 - 1.0)
+    } else {
+        0.0
+    };
     for (i, &c) in chars.iter().enumerate() {
-        let Some((res, shown)) = shaper.resolve_or_substitute(Role::Song, c) else { continue };
+        let Some((res, shown)) = shaper.resolve_or_substitute(Role::Song, c) else {
+            continue;
+        };
         // θ: clockwise from the top.
         let theta = -span / 2.0 + i as f32 * step;
         let (sin, cos) = theta.sin_cos();
@@ -60,7 +79,12 @@ pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<I
             color: Color::RED,
             baseline: oy,
             rotation: -theta.to_degrees(),
-            glyphs: vec![Glyph { gid: res.gid, text: shown.to_string(), x: ox, y: oy }],
+            glyphs: vec![Glyph {
+                gid: res.gid,
+                text: shown.to_string(),
+                x: ox,
+                y: oy,
+            }],
         }));
     }
     items
@@ -69,17 +93,37 @@ pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<I
 /// Reads a seal image (PNG). White becomes transparent so the seal does not blank
 /// out the text beneath it.
 pub fn load_image(path: &Path) -> Result<Arc<RasterImage>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("无法打开印章图片 {}：{e}", path.display()))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("无法打开印章图片 {}：{e}", path.display()))?;
     let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
-    decoder.set_transformations(png::Transformations::normalize_to_color8() | png::Transformations::ALPHA);
-    let mut reader = decoder.read_info().map_err(|e| format!("印章图片 {} 不是有效的 PNG 文件：{e}", path.display()))?;
-    let mut buf = vec![0; reader.output_buffer_size().ok_or_else(|| format!("印章图片 {} 过大", path.display()))?];
-    let info = reader.next_frame(&mut buf).map_err(|e| format!("印章图片 {} 无法读取：{e}", path.display()))?;
+    decoder.set_transformations(
+        png::Transformations::normalize_to_color8() | png::Transformations::ALPHA,
+    );
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| format!("印章图片 {} 不是有效的 PNG 文件：{e}", path.display()))?;
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .ok_or_else(|| format!("印章图片 {} 过大", path.display()))?
+    ];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| format!("印章图片 {} 无法读取：{e}", path.display()))?;
     let (w, h) = (info.width, info.height);
     let rgba: Vec<u8> = match info.color_type {
         png::ColorType::Rgba => buf[..(w * h * 4) as usize].to_vec(),
-        png::ColorType::GrayscaleAlpha => buf[..(w * h * 2) as usize].chunks(2).flat_map(|p| [p[0], p[0], p[0], p[1]]).collect(),
-        other => return Err(format!("印章图片 {} 的颜色格式 {other:?} 不受支持", path.display())),
+        png::ColorType::GrayscaleAlpha => buf[..(w * h * 2) as usize]
+            .chunks(2)
+            .flat_map(|p| [p[0], p[0], p[0], p[1]])
+            .collect(),
+        other => {
+            return Err(format!(
+                "印章图片 {} 的颜色格式 {other:?} 不受支持",
+                path.display()
+            ));
+        }
     };
     let rgba = rgba
         .chunks(4)
@@ -89,5 +133,9 @@ pub fn load_image(path: &Path) -> Result<Arc<RasterImage>, String> {
             [p[0], p[1], p[2], alpha]
         })
         .collect();
-    Ok(Arc::new(RasterImage { width: w, height: h, rgba }))
+    Ok(Arc::new(RasterImage {
+        width: w,
+        height: h,
+        rgba,
+    }))
 }

@@ -36,7 +36,10 @@ fn decode(path: &Path) -> (u32, u32, Vec<u8>) {
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
     let channels = info.color_type.samples();
-    let rgb: Vec<u8> = buf[..info.buffer_size()].chunks(channels).flat_map(|p| [p[0], p[1 % channels], p[2 % channels]]).collect();
+    let rgb: Vec<u8> = buf[..info.buffer_size()]
+        .chunks(channels)
+        .flat_map(|p| [p[0], p[1 % channels], p[2 % channels]])
+        .collect();
     (info.width, info.height, rgb)
 }
 
@@ -52,24 +55,49 @@ fn check(name: &str, pdf: &[u8]) {
             std::fs::copy(page, &golden).unwrap();
             continue;
         }
-        assert!(golden.exists(), "no golden image {} (run with GONGWEN_BLESS=1 and look at it)", golden.display());
+        assert!(
+            golden.exists(),
+            "no golden image {} (run with GONGWEN_BLESS=1 and look at it)",
+            golden.display()
+        );
         let (w, h, got) = decode(page);
         let (gw, gh, want) = decode(&golden);
         assert_eq!((w, h), (gw, gh), "{name} page {}: image size", i + 1);
-        let differing = got.chunks(3).zip(want.chunks(3)).filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 48)).count();
+        let differing = got
+            .chunks(3)
+            .zip(want.chunks(3))
+            .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 48))
+            .count();
         let share = differing as f32 / (w * h) as f32;
-        assert!(share < 0.004, "{name} page {}: {:.2}% of pixels differ from {}", i + 1, share * 100.0, golden.display());
+        assert!(
+            share < 0.004,
+            "{name} page {}: {:.2}% of pixels differ from {}",
+            i + 1,
+            share * 100.0,
+            golden.display()
+        );
     }
     if !bless {
         let extra = golden_dir().join(format!("{name}-{}.png", pages.len() + 1));
-        assert!(!extra.exists(), "{name}: fewer pages than the golden images");
+        assert!(
+            !extra.exists(),
+            "{name}: fewer pages than the golden images"
+        );
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
 #[test]
 fn samples_match_golden_images() {
-    for name in ["notice-full", "request-up", "joint-notice", "letter", "order", "minutes", "three-pages-attachments"] {
+    for name in [
+        "notice-full",
+        "request-up",
+        "joint-notice",
+        "letter",
+        "order",
+        "minutes",
+        "three-pages-attachments",
+    ] {
         check(name, &print(&sample(name)).pdf);
     }
 }
@@ -77,9 +105,21 @@ fn samples_match_golden_images() {
 #[test]
 fn forms_match_golden_images() {
     let draft: gongwen_print::forms::DraftSheet =
-        serde_json::from_str(&std::fs::read_to_string(sample_path("draft-sheet.json")).unwrap()).unwrap();
-    check("draft-sheet", &gongwen_print::forms::print_draft_sheet_with(&draft, fonts()).unwrap().pdf);
+        serde_json::from_str(&std::fs::read_to_string(sample_path("draft-sheet.json")).unwrap())
+            .unwrap();
+    check(
+        "draft-sheet",
+        &gongwen_print::forms::print_draft_sheet_with(&draft, fonts())
+            .unwrap()
+            .pdf,
+    );
     let receipt: gongwen_print::forms::ReceiptSheet =
-        serde_json::from_str(&std::fs::read_to_string(sample_path("receipt-sheet.json")).unwrap()).unwrap();
-    check("receipt-sheet", &gongwen_print::forms::print_receipt_sheet_with(&receipt, fonts()).unwrap().pdf);
+        serde_json::from_str(&std::fs::read_to_string(sample_path("receipt-sheet.json")).unwrap())
+            .unwrap();
+    check(
+        "receipt-sheet",
+        &gongwen_print::forms::print_receipt_sheet_with(&receipt, fonts())
+            .unwrap()
+            .pdf,
+    );
 }

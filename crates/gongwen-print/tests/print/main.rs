@@ -17,11 +17,14 @@ pub fn fonts() -> &'static Fonts {
 }
 
 pub fn sample_path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples")
+        .join(name)
 }
 
 pub fn sample(name: &str) -> Document {
-    let json = std::fs::read_to_string(sample_path(&format!("{name}.json"))).expect("sample exists");
+    let json =
+        std::fs::read_to_string(sample_path(&format!("{name}.json"))).expect("sample exists");
     Document::from_json(&json).expect("sample parses")
 }
 
@@ -31,18 +34,30 @@ pub fn print(doc: &Document) -> PrintOutput {
 
 /// Runs a poppler tool on PDF bytes; returns its stdout.
 pub fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> Vec<u8> {
-    let dir = std::env::temp_dir().join(format!("gongwen-print-{}-{}", std::process::id(), rand_suffix()));
+    let dir = std::env::temp_dir().join(format!(
+        "gongwen-print-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let input = dir.join("in.pdf");
     std::fs::write(&input, pdf).expect("write pdf");
     let out = std::process::Command::new(tool)
         .args(args)
         .arg(&input)
-        .arg("-")
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
         .output()
         .unwrap_or_else(|e| panic!("{tool} must be installed (poppler-utils): {e}"));
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -55,5 +70,8 @@ fn rand_suffix() -> u64 {
 /// Asserts |a − b| ≤ 0.5 mm.
 #[track_caller]
 pub fn near(a: f32, b: f32, what: &str) {
-    assert!((a - b).abs() <= 0.5, "{what}: {a:.2} mm, expected {b:.2} mm ± 0.5");
+    assert!(
+        (a - b).abs() <= 0.5,
+        "{what}: {a:.2} mm, expected {b:.2} mm ± 0.5"
+    );
 }

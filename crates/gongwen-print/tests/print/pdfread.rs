@@ -71,11 +71,19 @@ fn widths(doc: &Document, font: &lopdf::Dictionary) -> BTreeMap<u32, f32> {
             other => Some(other.clone()),
         }
     };
-    let Some(desc) = font.get(b"DescendantFonts").ok().and_then(|o| deref(o)) else { return out };
+    let Some(desc) = font.get(b"DescendantFonts").ok().and_then(|o| deref(o)) else {
+        return out;
+    };
     let Ok(arr) = desc.as_array() else { return out };
-    let Some(cid_font) = arr.first().and_then(|o| deref(o)) else { return out };
-    let Ok(cid_font) = cid_font.as_dict() else { return out };
-    let Some(w) = cid_font.get(b"W").ok().and_then(|o| deref(o)) else { return out };
+    let Some(cid_font) = arr.first().and_then(|o| deref(o)) else {
+        return out;
+    };
+    let Ok(cid_font) = cid_font.as_dict() else {
+        return out;
+    };
+    let Some(w) = cid_font.get(b"W").ok().and_then(|o| deref(o)) else {
+        return out;
+    };
     let Ok(w) = w.as_array() else { return out };
     let mut i = 0;
     while i < w.len() {
@@ -112,7 +120,10 @@ pub fn read(bytes: &[u8]) -> Vec<PageData> {
 
 fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
     let page = doc.get_dictionary(page_id).expect("page dictionary");
-    let mb = page.get(b"MediaBox").and_then(Object::as_array).expect("MediaBox");
+    let mb = page
+        .get(b"MediaBox")
+        .and_then(Object::as_array)
+        .expect("MediaBox");
     let (pw, ph) = (num(&mb[2]) / MM, num(&mb[3]) / MM);
     let mut fonts: BTreeMap<Vec<u8>, BTreeMap<u32, f32>> = BTreeMap::new();
     if let Ok(res) = doc.get_page_fonts(page_id) {
@@ -120,9 +131,13 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
             fonts.insert(name, widths(doc, dict));
         }
     }
-    let content = doc.get_page_content(page_id).expect("page content");
+    let content = doc.get_page_content(page_id);
     let content = Content::decode(&content).expect("content stream decodes");
-    let mut data = PageData { width: pw, height: ph, ..PageData::default() };
+    let mut data = PageData {
+        width: pw,
+        height: ph,
+        ..PageData::default()
+    };
     let mut fill = [0.0f32; 3];
     let mut font: Vec<u8> = Vec::new();
     let mut size = 0.0f32;
@@ -164,7 +179,11 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
                     match it {
                         Object::String(bytes, _) => {
                             for pair in bytes.chunks(2) {
-                                let cid = if pair.len() == 2 { u16::from_be_bytes([pair[0], pair[1]]) as u32 } else { pair[0] as u32 };
+                                let cid = if pair.len() == 2 {
+                                    u16::from_be_bytes([pair[0], pair[1]]) as u32
+                                } else {
+                                    pair[0] as u32
+                                };
                                 let adv = w.get(&cid).copied().unwrap_or(1000.0) / 1000.0 * size;
                                 // Only unrotated text is measured (the seal's arc text is skipped).
                                 if tm[1].abs() < 1e-4 {
@@ -187,7 +206,13 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
             "f" | "f*" | "F" => {
                 for r in pending_rects.drain(..) {
                     let (x, y, w, h) = (r[0] / MM, r[1] / MM, r[2] / MM, r[3] / MM);
-                    data.rects.push(Rect { x, y: ph - y - h, w, h, rgb: fill });
+                    data.rects.push(Rect {
+                        x,
+                        y: ph - y - h,
+                        w,
+                        h,
+                        rgb: fill,
+                    });
                 }
             }
             "S" | "s" | "n" | "B" | "b" => pending_rects.clear(),

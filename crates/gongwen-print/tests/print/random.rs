@@ -1,7 +1,8 @@
 //! Random documents: never a panic, always a PDF that lopdf parses.
 
 use gongwen_domain::document::{
-    Attachment, DocDate, Direction, Format, Issuer, MinutesPeople, Printing, Seal, Secrecy, SecrecyLevel, Urgency,
+    Attachment, Direction, DocDate, Format, Issuer, MinutesPeople, Printing, Seal, Secrecy,
+    SecrecyLevel, Urgency,
 };
 use gongwen_domain::{DocNumber, Document};
 use proptest::prelude::*;
@@ -38,8 +39,17 @@ fn body() -> impl Strategy<Value = String> {
 fn document() -> impl Strategy<Value = Document> {
     (
         (
-            prop_oneof![Just(Format::Standard), Just(Format::Letter), Just(Format::Order), Just(Format::Minutes)],
-            proptest::option::of(prop_oneof![Just(Direction::Up), Just(Direction::Down), Just(Direction::Parallel)]),
+            prop_oneof![
+                Just(Format::Standard),
+                Just(Format::Letter),
+                Just(Format::Order),
+                Just(Format::Minutes)
+            ],
+            proptest::option::of(prop_oneof![
+                Just(Direction::Up),
+                Just(Direction::Down),
+                Just(Direction::Parallel)
+            ]),
             proptest::option::of(any_text(10)),
             any::<bool>(),
             any::<bool>(),
@@ -61,29 +71,60 @@ fn document() -> impl Strategy<Value = Document> {
     )
         .prop_map(|(a, b)| {
             let (format, direction, copy_number, secret, urgent, issuers, number) = a;
-            let (signers, title, recipients, body, attachments, signatures, seal, note, cc, printing) = b;
+            let (
+                signers,
+                title,
+                recipients,
+                body,
+                attachments,
+                signatures,
+                seal,
+                note,
+                cc,
+                printing,
+            ) = b;
             Document {
                 format,
                 direction,
                 copy_number,
-                secrecy: secret.then(|| Secrecy { level: SecrecyLevel::Confidential, term: Some("1年".into()) }),
+                secrecy: secret.then(|| Secrecy {
+                    level: SecrecyLevel::Confidential,
+                    term: Some("1年".into()),
+                }),
                 urgency: urgent.then_some(Urgency::Immediate),
-                issuers: issuers.into_iter().map(|(name, mark)| Issuer { name, mark }).collect(),
+                issuers: issuers
+                    .into_iter()
+                    .map(|(name, mark)| Issuer { name, mark })
+                    .collect(),
                 doc_number: number.map(|(p, y, s)| DocNumber::new(p, y, s)),
                 signers,
                 title,
                 main_recipients: recipients,
                 body,
-                attachments: attachments.into_iter().map(|(name, body)| Attachment { name, file: None, body }).collect(),
+                attachments: attachments
+                    .into_iter()
+                    .map(|(name, body)| Attachment {
+                        name,
+                        file: None,
+                        body,
+                    })
+                    .collect(),
                 signatures,
                 date: DocDate::new(2026, 11, 28),
                 seal: if seal { Seal::Flag(true) } else { Seal::None },
                 note,
                 cc: cc.clone(),
-                printing: printing.then(|| Printing { organ: "鹤山市人民政府办公室".into(), date: DocDate::new(2026, 11, 28).unwrap() }),
+                printing: printing.then(|| Printing {
+                    organ: "鹤山市人民政府办公室".into(),
+                    date: DocDate::new(2026, 11, 28).unwrap(),
+                }),
                 order_number: Some(3),
                 signer_title: Some("市长".into()),
-                minutes: Some(MinutesPeople { attendees: cc.clone(), absentees: Vec::new(), observers: cc }),
+                minutes: Some(MinutesPeople {
+                    attendees: cc.clone(),
+                    absentees: Vec::new(),
+                    observers: cc,
+                }),
                 ..Document::default()
             }
         })
@@ -104,16 +145,28 @@ proptest! {
 
 #[test]
 fn empty_document_prints_one_page() {
-    let out = gongwen_print::print_document_with(&Document::default(), fonts(), &gongwen_print::Options::default()).unwrap();
+    let out = gongwen_print::print_document_with(
+        &Document::default(),
+        fonts(),
+        &gongwen_print::Options::default(),
+    )
+    .unwrap();
     assert_eq!(out.pages, 1);
     assert!(lopdf::Document::load_mem(&out.pdf).is_ok());
 }
 
 #[test]
 fn two_hundred_pages_of_body() {
-    let para = "各单位要高度重视，主要负责同志亲自部署，认真组织开展自查自纠，确保各项工作落到实处。".repeat(10);
-    let doc = Document { title: "关于长文的通知".into(), body: vec![para; 400].join("\n"), ..Document::default() };
-    let out = gongwen_print::print_document_with(&doc, fonts(), &gongwen_print::Options::default()).unwrap();
+    let para =
+        "各单位要高度重视，主要负责同志亲自部署，认真组织开展自查自纠，确保各项工作落到实处。"
+            .repeat(10);
+    let doc = Document {
+        title: "关于长文的通知".into(),
+        body: vec![para; 400].join("\n"),
+        ..Document::default()
+    };
+    let out = gongwen_print::print_document_with(&doc, fonts(), &gongwen_print::Options::default())
+        .unwrap();
     assert!(out.pages >= 200, "{} pages", out.pages);
     assert!(lopdf::Document::load_mem(&out.pdf).is_ok());
 }

@@ -8,6 +8,30 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// The text in content-stream order (`pdftotext -raw`), whitespace and page
+/// numbers ("— 1 —") removed, so paragraphs that cross a page read back whole.
+fn stream_text(pdf: &[u8]) -> String {
+    let s = squash(&String::from_utf8(poppler("pdftotext", &["-raw"], pdf)).unwrap());
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '—' {
+            let digits = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if digits > 0 && chars.get(i + 1 + digits) == Some(&'—') {
+                i += digits + 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
 /// Everything the document should show, piece by piece.
 fn expected_pieces(doc: &Document) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
@@ -39,18 +63,32 @@ fn expected_pieces(doc: &Document) -> Vec<String> {
             v.push(format!("{}印发", p.date.chinese()));
         }
     }
-    v.into_iter().map(|s| squash(&s)).filter(|s| !s.is_empty()).collect()
+    v.into_iter()
+        .map(|s| squash(&s))
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[test]
 fn pdftotext_returns_the_exact_text_of_every_sample() {
-    for name in ["notice-full", "request-up", "joint-notice", "letter", "order", "minutes", "three-pages-attachments"] {
+    for name in [
+        "notice-full",
+        "request-up",
+        "joint-notice",
+        "letter",
+        "order",
+        "minutes",
+        "three-pages-attachments",
+    ] {
         let doc = sample(name);
         let out = print(&doc);
-        let text = squash(&String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap());
+        let text = stream_text(&out.pdf);
         for piece in expected_pieces(&doc) {
             // A title broken over lines reads back with the line break removed.
-            assert!(text.contains(&piece), "{name}: “{piece}” not found in the PDF text:\n{text}");
+            assert!(
+                text.contains(&piece),
+                "{name}: “{piece}” not found in the PDF text:\n{text}"
+            );
         }
     }
 }
@@ -68,10 +106,22 @@ fn minutes_labels_and_attendees() {
 #[test]
 fn missing_characters_are_substituted_and_named() {
     // U+1F600 (an emoji) and U+2A6D6 (CJK Extension B) are in no shipped font.
-    let doc = Document { title: "关于😀的通知".into(), body: "正文中有生僻字\u{2A6D6}。".into(), ..Document::default() };
+    let doc = Document {
+        title: "关于😀的通知".into(),
+        body: "正文中有生僻字\u{2A6D6}。".into(),
+        ..Document::default()
+    };
     let out = print(&doc);
-    let w = out.warnings.iter().find(|w| w.code == gongwen_print::WarningCode::MissingGlyphs).expect("a warning");
-    assert!(w.message.contains('😀') && w.message.contains('\u{2A6D6}'), "{}", w.message);
+    let w = out
+        .warnings
+        .iter()
+        .find(|w| w.code == gongwen_print::WarningCode::MissingGlyphs)
+        .expect("a warning");
+    assert!(
+        w.message.contains('😀') && w.message.contains('\u{2A6D6}'),
+        "{}",
+        w.message
+    );
     let text = String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap();
     assert!(text.contains("关于□的通知"), "{text}");
 }
@@ -79,9 +129,17 @@ fn missing_characters_are_substituted_and_named() {
 #[test]
 fn long_title_is_balanced_and_warned() {
     let title = "鹤山市人民政府关于进一步加强和改进新时代农村基层社会治理工作推动乡村振兴战略全面落地见效促进农业农村现代化高质量发展的实施意见的通知";
-    let doc = Document { title: title.into(), body: "正文。".into(), ..Document::default() };
+    let doc = Document {
+        title: title.into(),
+        body: "正文。".into(),
+        ..Document::default()
+    };
     let out = print(&doc);
-    assert!(out.warnings.iter().any(|w| w.code == gongwen_print::WarningCode::TitleTooLong));
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.code == gongwen_print::WarningCode::TitleTooLong)
+    );
     let text = String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap();
     assert_eq!(squash(&text).matches(&squash(title)).count(), 1);
 }
@@ -91,7 +149,11 @@ fn missing_seal_image_falls_back_with_a_warning() {
     let mut doc = sample("notice-full");
     doc.seal = gongwen_domain::document::Seal::Image("/nonexistent/seal.png".into());
     let out = print(&doc);
-    let w = out.warnings.iter().find(|w| w.code == gongwen_print::WarningCode::SealImage).expect("a seal warning");
+    let w = out
+        .warnings
+        .iter()
+        .find(|w| w.code == gongwen_print::WarningCode::SealImage)
+        .expect("a seal warning");
     assert!(w.message.contains("/nonexistent/seal.png"), "{}", w.message);
     assert!(lopdf::Document::load_mem(&out.pdf).is_ok());
 }
@@ -102,8 +164,11 @@ fn unreadable_font_file_is_reported_not_fatal() {
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.ttf");
     std::fs::write(&bad, b"not a font").unwrap();
-    let fonts = gongwen_print::Fonts::load(&gongwen_print::fonts::FontConfig { extra_files: vec![bad.clone()], ..Default::default() })
-        .expect("shipped fonts still load");
+    let fonts = gongwen_print::Fonts::load(&gongwen_print::fonts::FontConfig {
+        extra_files: vec![bad.clone()],
+        ..Default::default()
+    })
+    .expect("shipped fonts still load");
     assert!(fonts.report().roles.iter().all(|r| r.used.is_some()));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -111,10 +176,17 @@ fn unreadable_font_file_is_reported_not_fatal() {
 #[test]
 fn seal_image_is_embedded() {
     let mut doc = sample("notice-full");
-    let seal = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/seals/sample-seal.png");
+    let seal =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/seals/sample-seal.png");
     doc.seal = gongwen_domain::document::Seal::Image(seal.to_string_lossy().into_owned());
     let out = print(&doc);
-    assert!(out.warnings.iter().all(|w| w.code != gongwen_print::WarningCode::SealImage), "{:?}", out.warnings);
+    assert!(
+        out.warnings
+            .iter()
+            .all(|w| w.code != gongwen_print::WarningCode::SealImage),
+        "{:?}",
+        out.warnings
+    );
     let list = String::from_utf8(poppler("pdfimages", &["-list"], &out.pdf)).unwrap();
     assert!(list.lines().count() > 2, "an image is embedded: {list}");
 }
