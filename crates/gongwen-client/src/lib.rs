@@ -19,6 +19,7 @@
 pub mod api;
 pub mod diff;
 pub mod error;
+pub mod flow;
 mod fsutil;
 pub mod key;
 pub mod store;

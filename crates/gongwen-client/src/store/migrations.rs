@@ -19,10 +19,16 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Never edit or reorder a shipped entry: only append.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_init",
-    sql: include_str!("../../../../migrations/client/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_init",
+        sql: include_str!("../../../../migrations/client/0001_init.sql"),
+    },
+    Migration {
+        name: "0002_workflow",
+        sql: include_str!("../../../../migrations/client/0002_workflow.sql"),
+    },
+];
 
 /// The schema version this program writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

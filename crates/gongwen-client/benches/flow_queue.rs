@@ -1,0 +1,164 @@
+//! Workflow benchmark: the 待办 first page with 100,000 tasks in the store, and one
+//! action (同意) including its audit append, outbox row and queue rows, on a real
+//! encrypted store (synchronous = FULL: every action is durable when it returns).
+//!
+//! Run: `cargo bench -p gongwen-client --bench flow_queue` (set `GONGWEN_BENCH_DIR` to
+//! put the store on a particular disk). Targets: first page p99 ≤ 5 ms, action p99 ≤ 2 ms.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gongwen_client::Client;
+use gongwen_client::api::OpenOptions;
+use gongwen_client::flow::{Person, QueueFilter, QueueKind};
+use gongwen_client::key::{Key, StaticKey};
+
+const KEY: [u8; 32] = [9; 32];
+const TASKS: usize = 100_000;
+const FLOWS: usize = 300;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let base = std::env::var_os("GONGWEN_BENCH_DIR").map(std::path::PathBuf::from);
+    let dir = match &base {
+        Some(b) => tempfile::tempdir_in(b).unwrap(),
+        None => tempfile::tempdir().unwrap(),
+    };
+    let mut client = OpenOptions::new(dir.path())
+        .create(true)
+        .keys(Arc::new(StaticKey(Key::from_bytes(KEY))))
+        .user("zhang")
+        .open()
+        .unwrap();
+    for (id, name, roles) in [
+        ("zhang", "张三", vec![]),
+        ("li", "李四", vec!["部门负责人"]),
+        ("wang", "王五", vec!["办公室主任"]),
+        ("zhao", "赵六", vec!["分管领导"]),
+        ("qian", "钱七", vec!["核稿人"]),
+        ("sun", "孙八", vec!["文书"]),
+        ("zhou", "周九", vec!["文印"]),
+    ] {
+        client
+            .add_person(&Person {
+                id: id.into(),
+                name: name.into(),
+                organ: "鹤山市人民政府办公室".into(),
+                dept: "办公室".into(),
+                roles: roles.into_iter().map(String::from).collect(),
+            })
+            .unwrap();
+    }
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/notice-full.json"
+    ))
+    .unwrap();
+    let t0 = Instant::now();
+    for i in 0..FLOWS {
+        let mut doc = gongwen_domain::Document::from_json(&example).unwrap();
+        doc.title = format!("关于第{i}项工作的通知");
+        let draft = client.create_draft(doc).unwrap().draft_id;
+        client.submit_draft(&draft, None).unwrap();
+    }
+    eprintln!("{FLOWS} flows submitted in {:.1} s", t0.elapsed().as_secs_f64());
+
+    let real: Vec<String>;
+    // Fill the store to TASKS tasks: copies of real task rows with varied urgency,
+    // arrival time and due time (10% overdue), all in 李四's 待办.
+    {
+        let c = rusqlite::Connection::open(dir.path().join(gongwen_client::store::DB_FILE)).unwrap();
+        c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
+            .unwrap();
+        let existing: i64 = c.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0)).unwrap();
+        let mut stmt = c
+            .prepare("SELECT id FROM tasks WHERE assignee = 'li' AND state = 'open' ORDER BY id")
+            .unwrap();
+        real = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        drop(stmt);
+        let tx = c.unchecked_transaction().unwrap();
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO tasks (id, document_id, kind, assignee, state, title, created_at,
+                         due_at, flow_id, step, step_name, status, urgency_rank, doc_type,
+                         from_organ, since, overdue, dept)
+                     SELECT ?1, document_id, 'handle', 'li', 'open', title || ?1, created_at,
+                         ?2, flow_id, step, step_name, 'open', ?3, doc_type, from_organ, ?4, 0, dept
+                     FROM tasks WHERE state = 'open' AND assignee = 'li' LIMIT 1",
+                )
+                .unwrap();
+            for i in 0..(TASKS as i64 - existing) {
+                let day = 1 + i % 28;
+                let since = format!("2026-02-{day:02}T{:02}:{:02}:00.000000Z", i % 24, i % 60);
+                let due = if i % 10 == 0 {
+                    "2026-02-01T00:00:00.000000Z".to_owned()
+                } else {
+                    "2099-01-01T00:00:00.000000Z".to_owned()
+                };
+                stmt.execute(rusqlite::params![format!("bulk-{i}"), due, i % 3, since])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+        c.execute_batch("ANALYZE;").unwrap();
+    }
+    client.set_user_name("li").unwrap();
+    let total = client.flow_counts().unwrap();
+    eprintln!("李四's 待办: {} tasks", total.todo);
+
+    // 待办 first page.
+    let filter = QueueFilter::default();
+    for _ in 0..50 {
+        client.queue(QueueKind::Todo, &filter, 0, 50).unwrap();
+    }
+    let mut page = Vec::new();
+    for _ in 0..2000 {
+        let t = Instant::now();
+        let p = client.queue(QueueKind::Todo, &filter, 0, 50).unwrap();
+        page.push(t.elapsed());
+        assert_eq!(p.items.len(), 50);
+        assert!(p.items[0].overdue);
+    }
+
+    // One action each: 李四 approves the real tasks (audit append + outbox + queue rows).
+    let mut act = Vec::new();
+    for task in &real {
+        let hash = client.task_view(task).unwrap().content_hash;
+        let t = Instant::now();
+        client
+            .act(task, "approve", Some("同意"), None, None, Some(&hash))
+            .unwrap();
+        act.push(t.elapsed());
+    }
+    client.verify_audit().unwrap();
+    drop(client);
+
+    let n_page = page.len();
+    let n_act = act.len();
+    println!("| measurement ({TASKS} tasks in the store)     | n    | p50       | p99       | target  |");
+    println!("|---------------------------------------------|------|-----------|-----------|---------|");
+    println!(
+        "| 待办 first page (50 rows)                    | {n_page:<4} | {:<9} | {:<9} | ≤ 5 ms  |",
+        ms(percentile(&mut page, 0.50)),
+        ms(percentile(&mut page, 0.99))
+    );
+    println!(
+        "| one action (同意) incl. audit + outbox, durable | {n_act:<4} | {:<9} | {:<9} | ≤ 2 ms  |",
+        ms(percentile(&mut act, 0.50)),
+        ms(percentile(&mut act, 0.99))
+    );
+}

@@ -1,0 +1,231 @@
+//! Workflow commands in the outbox (SYNC.md §1), and what happens when the server
+//! refuses one.
+
+use gongwen_domain::workflow::{Action, Command};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::rows::ts;
+use super::{FlowError, Result};
+use crate::Client;
+
+/// One outbox row, as the sync engine pushes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    /// Per-client, strictly increasing, never reused.
+    pub seq: i64,
+    /// UUIDv7: the idempotency key.
+    pub id: String,
+    /// The mutation, e.g. `flow.act.v1`.
+    pub name: String,
+    /// The flow it is about.
+    pub entity_id: String,
+    pub args: serde_json::Value,
+    pub created_at: String,
+    /// `pending` or `rejected`.
+    pub state: String,
+}
+
+/// An action the server refused: shown to the user with the reason, the opinion kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedAction {
+    pub seq: i64,
+    pub id: String,
+    pub name: String,
+    pub flow_id: String,
+    /// The document's title, when the flow is still known locally.
+    pub title: Option<String>,
+    /// What the user did: 同意, 退回, 送审…
+    pub action_label: String,
+    /// The opinion, reason or message the user typed (never dropped).
+    pub opinion: Option<String>,
+    /// The server's (or the replay's) code, e.g. `TASK_COMPLETED`.
+    pub code: String,
+    /// Why, in zh-CN.
+    pub reason: String,
+    pub created_at: String,
+    pub rejected_at: String,
+}
+
+/// The args of `flow.act.v1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ActArgs {
+    pub flow: String,
+    pub command: Command,
+    /// When the user acted (informational for the server; the replay clock locally).
+    #[serde(with = "time::serde::rfc3339")]
+    pub client_time: OffsetDateTime,
+}
+
+/// Inserts a pending row; returns its seq.
+pub(crate) fn insert(
+    tx: &Transaction<'_>,
+    id: &str,
+    name: &str,
+    entity: &str,
+    args: &serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO outbox (id, kind, entity_id, payload, created_at, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
+    )?
+    .execute(params![id, name, entity, args.to_string(), ts(now)])?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub(crate) struct Row {
+    pub seq: i64,
+    pub id: String,
+    pub name: String,
+    pub entity: String,
+    pub payload: String,
+    pub created_at: String,
+    pub state: String,
+    pub reject_code: Option<String>,
+    pub reject_reason: Option<String>,
+    pub rejected_at: Option<String>,
+}
+
+const COLUMNS: &str = "seq, id, kind, entity_id, payload, created_at, state, reject_code, \
+                       reject_reason, rejected_at";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        seq: r.get(0)?,
+        id: r.get(1)?,
+        name: r.get(2)?,
+        entity: r.get(3)?,
+        payload: r.get(4)?,
+        created_at: r.get(5)?,
+        state: r.get(6)?,
+        reject_code: r.get(7)?,
+        reject_reason: r.get(8)?,
+        rejected_at: r.get(9)?,
+    })
+}
+
+pub(crate) fn get(c: &Connection, seq: i64) -> Result<Option<Row>> {
+    Ok(c.prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE seq = ?1"))?
+        .query_row([seq], row)
+        .optional()?)
+}
+
+/// The pending rows of one flow, in seq order.
+pub(crate) fn pending_for(c: &Connection, flow: &str) -> Result<Vec<Row>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE entity_id = ?1 AND state = 'pending' ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([flow], row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(crate) fn mark_rejected(
+    tx: &Transaction<'_>,
+    seq: i64,
+    code: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE outbox SET state = 'rejected', reject_code = ?2, reject_reason = ?3,
+             rejected_at = ?4
+         WHERE seq = ?1",
+    )?
+    .execute(params![seq, code, reason, ts(now)])?;
+    Ok(())
+}
+
+pub(crate) fn parse_act(r: &Row) -> Result<ActArgs> {
+    serde_json::from_str(&r.payload)
+        .map_err(|e| FlowError::Corrupt(format!("待同步操作 {}：{e}", r.seq)))
+}
+
+/// The label and the text the user typed, for a command.
+pub(crate) fn describe(cmd: &Command) -> (String, Option<String>) {
+    let label = cmd.action.kind().label().to_owned();
+    let text = match &cmd.action {
+        Action::Approve { opinion, .. }
+        | Action::MarkRead { opinion, .. }
+        | Action::AddHandler { opinion, .. }
+        | Action::Transfer { opinion, .. } => opinion.clone(),
+        Action::Return { reason, .. }
+        | Action::Terminate { reason }
+        | Action::SendBack { reason, .. } => Some(reason.clone()),
+        Action::Withdraw { reason } => reason.clone(),
+        Action::Remind { message, .. } => message.clone(),
+        Action::UpdateContent { note, .. } => note.clone(),
+    };
+    (label, text)
+}
+
+impl Client {
+    /// The outbox, in seq order (what the sync engine will push, and what it refused).
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        super::read(&self.db, |c| {
+            let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM outbox ORDER BY seq"))?;
+            let rows = stmt.query_map([], row)?;
+            let mut out = Vec::new();
+            for r in rows {
+                let r = r?;
+                out.push(OutboxEntry {
+                    seq: r.seq,
+                    args: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+                    id: r.id,
+                    name: r.name,
+                    entity_id: r.entity,
+                    created_at: r.created_at,
+                    state: r.state,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The actions the server refused, oldest first, with the reason and the opinion
+    /// text the user typed.
+    pub fn rejected_actions(&self) -> Result<Vec<RejectedAction>> {
+        super::read(&self.db, |c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM outbox WHERE state = 'rejected' ORDER BY seq"
+            ))?;
+            let rows = stmt
+                .query_map([], row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let title: Option<String> = c
+                    .prepare_cached("SELECT title FROM flows WHERE id = ?1")?
+                    .query_row([&r.entity], |x| x.get(0))
+                    .optional()?;
+                let (action_label, opinion, title) = if r.name == super::ACT_MUTATION {
+                    let (label, text) = describe(&parse_act(&r)?.command);
+                    (label, text, title)
+                } else {
+                    let args: serde_json::Value =
+                        serde_json::from_str(&r.payload).unwrap_or_default();
+                    let doc_title = args["title"].as_str().map(str::to_owned);
+                    ("送审".to_owned(), None, title.or(doc_title))
+                };
+                out.push(RejectedAction {
+                    seq: r.seq,
+                    id: r.id,
+                    name: r.name,
+                    flow_id: r.entity,
+                    title,
+                    action_label,
+                    opinion,
+                    code: r.reject_code.unwrap_or_default(),
+                    reason: r.reject_reason.unwrap_or_default(),
+                    created_at: r.created_at,
+                    rejected_at: r.rejected_at.unwrap_or_default(),
+                });
+            }
+            Ok(out)
+        })
+    }
+}

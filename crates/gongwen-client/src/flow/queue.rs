@@ -1,0 +1,396 @@
+//! The queues: 待办, 已办, 待阅, 已阅, 在办, 督办, with filters, pages and counts.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::rows::{CST, ts, urgency_from_name};
+use super::{FlowError, Result};
+use crate::Client;
+
+/// Which queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum QueueKind {
+    /// 待办: my open tasks; overdue first, then 特急/加急, then the oldest.
+    Todo,
+    /// 已办: tasks that were mine and are finished (newest first), with where the
+    /// document is now.
+    Done,
+    /// 待阅: my open 传阅 tasks.
+    ToRead,
+    /// 已阅.
+    Read,
+    /// 在办: flows I started that are still moving.
+    Sent,
+    /// 督办: overdue open tasks across my department (supervisors), or my own.
+    Overdue,
+}
+
+impl QueueKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueKind::Todo => "待办",
+            QueueKind::Done => "已办",
+            QueueKind::ToRead => "待阅",
+            QueueKind::Read => "已阅",
+            QueueKind::Sent => "在办",
+            QueueKind::Overdue => "督办",
+        }
+    }
+
+    /// Parses `todo`, `done`, `toread`, `read`, `sent`, `overdue` (or the zh label).
+    pub fn parse(s: &str) -> Option<QueueKind> {
+        Some(match s {
+            "todo" | "待办" => QueueKind::Todo,
+            "done" | "已办" => QueueKind::Done,
+            "toread" | "to-read" | "待阅" => QueueKind::ToRead,
+            "read" | "已阅" => QueueKind::Read,
+            "sent" | "在办" => QueueKind::Sent,
+            "overdue" | "督办" => QueueKind::Overdue,
+            _ => return None,
+        })
+    }
+}
+
+/// Filters; every one given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct QueueFilter {
+    /// 文种 name, e.g. 通知.
+    pub doc_type: Option<String>,
+    /// 紧急程度: 特急 or 加急 (or 普通 for neither).
+    pub urgency: Option<String>,
+    /// From this date (inclusive, `YYYY-MM-DD`, China time): 待办/待阅/督办 by when the
+    /// task arrived, 已办/已阅 by when it was finished, 在办 by when it was started.
+    pub date_from: Option<String>,
+    /// Until this date (inclusive).
+    pub date_to: Option<String>,
+    /// 来文单位 / 发文机关 (exact).
+    pub from_organ: Option<String>,
+    /// Text in the title.
+    pub text: Option<String>,
+}
+
+/// One entry of a queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueItem {
+    /// The task (None for 在办, which lists flows).
+    pub task_id: Option<String>,
+    pub flow_id: String,
+    pub document_id: String,
+    pub title: String,
+    pub doc_type: Option<String>,
+    /// 特急 / 加急.
+    pub urgency: Option<String>,
+    pub from_organ: Option<String>,
+    /// The task's step (审核, 签发…).
+    pub step_name: String,
+    /// The assignee.
+    pub assignee: Option<String>,
+    /// The task's state: open, approved, read, returned, transferred, withdrawn…
+    pub status: String,
+    /// Why a task was withdrawn (或签 taken by another handler, recalled, …).
+    pub withdraw_cause: Option<String>,
+    /// When it became the assignee's turn (RFC 3339).
+    pub since: String,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+    /// When it was finished (已办, 已阅).
+    pub done_at: Option<String>,
+    pub opinion: Option<String>,
+    /// Where the document is now ("签发（王五）", 已办结…).
+    pub now_at: String,
+    /// Changed locally by a command not yet confirmed by the server (待同步).
+    pub pending_sync: bool,
+}
+
+/// One page of a queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuePage {
+    pub kind: QueueKind,
+    pub items: Vec<QueueItem>,
+    /// Whether there is a next page.
+    pub has_more: bool,
+}
+
+/// Counts for the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowCounts {
+    pub todo: u64,
+    pub done: u64,
+    pub toread: u64,
+    pub read: u64,
+    pub sent: u64,
+    pub overdue: u64,
+    /// Actions the server refused, waiting for the user to retry or discard.
+    pub rejected: u64,
+}
+
+/// The largest page.
+pub const MAX_PAGE: usize = 200;
+
+fn day_start(s: &str) -> Result<OffsetDateTime> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s.trim(), &fmt).map_err(|_| {
+        FlowError::InvalidArgument(format!("日期“{s}”格式不对，应为 YYYY-MM-DD，如 2026-03-02"))
+    })?;
+    Ok(d.midnight().assume_offset(CST))
+}
+
+fn like(text: &str) -> String {
+    let mut out = String::from("%");
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+impl Client {
+    /// Brings the materialised `overdue` flags up to date with the clock. Writes only
+    /// when a flag is out of date (a task passed its 办理时限 since the last read).
+    fn refresh_overdue(&self, now: &str) -> Result<()> {
+        let stale: bool = super::read(&self.db, |c| {
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM tasks WHERE state = 'open' AND overdue = 0 AND due_at < ?1)
+                     OR EXISTS (SELECT 1 FROM tasks WHERE state = 'open' AND overdue = 1 AND due_at >= ?1)",
+                [now],
+                |r| r.get(0),
+            )?)
+        })?;
+        if stale {
+            super::write(&self.db, |tx| {
+                tx.execute(
+                    "UPDATE tasks SET overdue = 1 WHERE state = 'open' AND overdue = 0 AND due_at < ?1",
+                    [now],
+                )?;
+                tx.execute(
+                    "UPDATE tasks SET overdue = 0 WHERE state = 'open' AND overdue = 1 AND due_at >= ?1",
+                    [now],
+                )?;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// One page of a queue for the current user. `offset`/`limit` page through it
+    /// (`limit` at most [`MAX_PAGE`]).
+    pub fn queue(
+        &self,
+        kind: QueueKind,
+        filter: &QueueFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<QueuePage> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let now = ts(self.now());
+        self.refresh_overdue(&now)?;
+        let mut args: Vec<Value> = vec![Value::Text(self.user.clone())];
+        let mut cond = String::new();
+        let time_col = match kind {
+            QueueKind::Todo | QueueKind::ToRead | QueueKind::Overdue => "t.since",
+            QueueKind::Done | QueueKind::Read => "t.done_at",
+            QueueKind::Sent => "f.created_at",
+        };
+        let p = if kind == QueueKind::Sent { "f" } else { "t" };
+        let mut add = |sql: String, v: Value, cond: &mut String| {
+            args.push(v);
+            cond.push_str(&sql.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(t) = filter.doc_type.as_deref().filter(|s| !s.is_empty()) {
+            add(format!(" AND {p}.doc_type = ?"), Value::Text(t.into()), &mut cond);
+        }
+        match filter.urgency.as_deref().map(str::trim) {
+            None | Some("") => {}
+            Some("普通" | "none") => {
+                if kind == QueueKind::Sent {
+                    cond.push_str(" AND f.urgency IS NULL");
+                } else {
+                    cond.push_str(" AND t.urgency_rank = 2");
+                }
+            }
+            Some(u) => {
+                let Some(urg) = urgency_from_name(Some(u)) else {
+                    return Err(FlowError::InvalidArgument(format!(
+                        "紧急程度“{u}”不对，应为 特急、加急 或 普通"
+                    )));
+                };
+                if kind == QueueKind::Sent {
+                    add(" AND f.urgency = ?".into(), Value::Text(urg.name().into()), &mut cond);
+                } else {
+                    let rank = match urg {
+                        gongwen_domain::document::Urgency::Immediate => 0,
+                        gongwen_domain::document::Urgency::Urgent => 1,
+                    };
+                    add(" AND t.urgency_rank = ?".into(), Value::Integer(rank), &mut cond);
+                }
+            }
+        }
+        if let Some(o) = filter.from_organ.as_deref().filter(|s| !s.is_empty()) {
+            add(format!(" AND {p}.from_organ = ?"), Value::Text(o.into()), &mut cond);
+        }
+        if let Some(d) = filter.date_from.as_deref().filter(|s| !s.is_empty()) {
+            add(format!(" AND {time_col} >= ?"), Value::Text(ts(day_start(d)?)), &mut cond);
+        }
+        if let Some(d) = filter.date_to.as_deref().filter(|s| !s.is_empty()) {
+            let end = day_start(d)? + time::Duration::days(1);
+            add(format!(" AND {time_col} < ?"), Value::Text(ts(end)), &mut cond);
+        }
+        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            add(
+                format!(" AND {p}.title LIKE ? ESCAPE '\\'"),
+                Value::Text(like(text)),
+                &mut cond,
+            );
+        }
+        args.push(Value::Integer((limit + 1) as i64));
+        let lim = args.len();
+        args.push(Value::Integer(offset as i64));
+        let off = args.len();
+        let sql = match kind {
+            QueueKind::Todo | QueueKind::ToRead => format!(
+                "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
+                 WHERE t.assignee = ?1 AND t.kind = '{}' AND t.state = 'open'{cond}
+                 ORDER BY t.overdue DESC, t.urgency_rank, t.since, t.id
+                 LIMIT ?{lim} OFFSET ?{off}",
+                if kind == QueueKind::Todo { "handle" } else { "read" }
+            ),
+            QueueKind::Done | QueueKind::Read => format!(
+                "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
+                 WHERE t.assignee = ?1 AND t.state = 'done' AND t.kind = '{}'{cond}
+                 ORDER BY t.done_at DESC, t.id DESC
+                 LIMIT ?{lim} OFFSET ?{off}",
+                if kind == QueueKind::Done { "handle" } else { "read" }
+            ),
+            QueueKind::Overdue => format!(
+                "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
+                 WHERE t.overdue = 1 AND t.state = 'open'
+                   AND (t.assignee = ?1 OR (t.dept != '' AND t.dept = (
+                        SELECT p.dept FROM people p WHERE p.id = ?1
+                          AND EXISTS (SELECT 1 FROM json_each(p.roles) r
+                                      WHERE r.value IN ({SUPERVISOR_SQL})))))
+                   {cond}
+                 ORDER BY t.due_at, t.id
+                 LIMIT ?{lim} OFFSET ?{off}"
+            ),
+            QueueKind::Sent => format!(
+                "SELECT f.id, f.document_id, f.title, f.doc_type, f.urgency, f.from_organ,
+                        f.current_step, f.created_at, f.updated_at,
+                        EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = f.id AND o.state = 'pending')
+                 FROM flows f
+                 WHERE f.owner = ?1 AND f.status = 'running'{cond}
+                 ORDER BY f.updated_at DESC, f.id
+                 LIMIT ?{lim} OFFSET ?{off}"
+            ),
+        };
+        super::read(&self.db, |c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let mut items: Vec<QueueItem> = if kind == QueueKind::Sent {
+                stmt.query_map(params_from_iter(args.iter()), |r| {
+                    Ok(QueueItem {
+                        task_id: None,
+                        flow_id: r.get(0)?,
+                        document_id: r.get(1)?,
+                        title: r.get(2)?,
+                        doc_type: r.get(3)?,
+                        urgency: r.get(4)?,
+                        from_organ: r.get(5)?,
+                        step_name: String::new(),
+                        assignee: None,
+                        status: "running".into(),
+                        withdraw_cause: None,
+                        since: r.get(7)?,
+                        due_at: None,
+                        overdue: false,
+                        done_at: None,
+                        opinion: None,
+                        now_at: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                        pending_sync: r.get(9)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?
+            } else {
+                stmt.query_map(params_from_iter(args.iter()), task_item)?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            let has_more = items.len() > limit;
+            items.truncate(limit);
+            Ok(QueuePage {
+                kind,
+                items,
+                has_more,
+            })
+        })
+    }
+
+    /// Counts for the navigation: 待办, 已办, 待阅, 已阅, 在办, 督办, and refused actions.
+    pub fn flow_counts(&self) -> Result<FlowCounts> {
+        let now = ts(self.now());
+        self.refresh_overdue(&now)?;
+        super::read(&self.db, |c| count_all(c, &self.user))
+    }
+}
+
+const SUPERVISOR_SQL: &str = "'督办', '办公室主任', '主要负责人', '分管领导'";
+
+const TASK_COLS: &str = "t.id, t.flow_id, t.document_id, t.title, t.doc_type, t.urgency_rank,
+    t.from_organ, t.step_name, t.assignee, t.status, t.withdraw_cause, t.since, t.due_at,
+    t.overdue, t.done_at, t.opinion, f.current_step, t.pending_seq IS NOT NULL";
+
+fn task_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
+    Ok(QueueItem {
+        task_id: Some(r.get(0)?),
+        flow_id: r.get(1)?,
+        document_id: r.get(2)?,
+        title: r.get(3)?,
+        doc_type: r.get(4)?,
+        urgency: match r.get::<_, i64>(5)? {
+            0 => Some("特急".into()),
+            1 => Some("加急".into()),
+            _ => None,
+        },
+        from_organ: r.get(6)?,
+        step_name: r.get(7)?,
+        assignee: Some(r.get(8)?),
+        status: r.get(9)?,
+        withdraw_cause: r.get(10)?,
+        since: r.get(11)?,
+        due_at: r.get(12)?,
+        overdue: r.get(13)?,
+        done_at: r.get(14)?,
+        opinion: r.get(15)?,
+        now_at: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
+        pending_sync: r.get(17)?,
+    })
+}
+
+fn count_all(c: &Connection, user: &str) -> Result<FlowCounts> {
+    let n = |sql: &str| -> Result<u64> {
+        let v: i64 = c.prepare_cached(sql)?.query_row([user], |r| r.get(0))?;
+        Ok(u64::try_from(v).unwrap_or(0))
+    };
+    let overdue_sql = format!(
+        "SELECT count(*) FROM tasks t WHERE t.overdue = 1 AND t.state = 'open'
+           AND (t.assignee = ?1 OR (t.dept != '' AND t.dept = (
+                SELECT p.dept FROM people p WHERE p.id = ?1
+                  AND EXISTS (SELECT 1 FROM json_each(p.roles) r WHERE r.value IN ({SUPERVISOR_SQL})))))"
+    );
+    Ok(FlowCounts {
+        todo: n("SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'handle' AND state = 'open'")?,
+        done: n("SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'handle' AND state = 'done'")?,
+        toread: n("SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'read' AND state = 'open'")?,
+        read: n("SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'read' AND state = 'done'")?,
+        sent: n("SELECT count(*) FROM flows WHERE owner = ?1 AND status = 'running'")?,
+        overdue: n(&overdue_sql)?,
+        rejected: n("SELECT count(*) FROM outbox WHERE state = 'rejected' AND ?1 IS NOT NULL")?,
+    })
+}
