@@ -69,6 +69,8 @@ xs_log "seeded $seeded 待办 into $DATA_DIR"
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
+# Without a GPU, WebKitGTK's accelerated compositing paints nothing an X screenshot can see.
+export WEBKIT_DISABLE_COMPOSITING_MODE=1
 PORT="$(free_port)"
 NATIVE_PORT="$(free_port)"
 "$TAURI_DRIVER" --port "$PORT" --native-port "$NATIVE_PORT" --native-driver "$WEBKIT_DRIVER" \

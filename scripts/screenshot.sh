@@ -42,7 +42,8 @@ fi
 xsession_start "$WORK"
 "$SEED" --data-dir "$WORK/data" --todo "$TODO" >/dev/null
 
-"$APP" --data-dir "$WORK/data" >"$WORK/app.log" 2>&1 &
+# Without a GPU, WebKitGTK's accelerated compositing paints nothing an X screenshot can see.
+WEBKIT_DISABLE_COMPOSITING_MODE=1 "$APP" --data-dir "$WORK/data" >"$WORK/app.log" 2>&1 &
 xsession_track $!
 
 # Wait for the window, then for the UI to have drawn the store's answer (the 待办 badge

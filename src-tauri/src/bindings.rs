@@ -1,0 +1,69 @@
+//! The TypeScript twins of the transport types live in `ui/src/bindings/` and are committed.
+//! The test here regenerates them and fails when the committed files differ, so the UI can
+//! never silently drift from Rust. To update them after changing a type:
+//!
+//! ```sh
+//! UPDATE_BINDINGS=1 cargo test -p gongwen-desktop bindings
+//! ```
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use ts_rs::TS;
+
+    use crate::dto::{DraftRow, QueueCounts, StoreInfo, SyncStatus};
+    use crate::error::{CommandError, ErrorCode};
+
+    fn bindings_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
+    }
+
+    /// (file name, generated text) for every exported type.
+    fn generated() -> Vec<(PathBuf, String)> {
+        fn one<T: TS + 'static>() -> (PathBuf, String) {
+            let path = T::output_path().expect("derived types have an output path");
+            let text = T::export_to_string().expect("type exports");
+            (path, text)
+        }
+        vec![
+            one::<CommandError>(),
+            one::<ErrorCode>(),
+            one::<QueueCounts>(),
+            one::<SyncStatus>(),
+            one::<StoreInfo>(),
+            one::<DraftRow>(),
+        ]
+    }
+
+    #[test]
+    fn bindings_match_the_rust_types() {
+        let dir = bindings_dir();
+        let update = std::env::var_os("UPDATE_BINDINGS").is_some_and(|v| !v.is_empty() && v != "0");
+        let mut stale = Vec::new();
+        for (name, text) in generated() {
+            let path = dir.join(&name);
+            if update {
+                std::fs::write(&path, &text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+                continue;
+            }
+            match std::fs::read_to_string(&path) {
+                Ok(committed) if committed == text => {}
+                _ => stale.push(name.display().to_string()),
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "ui/src/bindings is out of date for {stale:?}; run `UPDATE_BINDINGS=1 cargo test -p gongwen-desktop bindings` and commit the result"
+        );
+    }
+
+    #[test]
+    fn no_stray_binding_files() {
+        let expected: Vec<_> = generated().into_iter().map(|(name, _)| name).collect();
+        for entry in std::fs::read_dir(bindings_dir()).expect("ui/src/bindings exists") {
+            let name = PathBuf::from(entry.expect("dir entry").file_name());
+            assert!(expected.contains(&name), "ui/src/bindings/{} is not generated from Rust; remove it", name.display());
+        }
+    }
+}

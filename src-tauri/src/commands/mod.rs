@@ -1,0 +1,8 @@
+//! Tauri commands. Each is thin: it takes the shared [`AppState`](crate::state::AppState),
+//! calls one `gongwen_client::api` function, converts the result to its transport type and
+//! the error to a [`CommandError`](crate::error::CommandError). Nothing more happens here.
+//!
+//! The commands are `async` so that Tauri runs them off the main (UI) thread.
+
+pub mod drafts;
+pub mod store;

@@ -1,0 +1,68 @@
+//! 公文通 desktop: the thin Tauri shell around `gongwen-client`.
+//!
+//! Everything the user can do lives in `gongwen_client::api`; this crate only opens the
+//! store, exposes one command per api function (see [`commands`]), and turns errors into
+//! the `{code, message}` the UI understands (see [`error`]). The window itself is declared
+//! in `tauri.conf.json` at the repository root (`src-tauri/tauri.conf.json` links to it).
+//!
+//! [`run`] starts the real app. [`app_builder`] is generic over the runtime so tests can
+//! boot the same app on `tauri::test::mock_builder()` without a display.
+
+mod args;
+mod bindings;
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod state;
+
+use std::path::PathBuf;
+
+use tauri::{Builder, Runtime};
+
+pub use error::{CommandError, ErrorCode};
+pub use state::AppState;
+
+/// Starts the desktop app and blocks until its last window closes.
+pub fn run() {
+    init_logging();
+    let state = match data_dir() {
+        Ok(dir) => AppState::open(dir),
+        Err(error) => AppState::failed(PathBuf::new(), error.into()),
+    };
+    if let Err(error) = app_builder(tauri::Builder::default(), state).run(tauri::generate_context!()) {
+        // Nothing can be shown without a window; say it where a supporter will look.
+        tracing::error!(%error, "公文通无法启动");
+        eprintln!("公文通无法启动：{error}");
+        std::process::exit(1);
+    }
+}
+
+/// The app minus its runtime and context: managed state and commands.
+pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    builder.manage(state).invoke_handler(tauri::generate_handler![
+        commands::store::queue_counts,
+        commands::store::sync_status,
+        commands::store::store_info,
+        commands::drafts::list_drafts,
+    ])
+}
+
+/// `--data-dir DIR`, else `GONGWEN_DATA_DIR`, else the platform's app data folder.
+fn data_dir() -> gongwen_client::Result<PathBuf> {
+    match args::data_dir_arg(std::env::args_os()) {
+        Some(dir) => Ok(dir),
+        None => gongwen_client::default_data_dir(),
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` filters them (default: info for our crates, warn else).
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,gongwen_desktop=info,gongwen_client=info"));
+    // A second initialisation (e.g. in tests) is harmless; ignore it.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests;
