@@ -357,14 +357,12 @@ impl Fonts {
                         .iter()
                         .any(|(n, _)| n.eq_ignore_ascii_case(wanted))
                 });
-                if let Some(info) = found {
-                    if let fontdb::Source::File(path) = &info.source {
-                        if let Ok(face) =
-                            Face::load(path, info.index, (*wanted).to_string(), Origin::Installed)
-                        {
-                            wide.push(push(&mut faces, face));
-                        }
-                    }
+                if let Some(info) = found
+                    && let fontdb::Source::File(path) = &info.source
+                    && let Ok(face) =
+                        Face::load(path, info.index, (*wanted).to_string(), Origin::Installed)
+                {
+                    wide.push(push(&mut faces, face));
                 }
             }
         }
@@ -397,10 +395,10 @@ impl Fonts {
         let chains = Role::ALL.map(|role| {
             let mut chain = Vec::new();
             let mut add = |id: Option<FaceId>| {
-                if let Some(id) = id {
-                    if !chain.contains(&id) {
-                        chain.push(id);
-                    }
+                if let Some(id) = id
+                    && !chain.contains(&id)
+                {
+                    chain.push(id);
                 }
             };
             add(official[role.index()]);

@@ -72,18 +72,18 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
     let mut font_ids: BTreeMap<FaceId, printpdf::FontId> = BTreeMap::new();
     for page in &layout.pages {
         for item in &page.items {
-            if let Item::Text(run) = item {
-                if !font_ids.contains_key(&run.face) {
-                    let face = fonts.face(run.face);
-                    let parsed = face.pdf_font().ok_or_else(|| {
-                        Error::Fonts(format!(
-                            "字体“{}”（{}）无法嵌入 PDF",
-                            face.family,
-                            face.path.display()
-                        ))
-                    })?;
-                    font_ids.insert(run.face, doc.add_font(parsed));
-                }
+            if let Item::Text(run) = item
+                && let std::collections::btree_map::Entry::Vacant(e) = font_ids.entry(run.face)
+            {
+                let face = fonts.face(run.face);
+                let parsed = face.pdf_font().ok_or_else(|| {
+                    Error::Fonts(format!(
+                        "字体“{}”（{}）无法嵌入 PDF",
+                        face.family,
+                        face.path.display()
+                    ))
+                })?;
+                e.insert(doc.add_font(parsed));
             }
         }
     }

@@ -572,10 +572,11 @@ pub fn build(
     }
     // 7.3.3: 正文编排于主送机关名称下一行.
     let mut body = body_blocks(&doc.body, shaper);
-    if recipients.is_empty() && has_title {
-        if let Some(first) = body.first_mut() {
-            first.space_before = PITCH;
-        }
+    if recipients.is_empty()
+        && has_title
+        && let Some(first) = body.first_mut()
+    {
+        first.space_before = PITCH;
     }
     out.extend(body);
     out.extend(attachment_note(doc, shaper));

@@ -209,10 +209,10 @@ fn place_flow(
             } else {
                 b.lines.first().map_or(0.0, |l| l.height)
             };
-        if b.keep_with_next {
-            if let Some(next) = blocks.get(bi + 1) {
-                need += next.space_before + next.lines.first().map_or(0.0, |l| l.height);
-            }
+        if b.keep_with_next
+            && let Some(next) = blocks.get(bi + 1)
+        {
+            need += next.space_before + next.lines.first().map_or(0.0, |l| l.height);
         }
         if !at_top && y + need > BOTTOM + EPS {
             pages.push(Vec::new());
@@ -220,10 +220,10 @@ fn place_flow(
             space = 0.0;
         }
         y += space;
-        if let Some(page) = pages.last_mut() {
-            if !b.deco.is_empty() {
-                page.push(Placed::Deco { block: bi, y });
-            }
+        if let Some(page) = pages.last_mut()
+            && !b.deco.is_empty()
+        {
+            page.push(Placed::Deco { block: bi, y });
         }
         for (li, line) in b.lines.iter().enumerate() {
             let forced = breaks.contains(&(bi, li));
@@ -234,15 +234,17 @@ fn place_flow(
                 // No widow: the last line of a paragraph of three or more lines takes
                 // the line before it along to the next page.
                 let mut carried = None;
-                if !forced && b.kind == BlockKind::Text && li + 1 == b.lines.len() && li >= 2 {
-                    if let Some(page) = pages.last_mut() {
-                        if let Some(&Placed::Line { block, line, .. }) = page.last() {
-                            if block == bi && line + 1 == li {
-                                page.pop();
-                                carried = Some(line);
-                            }
-                        }
-                    }
+                if !forced
+                    && b.kind == BlockKind::Text
+                    && li + 1 == b.lines.len()
+                    && li >= 2
+                    && let Some(page) = pages.last_mut()
+                    && let Some(&Placed::Line { block, line, .. }) = page.last()
+                    && block == bi
+                    && line + 1 == li
+                {
+                    page.pop();
+                    carried = Some(line);
                 }
                 pages.push(Vec::new());
                 y = TOP;
@@ -272,27 +274,25 @@ fn signature_fix(blocks: &[Block], pages: &[Vec<Placed>]) -> Option<(usize, usiz
     let sig = blocks.iter().position(|b| b.kind == BlockKind::Signature)?;
     for (pi, page) in pages.iter().enumerate().skip(1) {
         let first_line = page.iter().find(|e| matches!(e, Placed::Line { .. }));
-        if let Some(Placed::Line { block, line: 0, .. }) = first_line {
-            if *block == sig {
-                let prev: Vec<(usize, usize)> = pages[pi - 1]
-                    .iter()
-                    .filter_map(|e| match e {
-                        Placed::Line { block, line, .. }
-                            if blocks[*block].kind == BlockKind::Text =>
-                        {
-                            Some((*block, *line))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                if prev.len() >= 3 {
-                    return Some(prev[prev.len() - 2]);
-                }
-                if let Some(&last) = prev.last() {
-                    if prev.len() == 2 {
-                        return Some(last);
+        if let Some(Placed::Line { block, line: 0, .. }) = first_line
+            && *block == sig
+        {
+            let prev: Vec<(usize, usize)> = pages[pi - 1]
+                .iter()
+                .filter_map(|e| match e {
+                    Placed::Line { block, line, .. } if blocks[*block].kind == BlockKind::Text => {
+                        Some((*block, *line))
                     }
-                }
+                    _ => None,
+                })
+                .collect();
+            if prev.len() >= 3 {
+                return Some(prev[prev.len() - 2]);
+            }
+            if let Some(&last) = prev.last()
+                && prev.len() == 2
+            {
+                return Some(last);
             }
         }
     }
@@ -356,9 +356,9 @@ pub fn paginate(header: Header, mut blocks: Vec<Block>, shaper: &mut Shaper<'_>)
         let fits = bottoms[last] + PITCH * 0.5 <= BOTTOM - h;
         let target = if header.letter {
             if fits { last } else { last + 1 }
-        } else if fits && (last + 1) % 2 == 0 {
+        } else if fits && (last + 1).is_multiple_of(2) {
             last
-        } else if (last + 2) % 2 == 0 {
+        } else if (last + 2).is_multiple_of(2) {
             last + 1
         } else {
             // A blank odd page, then the 版记 on the even page: both unnumbered.

@@ -101,12 +101,11 @@ fn issuer_mark(
     }
     // 联合行文: the names one above the other, the 主办机关 first; "文件" to their
     // right, centred on them vertically (7.2.4).
-    let suffix = doc.issuers[0]
-        .mark_text()
-        .trim()
-        .ends_with("文件")
-        .then_some("文件")
-        .unwrap_or(suffix_default);
+    let suffix = if doc.issuers[0].mark_text().trim().ends_with("文件") {
+        "文件"
+    } else {
+        suffix_default
+    };
     let names: Vec<String> = doc
         .issuers
         .iter()

@@ -197,8 +197,7 @@ fn upward_document_has_signer_on_the_number_line() {
     let rule = p1.rects.iter().find(|r| is_red(r.rgb)).expect("a red rule");
     let line = lines
         .iter()
-        .filter(|l| l[0].baseline < rule.y && l[0].size < 17.0 && l[0].baseline > 80.0)
-        .last()
+        .rfind(|l| l[0].baseline < rule.y && l[0].size < 17.0 && l[0].baseline > 80.0)
         .expect("文号 line");
     // 7.2.5: 文号 1 character from the left, 签发人 1 character from the right.
     near(line[0].x, 28.0 + CELL, "文号 one character from the left");

@@ -71,24 +71,24 @@ fn widths(doc: &Document, font: &lopdf::Dictionary) -> BTreeMap<u32, f32> {
             other => Some(other.clone()),
         }
     };
-    let Some(desc) = font.get(b"DescendantFonts").ok().and_then(|o| deref(o)) else {
+    let Some(desc) = font.get(b"DescendantFonts").ok().and_then(&deref) else {
         return out;
     };
     let Ok(arr) = desc.as_array() else { return out };
-    let Some(cid_font) = arr.first().and_then(|o| deref(o)) else {
+    let Some(cid_font) = arr.first().and_then(&deref) else {
         return out;
     };
     let Ok(cid_font) = cid_font.as_dict() else {
         return out;
     };
-    let Some(w) = cid_font.get(b"W").ok().and_then(|o| deref(o)) else {
+    let Some(w) = cid_font.get(b"W").ok().and_then(&deref) else {
         return out;
     };
     let Ok(w) = w.as_array() else { return out };
     let mut i = 0;
     while i < w.len() {
         let first = num(&w[i]) as u32;
-        match w.get(i + 1).and_then(|o| deref(o)) {
+        match w.get(i + 1).and_then(&deref) {
             Some(Object::Array(list)) => {
                 for (k, v) in list.iter().enumerate() {
                     out.insert(first + k as u32, num(v));

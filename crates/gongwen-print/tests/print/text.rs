@@ -49,19 +49,19 @@ fn expected_pieces(doc: &Document) -> Vec<String> {
     if let Some(d) = doc.date {
         v.push(d.chinese());
     }
-    if let Some(n) = &doc.doc_number {
-        if doc.format != gongwen_domain::document::Format::Order {
-            v.push(n.to_string());
-        }
+    if let Some(n) = &doc.doc_number
+        && doc.format != gongwen_domain::document::Format::Order
+    {
+        v.push(n.to_string());
     }
     if let Some(n) = &doc.note {
         v.push(n.clone());
     }
-    if let Some(p) = &doc.printing {
-        if doc.format != gongwen_domain::document::Format::Letter {
-            v.push(p.organ.clone());
-            v.push(format!("{}印发", p.date.chinese()));
-        }
+    if let Some(p) = &doc.printing
+        && doc.format != gongwen_domain::document::Format::Letter
+    {
+        v.push(p.organ.clone());
+        v.push(format!("{}印发", p.date.chinese()));
     }
     v.into_iter()
         .map(|s| squash(&s))
@@ -189,4 +189,17 @@ fn seal_image_is_embedded() {
     );
     let list = String::from_utf8(poppler("pdfimages", &["-list"], &out.pdf)).unwrap();
     assert!(list.lines().count() > 2, "an image is embedded: {list}");
+}
+
+#[test]
+fn fonts_report_names_every_role() {
+    let report = gongwen_print::fonts_report().expect("fonts load");
+    assert_eq!(report.roles.len(), 5);
+    for r in &report.roles {
+        assert!(r.used.is_some(), "{} has a face", r.label);
+    }
+    let summary = report.summary();
+    for label in ["小标宋", "仿宋", "黑体", "楷体", "宋体"] {
+        assert!(summary.contains(label), "{summary}");
+    }
 }
