@@ -15,7 +15,11 @@ where
     let mut args = args.into_iter().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--data-dir" {
-            found = args.next().filter(|v| !v.is_empty()).map(PathBuf::from).or(found);
+            found = args
+                .next()
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .or(found);
         } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--data-dir=")) {
             if !value.is_empty() {
                 found = Some(PathBuf::from(value));
@@ -35,15 +39,27 @@ mod tests {
 
     #[test]
     fn reads_both_spellings_and_the_last_one_wins() {
-        assert_eq!(data_dir_arg(args(&["app", "--data-dir", "/a"])), Some(PathBuf::from("/a")));
-        assert_eq!(data_dir_arg(args(&["app", "--data-dir=/b"])), Some(PathBuf::from("/b")));
-        assert_eq!(data_dir_arg(args(&["app", "--data-dir", "/a", "--data-dir=/b"])), Some(PathBuf::from("/b")));
+        assert_eq!(
+            data_dir_arg(args(&["app", "--data-dir", "/a"])),
+            Some(PathBuf::from("/a"))
+        );
+        assert_eq!(
+            data_dir_arg(args(&["app", "--data-dir=/b"])),
+            Some(PathBuf::from("/b"))
+        );
+        assert_eq!(
+            data_dir_arg(args(&["app", "--data-dir", "/a", "--data-dir=/b"])),
+            Some(PathBuf::from("/b"))
+        );
     }
 
     #[test]
     fn ignores_other_switches_and_missing_values() {
         assert_eq!(data_dir_arg(args(&["app"])), None);
-        assert_eq!(data_dir_arg(args(&["app", "--automation", "-psn_0_1"])), None);
+        assert_eq!(
+            data_dir_arg(args(&["app", "--automation", "-psn_0_1"])),
+            None
+        );
         assert_eq!(data_dir_arg(args(&["app", "--data-dir"])), None);
         assert_eq!(data_dir_arg(args(&["app", "--data-dir="])), None);
         // The program name itself is never taken as a value.

@@ -44,7 +44,8 @@ mod tests {
         for (name, text) in generated() {
             let path = dir.join(&name);
             if update {
-                std::fs::write(&path, &text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+                std::fs::write(&path, &text)
+                    .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
                 continue;
             }
             match std::fs::read_to_string(&path) {
@@ -63,7 +64,11 @@ mod tests {
         let expected: Vec<_> = generated().into_iter().map(|(name, _)| name).collect();
         for entry in std::fs::read_dir(bindings_dir()).expect("ui/src/bindings exists") {
             let name = PathBuf::from(entry.expect("dir entry").file_name());
-            assert!(expected.contains(&name), "ui/src/bindings/{} is not generated from Rust; remove it", name.display());
+            assert!(
+                expected.contains(&name),
+                "ui/src/bindings/{} is not generated from Rust; remove it",
+                name.display()
+            );
         }
     }
 }

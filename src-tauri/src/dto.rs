@@ -30,7 +30,12 @@ pub struct QueueCounts {
 
 impl From<api::QueueCounts> for QueueCounts {
     fn from(counts: api::QueueCounts) -> QueueCounts {
-        QueueCounts { todo: counts.todo, done: counts.done, to_read: counts.toread, drafts: counts.drafts }
+        QueueCounts {
+            todo: counts.todo,
+            done: counts.done,
+            to_read: counts.toread,
+            drafts: counts.drafts,
+        }
     }
 }
 
@@ -49,7 +54,11 @@ pub struct SyncStatus {
 
 impl From<api::SyncStatus> for SyncStatus {
     fn from(status: api::SyncStatus) -> SyncStatus {
-        SyncStatus { online: status.online, pending: status.pending, last_synced_at: status.last_sync }
+        SyncStatus {
+            online: status.online,
+            pending: status.pending,
+            last_synced_at: status.last_sync,
+        }
     }
 }
 

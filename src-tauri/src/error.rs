@@ -41,7 +41,10 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> CommandError {
-        CommandError { code, message: message.into() }
+        CommandError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -77,7 +80,9 @@ impl From<gongwen_client::Error> for CommandError {
             | E::AttachmentFile { .. }
             | E::EmptyQuery
             | E::InvalidArgument(_) => ErrorCode::InvalidInput,
-            E::DraftNotFound(_) | E::VersionNotFound { .. } | E::BlobMissing(_) => ErrorCode::NotFound,
+            E::DraftNotFound(_) | E::VersionNotFound { .. } | E::BlobMissing(_) => {
+                ErrorCode::NotFound
+            }
             // The client grows new variants as features land; until the UI needs to tell
             // one apart, it is shown with its own message as an internal error.
             #[allow(unreachable_patterns)]
@@ -103,16 +108,30 @@ mod tests {
     fn serializes_as_code_and_message() {
         let error = CommandError::new(ErrorCode::SchemaTooNew, "请升级公文通");
         let json = serde_json::to_value(&error).unwrap();
-        assert_eq!(json, serde_json::json!({ "code": "schema_too_new", "message": "请升级公文通" }));
+        assert_eq!(
+            json,
+            serde_json::json!({ "code": "schema_too_new", "message": "请升级公文通" })
+        );
     }
 
     #[test]
     fn maps_client_errors_to_the_codes_the_ui_branches_on() {
         use gongwen_client::Error as E;
         let cases = [
-            (E::SchemaTooNew { found: 9, supported: 1 }, ErrorCode::SchemaTooNew),
+            (
+                E::SchemaTooNew {
+                    found: 9,
+                    supported: 1,
+                },
+                ErrorCode::SchemaTooNew,
+            ),
             (E::PassphraseRequired, ErrorCode::StoreLocked),
-            (E::KeychainUnavailable { reason: "no dbus".into() }, ErrorCode::StoreLocked),
+            (
+                E::KeychainUnavailable {
+                    reason: "no dbus".into(),
+                },
+                ErrorCode::StoreLocked,
+            ),
             (E::WrongKey, ErrorCode::StoreLocked),
             (E::NoDataDir, ErrorCode::StoreUnavailable),
             (E::DiskFull, ErrorCode::StoreUnavailable),
@@ -131,7 +150,10 @@ mod tests {
 
     #[test]
     fn a_too_new_store_says_to_upgrade_in_chinese() {
-        let error = CommandError::from(gongwen_client::Error::SchemaTooNew { found: 9, supported: 1 });
+        let error = CommandError::from(gongwen_client::Error::SchemaTooNew {
+            found: 9,
+            supported: 1,
+        });
         assert!(error.message.contains("升级"), "{}", error.message);
     }
 }

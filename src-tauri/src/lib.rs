@@ -29,7 +29,9 @@ pub fn run() {
         Ok(dir) => AppState::open(dir),
         Err(error) => AppState::failed(PathBuf::new(), error.into()),
     };
-    if let Err(error) = app_builder(tauri::Builder::default(), state).run(tauri::generate_context!()) {
+    if let Err(error) =
+        app_builder(tauri::Builder::default(), state).run(tauri::generate_context!())
+    {
         // Nothing can be shown without a window; say it where a supporter will look.
         tracing::error!(%error, "公文通无法启动");
         eprintln!("公文通无法启动：{error}");
@@ -39,12 +41,14 @@ pub fn run() {
 
 /// The app minus its runtime and context: managed state and commands.
 pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
-    builder.manage(state).invoke_handler(tauri::generate_handler![
-        commands::store::queue_counts,
-        commands::store::sync_status,
-        commands::store::store_info,
-        commands::drafts::list_drafts,
-    ])
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::store::queue_counts,
+            commands::store::sync_status,
+            commands::store::store_info,
+            commands::drafts::list_drafts,
+        ])
 }
 
 /// `--data-dir DIR`, else `GONGWEN_DATA_DIR`, else the platform's app data folder.
@@ -61,7 +65,10 @@ fn init_logging() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("warn,gongwen_desktop=info,gongwen_client=info"));
     // A second initialisation (e.g. in tests) is harmless; ignore it.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 #[cfg(test)]

@@ -21,19 +21,27 @@ impl AppState {
         let client = Client::open(&data_dir).map_err(CommandError::from);
         match &client {
             Ok(_) => tracing::info!(data_dir = %data_dir.display(), "store opened"),
-            Err(error) => tracing::warn!(data_dir = %data_dir.display(), code = ?error.code, "store not opened"),
+            Err(error) => {
+                tracing::warn!(data_dir = %data_dir.display(), code = ?error.code, "store not opened")
+            }
         }
         AppState { data_dir, client }
     }
 
     /// Wraps an already opened client (tests, or a caller with its own key provider).
     pub fn with_client(client: Client) -> AppState {
-        AppState { data_dir: client.data_dir().to_path_buf(), client: Ok(client) }
+        AppState {
+            data_dir: client.data_dir().to_path_buf(),
+            client: Ok(client),
+        }
     }
 
     /// A state whose store failed to open with `error`.
     pub fn failed(data_dir: PathBuf, error: CommandError) -> AppState {
-        AppState { data_dir, client: Err(error) }
+        AppState {
+            data_dir,
+            client: Err(error),
+        }
     }
 
     /// The open store, or the reason it is not open.

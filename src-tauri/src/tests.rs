@@ -24,14 +24,19 @@ fn open_store(dir: &TempDir) -> gongwen_client::Client {
 }
 
 fn boot(state: AppState) -> App<MockRuntime> {
-    app_builder(mock_builder(), state).build(tauri::generate_context!()).expect("app builds")
+    app_builder(mock_builder(), state)
+        .build(tauri::generate_context!())
+        .expect("app builds")
 }
 
 /// The window `label`: the one tauri.conf.json declares ("main") is created by the app
 /// itself; any other is built here.
 fn window(app: &App<MockRuntime>, label: &str) -> WebviewWindow<MockRuntime> {
-    app.get_webview_window(label)
-        .unwrap_or_else(|| WebviewWindowBuilder::new(app, label, Default::default()).build().expect("window builds"))
+    app.get_webview_window(label).unwrap_or_else(|| {
+        WebviewWindowBuilder::new(app, label, Default::default())
+            .build()
+            .expect("window builds")
+    })
 }
 
 /// Invokes `cmd` with no arguments from `window`, as `@tauri-apps/api`'s `invoke` would.
@@ -39,7 +44,11 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str) -> Result<Value, Value
     invoke_with(window, cmd, InvokeBody::default())
 }
 
-fn invoke_with(window: &WebviewWindow<MockRuntime>, cmd: &str, body: InvokeBody) -> Result<Value, Value> {
+fn invoke_with(
+    window: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: InvokeBody,
+) -> Result<Value, Value> {
     get_ipc_response(
         window,
         InvokeRequest {
@@ -61,27 +70,43 @@ fn the_main_window_reads_counts_status_and_store_info() {
     let app = boot(AppState::with_client(open_store(&dir)));
     let main = window(&app, "main");
 
-    assert_eq!(invoke(&main, "queue_counts"), Ok(json!({ "todo": 0, "done": 0, "toRead": 0, "drafts": 0 })));
-    assert_eq!(invoke(&main, "sync_status"), Ok(json!({ "online": false, "pending": 0, "lastSyncedAt": null })));
+    assert_eq!(
+        invoke(&main, "queue_counts"),
+        Ok(json!({ "todo": 0, "done": 0, "toRead": 0, "drafts": 0 }))
+    );
+    assert_eq!(
+        invoke(&main, "sync_status"),
+        Ok(json!({ "online": false, "pending": 0, "lastSyncedAt": null }))
+    );
 
     let info = invoke(&main, "store_info").expect("store_info answers");
     assert_eq!(info["dataDir"], json!(dir.path().display().to_string()));
     assert_eq!(info["user"], json!("张三"));
     assert_eq!(info["appVersion"], json!(env!("CARGO_PKG_VERSION")));
     assert_eq!(info["schemaVersion"], info["latestSchemaVersion"]);
-    assert!(info["schemaVersion"].as_i64().is_some_and(|v| v >= 1), "{info}");
+    assert!(
+        info["schemaVersion"].as_i64().is_some_and(|v| v >= 1),
+        "{info}"
+    );
 }
 
 #[test]
 fn a_store_that_did_not_open_answers_every_command_with_its_reason() {
     let dir = TempDir::new().unwrap();
-    let reason = CommandError::from(gongwen_client::Error::SchemaTooNew { found: 99, supported: 1 });
+    let reason = CommandError::from(gongwen_client::Error::SchemaTooNew {
+        found: 99,
+        supported: 1,
+    });
     let app = boot(AppState::failed(dir.path().to_path_buf(), reason.clone()));
     let main = window(&app, "main");
 
     for cmd in ["queue_counts", "sync_status", "store_info"] {
         let error = invoke(&main, cmd).expect_err(cmd);
-        assert_eq!(error, json!({ "code": "schema_too_new", "message": reason.message }), "{cmd}");
+        assert_eq!(
+            error,
+            json!({ "code": "schema_too_new", "message": reason.message }),
+            "{cmd}"
+        );
     }
 }
 
@@ -92,7 +117,10 @@ fn windows_without_a_capability_cannot_call_commands() {
     let other = window(&app, "other");
 
     let error = invoke(&other, "queue_counts").expect_err("denied by the ACL");
-    assert!(error.as_str().is_some_and(|e| e.contains("not allowed")), "{error}");
+    assert!(
+        error.as_str().is_some_and(|e| e.contains("not allowed")),
+        "{error}"
+    );
 }
 
 #[test]
@@ -112,24 +140,42 @@ fn drafts_are_listed_newest_first_with_their_version() {
     let dir = TempDir::new().unwrap();
     let client = open_store(&dir);
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples");
-    client.import_document(&examples.join("letter.json")).expect("import letter");
-    client.import_document(&examples.join("notice-full.json")).expect("import notice");
+    client
+        .import_document(&examples.join("letter.json"))
+        .expect("import letter");
+    client
+        .import_document(&examples.join("notice-full.json"))
+        .expect("import notice");
     let app = boot(AppState::with_client(client));
     let main = window(&app, "main");
 
-    let rows = invoke_with(&main, "list_drafts", InvokeBody::Json(json!({ "limit": 50, "offset": 0 })))
-        .expect("list_drafts answers");
+    let rows = invoke_with(
+        &main,
+        "list_drafts",
+        InvokeBody::Json(json!({ "limit": 50, "offset": 0 })),
+    )
+    .expect("list_drafts answers");
     let rows = rows.as_array().expect("an array");
     assert_eq!(rows.len(), 2, "{rows:?}");
     for row in rows {
         assert_eq!(row["version"], json!(1));
         assert_eq!(row["createdBy"], json!("张三"));
-        assert!(row["title"].as_str().is_some_and(|t| !t.is_empty()), "{row}");
+        assert!(
+            row["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "{row}"
+        );
     }
-    assert_eq!(invoke(&main, "queue_counts").expect("counts")["drafts"], json!(2));
+    assert_eq!(
+        invoke(&main, "queue_counts").expect("counts")["drafts"],
+        json!(2)
+    );
 
     // A page past the end is empty, not an error.
-    let past = invoke_with(&main, "list_drafts", InvokeBody::Json(json!({ "limit": 50, "offset": 10 })));
+    let past = invoke_with(
+        &main,
+        "list_drafts",
+        InvokeBody::Json(json!({ "limit": 50, "offset": 10 })),
+    );
     assert_eq!(past, Ok(json!([])));
 }
 
@@ -151,5 +197,8 @@ fn the_main_window_is_titled_and_sized_for_office_screens() {
     assert_eq!(main.label, "main");
     assert_eq!(main.title, "公文通");
     assert_eq!((main.width, main.height), (1280.0, 800.0));
-    assert_eq!((main.min_width, main.min_height), (Some(1024.0), Some(640.0)));
+    assert_eq!(
+        (main.min_width, main.min_height),
+        (Some(1024.0), Some(640.0))
+    );
 }

@@ -13,5 +13,10 @@ pub async fn list_drafts(
     limit: usize,
     offset: usize,
 ) -> Result<Vec<DraftRow>, CommandError> {
-    Ok(state.client()?.list_drafts(limit, offset)?.into_iter().map(DraftRow::from).collect())
+    Ok(state
+        .client()?
+        .list_drafts(limit, offset)?
+        .into_iter()
+        .map(DraftRow::from)
+        .collect())
 }

@@ -30,7 +30,8 @@ const TITLES: &[&str] = &[
 fn main() -> anyhow::Result<()> {
     let (data_dir, todo) = parse_args()?;
 
-    let mut client = Client::open(&data_dir).with_context(|| format!("打开 {} 失败", data_dir.display()))?;
+    let mut client =
+        Client::open(&data_dir).with_context(|| format!("打开 {} 失败", data_dir.display()))?;
     client.set_user_name(USER)?;
     let already = client.queue_counts()?.todo;
     drop(client);
@@ -38,7 +39,9 @@ fn main() -> anyhow::Result<()> {
     let identity: StoreIdentity = serde_json::from_str(
         &std::fs::read_to_string(data_dir.join("store.json")).context("读取 store.json 失败")?,
     )?;
-    let key = KeychainKeys.load(&identity)?.context("钥匙串中没有该数据库的密钥")?;
+    let key = KeychainKeys
+        .load(&identity)?
+        .context("钥匙串中没有该数据库的密钥")?;
     let db = Db::open(&data_dir.join(DB_FILE), &key, false)?;
     db.write(|tx| {
         for i in 0..todo {
@@ -61,7 +64,12 @@ fn main() -> anyhow::Result<()> {
     drop(db);
 
     let counts = Client::open(&data_dir)?.queue_counts()?;
-    ensure!(counts.todo == already + todo, "待办数应为 {}，实际为 {}", already + todo, counts.todo);
+    ensure!(
+        counts.todo == already + todo,
+        "待办数应为 {}，实际为 {}",
+        already + todo,
+        counts.todo
+    );
     println!("{}", counts.todo);
     Ok(())
 }
@@ -73,9 +81,19 @@ fn parse_args() -> anyhow::Result<(PathBuf, u64)> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--data-dir" => data_dir = args.next().map(PathBuf::from),
-            "--todo" => todo = Some(args.next().context("--todo 需要一个数字")?.parse().context("--todo 需要一个数字")?),
+            "--todo" => {
+                todo = Some(
+                    args.next()
+                        .context("--todo 需要一个数字")?
+                        .parse()
+                        .context("--todo 需要一个数字")?,
+                )
+            }
             other => bail!("未知参数 {other}；用法：gongwen-e2e-seed --data-dir DIR --todo N"),
         }
     }
-    Ok((data_dir.context("缺少 --data-dir DIR")?, todo.context("缺少 --todo N")?))
+    Ok((
+        data_dir.context("缺少 --data-dir DIR")?,
+        todo.context("缺少 --todo N")?,
+    ))
 }
