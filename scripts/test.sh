@@ -16,6 +16,10 @@ scripts/setup.sh --test
 step "format"
 cargo fmt --all --check
 
+# The desktop crate embeds ui/dist at compile time: build the UI before any cargo build.
+step "UI build"
+(cd ui && npm run build --silent)
+
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -29,9 +33,6 @@ trap cleanup EXIT
 step "throwaway PostgreSQL"
 eval "$(scripts/test-pg.sh start "$work/pg")"
 echo "PostgreSQL at $GONGWEN_TEST_DATABASE_URL"
-
-step "UI build"
-(cd ui && npm run build --silent)
 
 step "Rust tests"
 scripts/with-keyring.sh cargo nextest run --workspace --locked --no-fail-fast --failure-output final
