@@ -12,7 +12,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev fonts-noto-cjk fonts-lxgw-wenkai)
-test_pkgs=(webkit2gtk-driver xvfb xauth imagemagick poppler-utils qpdf gnome-keyring dbus-x11 postgresql)
+test_pkgs=(webkit2gtk-driver xvfb xauth x11-utils imagemagick poppler-utils qpdf gnome-keyring dbus-x11 postgresql)
 
 pkgs=("${run_pkgs[@]}")
 [ $want_test = 1 ] && pkgs+=("${test_pkgs[@]}")
