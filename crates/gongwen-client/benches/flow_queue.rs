@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gongwen_client::Client;
 use gongwen_client::api::OpenOptions;
 use gongwen_client::flow::{Person, QueueFilter, QueueKind};
 use gongwen_client::key::{Key, StaticKey};
@@ -70,16 +69,22 @@ fn main() {
         let draft = client.create_draft(doc).unwrap().draft_id;
         client.submit_draft(&draft, None).unwrap();
     }
-    eprintln!("{FLOWS} flows submitted in {:.1} s", t0.elapsed().as_secs_f64());
+    eprintln!(
+        "{FLOWS} flows submitted in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
 
     let real: Vec<String>;
     // Fill the store to TASKS tasks: copies of real task rows with varied urgency,
     // arrival time and due time (10% overdue), all in 李四's 待办.
     {
-        let c = rusqlite::Connection::open(dir.path().join(gongwen_client::store::DB_FILE)).unwrap();
+        let c =
+            rusqlite::Connection::open(dir.path().join(gongwen_client::store::DB_FILE)).unwrap();
         c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
             .unwrap();
-        let existing: i64 = c.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0)).unwrap();
+        let existing: i64 = c
+            .query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))
+            .unwrap();
         let mut stmt = c
             .prepare("SELECT id FROM tasks WHERE assignee = 'li' AND state = 'open' ORDER BY id")
             .unwrap();
@@ -149,8 +154,12 @@ fn main() {
 
     let n_page = page.len();
     let n_act = act.len();
-    println!("| measurement ({TASKS} tasks in the store)     | n    | p50       | p99       | target  |");
-    println!("|---------------------------------------------|------|-----------|-----------|---------|");
+    println!(
+        "| measurement ({TASKS} tasks in the store)     | n    | p50       | p99       | target  |"
+    );
+    println!(
+        "|---------------------------------------------|------|-----------|-----------|---------|"
+    );
     println!(
         "| 待办 first page (50 rows)                    | {n_page:<4} | {:<9} | {:<9} | ≤ 5 ms  |",
         ms(percentile(&mut page, 0.50)),

@@ -314,7 +314,11 @@ impl Client {
             let is_task = rows::flow_of_task(tx, task_id)?;
             let flow_id = match &is_task {
                 Some(f) => f.clone(),
-                None if matches!(action, "withdraw" | "remind" | "terminate" | "撤回" | "催办" | "终止") => {
+                None if matches!(
+                    action,
+                    "withdraw" | "remind" | "terminate" | "撤回" | "催办" | "终止"
+                ) =>
+                {
                     rows::resolve_flow_id(tx, task_id)?
                         .ok_or_else(|| FlowError::FlowNotFound(task_id.to_owned()))?
                 }
@@ -324,7 +328,10 @@ impl Client {
                 .ok_or_else(|| FlowError::FlowNotFound(flow_id.clone()))?;
             let flow = row.flow;
             let task = TaskId::from(task_id);
-            let text = opinion.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+            let text = opinion
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned);
             let need_to = |what: &str| -> Result<PersonId> {
                 let who = to.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| {
                     FlowError::InvalidArgument(format!("{what}须指定人员（--to 人员编号或姓名）"))
@@ -361,9 +368,13 @@ impl Client {
                     },
                     seen(true)?,
                 ),
-                "read" | "mark-read" | "已阅" => {
-                    (Action::MarkRead { task, opinion: text }, seen(true)?)
-                }
+                "read" | "mark-read" | "已阅" => (
+                    Action::MarkRead {
+                        task,
+                        opinion: text,
+                    },
+                    seen(true)?,
+                ),
                 "return" | "退回" => (
                     Action::Return {
                         task,
@@ -416,8 +427,11 @@ impl Client {
                 ),
                 "edit" | "修改正文" => {
                     let draft = crate::store::drafts::get(tx, &row.meta.document_id)?;
-                    let head =
-                        crate::store::drafts::version(tx, &row.meta.document_id, draft.head_version)?;
+                    let head = crate::store::drafts::version(
+                        tx,
+                        &row.meta.document_id,
+                        draft.head_version,
+                    )?;
                     edited_version = Some(head.version);
                     let substantive = flow
                         .task(&task)

@@ -61,9 +61,7 @@ pub use audit::AuditSummary;
 pub use outbox::{OutboxEntry, RejectedAction};
 pub use people::{Person, SUPERVISOR_ROLES};
 pub use queue::{FlowCounts, QueueFilter, QueueItem, QueueKind, QueuePage};
-pub use view::{
-    ActionButton, FlowView, HandlerView, StepTarget, StepView, TaskView, action_name,
-};
+pub use view::{ActionButton, FlowView, HandlerView, StepTarget, StepView, TaskView, action_name};
 
 /// Mutation name of 送审 (starting a flow) in the outbox.
 pub const START_MUTATION: &str = "flow.start.v1";
@@ -117,7 +115,9 @@ pub enum FlowError {
     #[error("第 {seq} 号操作是 {actor} 做的，只有本人可以重试")]
     NotYourCommand { seq: i64, actor: String },
 
-    #[error("本地审计链在第 {seq} 条记录处断开（{action}，对象 {subject}，记录编号 {id}）：{reason}")]
+    #[error(
+        "本地审计链在第 {seq} 条记录处断开（{action}，对象 {subject}，记录编号 {id}）：{reason}"
+    )]
     AuditBroken {
         seq: u64,
         id: String,

@@ -110,9 +110,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 }
 
 pub(crate) fn get(c: &Connection, seq: i64) -> Result<Option<Row>> {
-    Ok(c.prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE seq = ?1"))?
-        .query_row([seq], row)
-        .optional()?)
+    Ok(
+        c.prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE seq = ?1"))?
+            .query_row([seq], row)
+            .optional()?,
+    )
 }
 
 /// The pending rows of one flow, in seq order.

@@ -10,12 +10,8 @@ use super::{FlowError, Result};
 use crate::Client;
 
 /// Roles that may see and 催办 the overdue tasks of their department (督办).
-pub const SUPERVISOR_ROLES: &[&str] = &[
-    "督办",
-    roles::OFFICE_HEAD,
-    roles::PRINCIPAL,
-    roles::DEPUTY,
-];
+pub const SUPERVISOR_ROLES: &[&str] =
+    &["督办", roles::OFFICE_HEAD, roles::PRINCIPAL, roles::DEPUTY];
 
 /// A person in the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,8 +113,9 @@ pub(crate) fn get(c: &Connection, id: &str) -> Result<Option<Person>> {
 }
 
 pub(crate) fn all(c: &Connection) -> Result<Vec<Person>> {
-    let mut stmt =
-        c.prepare("SELECT id, name, organ, dept, roles FROM people ORDER BY organ, dept, name, id")?;
+    let mut stmt = c.prepare(
+        "SELECT id, name, organ, dept, roles FROM people ORDER BY organ, dept, name, id",
+    )?;
     let rows = stmt.query_map([], from_row)?;
     let mut out = Vec::new();
     for r in rows {

@@ -207,7 +207,11 @@ impl Client {
             cond.push_str(&sql.replace('?', &format!("?{}", args.len())));
         };
         if let Some(t) = filter.doc_type.as_deref().filter(|s| !s.is_empty()) {
-            add(format!(" AND {p}.doc_type = ?"), Value::Text(t.into()), &mut cond);
+            add(
+                format!(" AND {p}.doc_type = ?"),
+                Value::Text(t.into()),
+                &mut cond,
+            );
         }
         match filter.urgency.as_deref().map(str::trim) {
             None | Some("") => {}
@@ -225,27 +229,52 @@ impl Client {
                     )));
                 };
                 if kind == QueueKind::Sent {
-                    add(" AND f.urgency = ?".into(), Value::Text(urg.name().into()), &mut cond);
+                    add(
+                        " AND f.urgency = ?".into(),
+                        Value::Text(urg.name().into()),
+                        &mut cond,
+                    );
                 } else {
                     let rank = match urg {
                         gongwen_domain::document::Urgency::Immediate => 0,
                         gongwen_domain::document::Urgency::Urgent => 1,
                     };
-                    add(" AND t.urgency_rank = ?".into(), Value::Integer(rank), &mut cond);
+                    add(
+                        " AND t.urgency_rank = ?".into(),
+                        Value::Integer(rank),
+                        &mut cond,
+                    );
                 }
             }
         }
         if let Some(o) = filter.from_organ.as_deref().filter(|s| !s.is_empty()) {
-            add(format!(" AND {p}.from_organ = ?"), Value::Text(o.into()), &mut cond);
+            add(
+                format!(" AND {p}.from_organ = ?"),
+                Value::Text(o.into()),
+                &mut cond,
+            );
         }
         if let Some(d) = filter.date_from.as_deref().filter(|s| !s.is_empty()) {
-            add(format!(" AND {time_col} >= ?"), Value::Text(ts(day_start(d)?)), &mut cond);
+            add(
+                format!(" AND {time_col} >= ?"),
+                Value::Text(ts(day_start(d)?)),
+                &mut cond,
+            );
         }
         if let Some(d) = filter.date_to.as_deref().filter(|s| !s.is_empty()) {
             let end = day_start(d)? + time::Duration::days(1);
-            add(format!(" AND {time_col} < ?"), Value::Text(ts(end)), &mut cond);
+            add(
+                format!(" AND {time_col} < ?"),
+                Value::Text(ts(end)),
+                &mut cond,
+            );
         }
-        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             add(
                 format!(" AND {p}.title LIKE ? ESCAPE '\\'"),
                 Value::Text(like(text)),
@@ -385,10 +414,18 @@ fn count_all(c: &Connection, user: &str) -> Result<FlowCounts> {
                   AND EXISTS (SELECT 1 FROM json_each(p.roles) r WHERE r.value IN ({SUPERVISOR_SQL})))))"
     );
     Ok(FlowCounts {
-        todo: n("SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'handle' AND state = 'open'")?,
-        done: n("SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'handle' AND state = 'done'")?,
-        toread: n("SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'read' AND state = 'open'")?,
-        read: n("SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'read' AND state = 'done'")?,
+        todo: n(
+            "SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'handle' AND state = 'open'",
+        )?,
+        done: n(
+            "SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'handle' AND state = 'done'",
+        )?,
+        toread: n(
+            "SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'read' AND state = 'open'",
+        )?,
+        read: n(
+            "SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'read' AND state = 'done'",
+        )?,
         sent: n("SELECT count(*) FROM flows WHERE owner = ?1 AND status = 'running'")?,
         overdue: n(&overdue_sql)?,
         rejected: n("SELECT count(*) FROM outbox WHERE state = 'rejected' AND ?1 IS NOT NULL")?,

@@ -158,14 +158,14 @@ pub(crate) fn task_status_code(s: &TaskState) -> &'static str {
 pub(crate) fn where_now(flow: &Flow, people: &dyn Directory) -> String {
     match flow.current_step() {
         Some(step) => {
-            let name = flow
-                .route
-                .steps
-                .get(step)
-                .map_or("", |s| s.display_name());
+            let name = flow.route.steps.get(step).map_or("", |s| s.display_name());
             let holders: Vec<String> = flow
                 .open_tasks()
-                .map(|t| people.name(&t.assignee).unwrap_or_else(|| t.assignee.0.clone()))
+                .map(|t| {
+                    people
+                        .name(&t.assignee)
+                        .unwrap_or_else(|| t.assignee.0.clone())
+                })
                 .collect();
             if holders.is_empty() {
                 name.to_owned()

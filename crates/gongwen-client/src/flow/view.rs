@@ -144,7 +144,12 @@ pub fn action_name(kind: ActionKind) -> &'static str {
     }
 }
 
-fn flow_view(c: &Connection, flow: &Flow, meta: &DocMeta, now: time::OffsetDateTime) -> Result<FlowView> {
+fn flow_view(
+    c: &Connection,
+    flow: &Flow,
+    meta: &DocMeta,
+    now: time::OffsetDateTime,
+) -> Result<FlowView> {
     let dir = DbDirectory { conn: c };
     let name = |p: &PersonId| dir.name(p).unwrap_or_else(|| p.0.clone());
     let current = flow.current_step();
@@ -262,7 +267,10 @@ impl Client {
                 .filter(|k| {
                     !task_kinds.contains(k)
                         || mine
-                        || matches!(k, ActionKind::Withdraw | ActionKind::Remind | ActionKind::Terminate)
+                        || matches!(
+                            k,
+                            ActionKind::Withdraw | ActionKind::Remind | ActionKind::Terminate
+                        )
                 })
                 .map(|k| ActionButton {
                     action: action_name(k).to_owned(),
@@ -301,7 +309,9 @@ impl Client {
                     .get(task.step)
                     .map_or(String::new(), |s| s.display_name().to_owned()),
                 assignee: task.assignee.0.clone(),
-                assignee_name: dir.name(&task.assignee).unwrap_or_else(|| task.assignee.0.clone()),
+                assignee_name: dir
+                    .name(&task.assignee)
+                    .unwrap_or_else(|| task.assignee.0.clone()),
                 status: rows::task_status_code(&task.state).to_owned(),
                 status_label: task.state.label().to_owned(),
                 due_at: task.due.map(ts),

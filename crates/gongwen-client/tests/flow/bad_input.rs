@@ -5,7 +5,11 @@ use crate::common::Env;
 /// Submits a draft and lets 李四 hold the 审核 task. Returns (flow, 李四's task).
 fn at_review(env: &mut Env) -> (String, String) {
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     let task = env.task_of("li", &flow);
     (flow, task)
 }
@@ -121,9 +125,15 @@ fn unknown_task_action_user_and_route_are_refused() {
     let mut env = Env::new();
     let (_flow, task) = at_review(&mut env);
     let before = env.snapshot();
-    let err = env.as_user("li").act("F-T99", "approve", None, None, None, None).unwrap_err();
+    let err = env
+        .as_user("li")
+        .act("F-T99", "approve", None, None, None, None)
+        .unwrap_err();
     assert_eq!(err.code(), "task_not_found");
-    let err = env.client.act(&task, "sign", None, None, None, None).unwrap_err();
+    let err = env
+        .client
+        .act(&task, "sign", None, None, None, None)
+        .unwrap_err();
     assert_eq!(err.code(), "unknown_action");
     assert!(err.to_string().contains("approve"), "{err}");
     let err = env
@@ -168,7 +178,10 @@ fn submitting_twice_or_without_handlers_is_refused() {
         .unwrap();
     let other = env.draft("notice-full.json");
     let before_other = env.snapshot();
-    let err = env.as_user("lonely").submit_draft(&other, None).unwrap_err();
+    let err = env
+        .as_user("lonely")
+        .submit_draft(&other, None)
+        .unwrap_err();
     assert_eq!(err.code(), "unresolved_handlers");
     assert!(err.to_string().contains("部门负责人"), "{err}");
     assert_eq!(env.snapshot(), before_other);

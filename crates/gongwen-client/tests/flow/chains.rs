@@ -11,7 +11,11 @@ fn full_outgoing_chain_runs_locally() {
     let submitted = env.as_user("zhang").submit_draft(&draft, None).unwrap();
     assert_eq!(submitted.route, "发文（一般）");
     assert_eq!(submitted.now_at, "审核（李四）");
-    assert_eq!(submitted.outbox_seqs.len(), 2, "送审 and the drafter's 起草");
+    assert_eq!(
+        submitted.outbox_seqs.len(),
+        2,
+        "送审 and the drafter's 起草"
+    );
     assert!(submitted.content_hash.starts_with("sha256:"));
     let flow = submitted.flow_id.clone();
 
@@ -30,8 +34,16 @@ fn full_outgoing_chain_runs_locally() {
     assert_eq!(view.flow_id, flow, "a document id finds its flow");
     assert_eq!(view.status, "completed");
     assert_eq!(view.status_label, "已办结");
-    assert!(view.steps.iter().all(|s| s.state == "done"), "{:#?}", view.steps);
-    let sign = view.opinions.iter().find(|o| o.step_name == "签发").unwrap();
+    assert!(
+        view.steps.iter().all(|s| s.state == "done"),
+        "{:#?}",
+        view.steps
+    );
+    let sign = view
+        .opinions
+        .iter()
+        .find(|o| o.step_name == "签发")
+        .unwrap();
     assert_eq!(sign.signature, "赵六");
     assert_eq!(sign.opinion.as_deref(), Some("同意印发"));
     let review: Vec<_> = view
@@ -42,9 +54,15 @@ fn full_outgoing_chain_runs_locally() {
         .collect();
     assert_eq!(
         review,
-        [("李四", Some("拟同意，请王主任审核")), ("王五", Some("同意"))]
+        [
+            ("李四", Some("拟同意，请王主任审核")),
+            ("王五", Some("同意"))
+        ]
     );
-    assert_eq!(view.pending_sync, 9, "送审, 起草 and 7 approvals wait to be sent");
+    assert_eq!(
+        view.pending_sync, 9,
+        "送审, 起草 and 7 approvals wait to be sent"
+    );
 
     // 已办 of the reviewer shows where the document is now.
     let done = env
@@ -72,7 +90,11 @@ fn full_outgoing_chain_runs_locally() {
 fn sent_queue_and_task_view_follow_the_flow() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     let sent = env
         .client
         .queue(QueueKind::Sent, &QueueFilter::default(), 0, 20)
@@ -84,7 +106,9 @@ fn sent_queue_and_task_view_follow_the_flow() {
     let task = env.task_of("li", &flow);
     let view = env.client.task_view(&task).unwrap();
     assert_eq!(view.step_name, "审核");
-    let doc = view.document.expect("the frozen version is on this computer");
+    let doc = view
+        .document
+        .expect("the frozen version is on this computer");
     assert!(!doc.title.is_empty());
     let buttons: Vec<&str> = view.actions.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(
@@ -106,7 +130,11 @@ fn sent_queue_and_task_view_follow_the_flow() {
 fn return_with_reason_goes_back_to_the_drafter() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     let task = env.task_of("li", &flow);
     env.client
         .act(&task, "return", Some("请补充政策依据"), None, None, None)
@@ -157,7 +185,10 @@ fn countersign_of_a_joint_document_needs_every_issuer() {
 
     env.approve("ma", &flow, Some("同意"));
     // One of two: still at 签发, 牛局长 still has the task.
-    assert_eq!(env.client.flow_view(&flow).unwrap().now_at, "签发（牛局长）");
+    assert_eq!(
+        env.client.flow_view(&flow).unwrap().now_at,
+        "签发（牛局长）"
+    );
     env.approve("niu", &flow, Some("同意会签"));
     assert_eq!(env.client.flow_view(&flow).unwrap().now_at, "复核（钱七）");
 }
@@ -175,7 +206,11 @@ fn any_of_step_withdraws_the_other_handlers_task() {
         })
         .unwrap();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     for (user, op) in [("li", None), ("wang", None), ("zhao", Some("同意"))] {
         env.approve(user, &flow, op);
     }
@@ -201,7 +236,14 @@ fn any_of_step_withdraws_the_other_handlers_task() {
     let view = env.client.task_view(&qian_task).unwrap();
     let err = env
         .client
-        .act(&qian_task, "approve", None, None, None, Some(&view.content_hash))
+        .act(
+            &qian_task,
+            "approve",
+            None,
+            None,
+            None,
+            Some(&view.content_hash),
+        )
         .unwrap_err();
     assert_eq!(err.code(), "task_withdrawn", "{err}");
 }
@@ -210,7 +252,11 @@ fn any_of_step_withdraws_the_other_handlers_task() {
 fn sender_withdraws_while_the_next_handler_has_not_acted() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     env.approve("li", &flow, Some("同意"));
     let wang_task = env.task_of("wang", &flow);
 
@@ -221,14 +267,19 @@ fn sender_withdraws_while_the_next_handler_has_not_acted() {
     assert_eq!(out.action, "撤回");
     assert!(env.todo("wang").is_empty(), "王五's task is waiting again");
     // It was never acted on: it left 王五's queues altogether (串签: back to waiting).
-    assert!(env
-        .as_user("wang")
-        .queue(QueueKind::Done, &QueueFilter::default(), 0, 20)
-        .unwrap()
-        .items
-        .is_empty());
+    assert!(
+        env.as_user("wang")
+            .queue(QueueKind::Done, &QueueFilter::default(), 0, 20)
+            .unwrap()
+            .items
+            .is_empty()
+    );
     let view = env.client.flow_view(&flow).unwrap();
-    let recalled = view.steps[1].handlers.iter().find(|h| h.person == "wang").unwrap();
+    let recalled = view.steps[1]
+        .handlers
+        .iter()
+        .find(|h| h.person == "wang")
+        .unwrap();
     assert_eq!(recalled.status, "waiting");
     // 李四 has the task again and can act again; 王五 gets the same task back.
     env.task_of("li", &flow);
@@ -247,17 +298,35 @@ fn sender_withdraws_while_the_next_handler_has_not_acted() {
 fn add_handler_and_transfer() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     let task = env.task_of("li", &flow);
     // 加签 by name, after oneself: 李四 approves, then 郑一, then 王五.
     env.client
-        .act(&task, "add-handler", Some("请郑一核对数据"), Some("郑一"), None, None)
+        .act(
+            &task,
+            "add-handler",
+            Some("请郑一核对数据"),
+            Some("郑一"),
+            None,
+            None,
+        )
         .unwrap();
     env.approve("li", &flow, None);
     let zheng = env.task_of("zheng", &flow);
     // 转办 to 孙八.
     env.client
-        .act(&zheng, "transfer", Some("请孙八代为核对"), Some("sun"), None, None)
+        .act(
+            &zheng,
+            "transfer",
+            Some("请孙八代为核对"),
+            Some("sun"),
+            None,
+            None,
+        )
         .unwrap();
     assert!(env.todo("zheng").is_empty());
     env.approve("sun", &flow, Some("数据无误"));
@@ -270,7 +339,12 @@ fn add_handler_and_transfer() {
         .collect();
     assert_eq!(
         outcomes,
-        [("张三", "同意"), ("李四", "同意"), ("郑一", "转办"), ("孙八", "同意")]
+        [
+            ("张三", "同意"),
+            ("李四", "同意"),
+            ("郑一", "转办"),
+            ("孙八", "同意")
+        ]
     );
 }
 
@@ -278,7 +352,11 @@ fn add_handler_and_transfer() {
 fn terminate_by_the_owner_ends_the_flow_and_empties_the_queues() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     let err = env
         .as_user("li")
         .act(&flow, "terminate", Some("不需要了"), None, None, None)
@@ -286,7 +364,14 @@ fn terminate_by_the_owner_ends_the_flow_and_empties_the_queues() {
     assert_eq!(err.code(), "not_owner", "{err}");
     let out = env
         .as_user("zhang")
-        .act(&flow, "terminate", Some("情况有变，不再发文"), None, None, None)
+        .act(
+            &flow,
+            "terminate",
+            Some("情况有变，不再发文"),
+            None,
+            None,
+            None,
+        )
         .unwrap();
     assert_eq!(out.status, "已终止");
     assert!(env.todo("li").is_empty());

@@ -96,7 +96,11 @@ impl Env {
     pub fn task_of(&mut self, user: &str, flow: &str) -> String {
         let todo = self.todo(user);
         let mine: Vec<_> = todo.iter().filter(|i| i.flow_id == flow).collect();
-        assert_eq!(mine.len(), 1, "{user} should have one task in {flow}: {todo:#?}");
+        assert_eq!(
+            mine.len(),
+            1,
+            "{user} should have one task in {flow}: {todo:#?}"
+        );
         mine[0].task_id.clone().unwrap()
     }
 
@@ -105,7 +109,14 @@ impl Env {
         let task = self.task_of(user, flow);
         let view = self.client.task_view(&task).unwrap();
         self.client
-            .act(&task, "approve", opinion, None, None, Some(&view.content_hash))
+            .act(
+                &task,
+                "approve",
+                opinion,
+                None,
+                None,
+                Some(&view.content_hash),
+            )
             .unwrap();
     }
 
@@ -123,7 +134,9 @@ impl Env {
                      || coalesce(acted_by, '') || coalesce(pending_seq, ''), ';'), '')
                  FROM (SELECT * FROM tasks ORDER BY id)",
             ),
-            text("SELECT coalesce(group_concat(flow_json, ';'), '') FROM (SELECT flow_json FROM flows ORDER BY id)"),
+            text(
+                "SELECT coalesce(group_concat(flow_json, ';'), '') FROM (SELECT flow_json FROM flows ORDER BY id)",
+            ),
         )
     }
 }

@@ -12,7 +12,11 @@ fn outbox_rows_have_increasing_seq_and_unique_ids() {
     let mut env = Env::new();
     for _ in 0..3 {
         let draft = env.draft("notice-full.json");
-        let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+        let flow = env
+            .as_user("zhang")
+            .submit_draft(&draft, None)
+            .unwrap()
+            .flow_id;
         env.approve("li", &flow, Some("同意"));
     }
     let rows = env.client.outbox().unwrap();
@@ -20,7 +24,10 @@ fn outbox_rows_have_increasing_seq_and_unique_ids() {
     assert!(rows.windows(2).all(|w| w[0].seq < w[1].seq));
     let ids: HashSet<_> = rows.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.len(), rows.len());
-    assert!(rows.iter().all(|r| uuid::Uuid::parse_str(&r.id).unwrap().get_version_num() == 7));
+    assert!(
+        rows.iter()
+            .all(|r| uuid::Uuid::parse_str(&r.id).unwrap().get_version_num() == 7)
+    );
     assert_eq!(rows[0].name, "flow.start.v1");
     assert_eq!(rows[1].name, "flow.act.v1");
     assert_eq!(rows[2].args["command"]["action"], "approve");
@@ -34,13 +41,25 @@ fn outbox_rows_have_increasing_seq_and_unique_ids() {
 fn seq_is_never_reused_after_rows_go() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     let task = env.task_of("li", &flow);
     let hash = env.client.task_view(&task).unwrap().content_hash;
-    let out = env.client.act(&task, "approve", None, None, None, Some(&hash)).unwrap();
-    env.client.reject_command(out.seq, "STEP_ALREADY_DECIDED", "该环节已由他人处理").unwrap();
+    let out = env
+        .client
+        .act(&task, "approve", None, None, None, Some(&hash))
+        .unwrap();
+    env.client
+        .reject_command(out.seq, "STEP_ALREADY_DECIDED", "该环节已由他人处理")
+        .unwrap();
     env.client.discard_rejected(out.seq).unwrap();
-    let again = env.client.act(&task, "approve", None, None, None, Some(&hash)).unwrap();
+    let again = env
+        .client
+        .act(&task, "approve", None, None, None, Some(&hash))
+        .unwrap();
     assert!(again.seq > out.seq, "{} after {}", again.seq, out.seq);
 }
 
@@ -48,12 +67,23 @@ fn seq_is_never_reused_after_rows_go() {
 fn a_refused_action_keeps_the_opinion_and_can_be_retried_or_discarded() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     let task = env.task_of("li", &flow);
     let hash = env.client.task_view(&task).unwrap().content_hash;
     let out = env
         .client
-        .act(&task, "approve", Some("同意，请王主任阅处"), None, None, Some(&hash))
+        .act(
+            &task,
+            "approve",
+            Some("同意，请王主任阅处"),
+            None,
+            None,
+            Some(&hash),
+        )
         .unwrap();
     assert!(env.todo("li").is_empty());
     env.task_of("wang", &flow);
@@ -92,7 +122,9 @@ fn a_refused_action_keeps_the_opinion_and_can_be_retried_or_discarded() {
     assert_eq!(last.args["command"]["opinion"], "同意，请王主任阅处");
 
     // Refuse it again and discard it this time.
-    env.as_user("li").reject_command(retried.seq, "FLOW_WITHDRAWN", "流程已撤回").unwrap();
+    env.as_user("li")
+        .reject_command(retried.seq, "FLOW_WITHDRAWN", "流程已撤回")
+        .unwrap();
     let err = env.client.retry_rejected(out.seq).unwrap_err();
     assert_eq!(err.code(), "outbox_not_found");
     env.client.discard_rejected(retried.seq).unwrap();
@@ -105,15 +137,24 @@ fn a_refused_action_keeps_the_opinion_and_can_be_retried_or_discarded() {
 fn refusing_an_action_refuses_the_later_ones_that_depended_on_it() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     let task = env.task_of("li", &flow);
     let hash = env.client.task_view(&task).unwrap().content_hash;
-    let li = env.client.act(&task, "approve", None, None, None, Some(&hash)).unwrap();
+    let li = env
+        .client
+        .act(&task, "approve", None, None, None, Some(&hash))
+        .unwrap();
     let wang_task = env.task_of("wang", &flow);
     env.client
         .act(&wang_task, "approve", Some("同意"), None, None, Some(&hash))
         .unwrap();
-    env.client.reject_command(li.seq, "STEP_ALREADY_DECIDED", "该环节已由他人处理").unwrap();
+    env.client
+        .reject_command(li.seq, "STEP_ALREADY_DECIDED", "该环节已由他人处理")
+        .unwrap();
     let rejected = env.client.rejected_actions().unwrap();
     assert_eq!(rejected.len(), 2);
     assert_eq!(rejected[1].opinion.as_deref(), Some("同意"));
@@ -131,7 +172,10 @@ fn refusing_the_submission_removes_the_local_flow() {
         .reject_command(out.outbox_seqs[0], "ROUTE_NOT_ALLOWED", "该路线未经批准")
         .unwrap();
     assert!(env.todo("li").is_empty());
-    assert_eq!(env.client.flow_view(&draft).unwrap_err().code(), "flow_not_found");
+    assert_eq!(
+        env.client.flow_view(&draft).unwrap_err().code(),
+        "flow_not_found"
+    );
     let rejected = env.as_user("zhang").rejected_actions().unwrap();
     assert_eq!(rejected.len(), 2);
     assert_eq!(rejected[0].action_label, "送审");
@@ -144,7 +188,11 @@ fn refusing_the_submission_removes_the_local_flow() {
 fn audit_chain_verifies_and_names_a_tampered_record() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     env.approve("li", &flow, Some("同意"));
     let ok = env.client.verify_audit().unwrap();
     assert!(ok.records >= 8, "{ok:?}");
@@ -155,7 +203,10 @@ fn audit_chain_verifies_and_names_a_tampered_record() {
         .execute("UPDATE audit_log SET actor = 'wang' WHERE seq = 3", [])
         .unwrap_err();
     assert!(e.to_string().contains("never updated"), "{e}");
-    assert!(c.execute("DELETE FROM audit_log WHERE seq = 3", []).is_err());
+    assert!(
+        c.execute("DELETE FROM audit_log WHERE seq = 3", [])
+            .is_err()
+    );
     // …but someone with the file and the key could drop the guard.
     c.execute_batch(
         "DROP TRIGGER audit_log_no_update;
@@ -183,7 +234,11 @@ fn audit_chain_verifies_and_names_a_tampered_record() {
 fn audit_chain_names_a_deleted_record() {
     let mut env = Env::new();
     let draft = env.draft("notice-full.json");
-    let flow = env.as_user("zhang").submit_draft(&draft, None).unwrap().flow_id;
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
     env.approve("li", &flow, None);
     let c = raw(env.dir.path());
     c.execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 4;")
@@ -193,5 +248,8 @@ fn audit_chain_names_a_deleted_record() {
     let msg = err.to_string();
     assert!(msg.contains("第 5 条记录"), "{msg}");
     assert!(msg.contains("缺失"), "{msg}");
-    let _ = env.client.queue(QueueKind::Todo, &QueueFilter::default(), 0, 10).unwrap();
+    let _ = env
+        .client
+        .queue(QueueKind::Todo, &QueueFilter::default(), 0, 10)
+        .unwrap();
 }

@@ -60,35 +60,107 @@ fn filters_and_pages() {
             .map(|i| i.title)
             .collect::<Vec<_>>()
     };
-    assert_eq!(q(QueueFilter { urgency: Some("加急".into()), ..Default::default() }), ["丙"]);
-    assert_eq!(q(QueueFilter { urgency: Some("普通".into()), ..Default::default() }), ["甲"]);
-    assert_eq!(q(QueueFilter { text: Some("乙".into()), ..Default::default() }), ["乙"]);
-    assert_eq!(q(QueueFilter { text: Some("%".into()), ..Default::default() }), Vec::<String>::new());
-    assert_eq!(q(QueueFilter { doc_type: Some("通知".into()), ..Default::default() }).len(), 3);
-    assert!(q(QueueFilter { doc_type: Some("请示".into()), ..Default::default() }).is_empty());
     assert_eq!(
-        q(QueueFilter { from_organ: Some("鹤山市人民政府".into()), ..Default::default() }).len(),
+        q(QueueFilter {
+            urgency: Some("加急".into()),
+            ..Default::default()
+        }),
+        ["丙"]
+    );
+    assert_eq!(
+        q(QueueFilter {
+            urgency: Some("普通".into()),
+            ..Default::default()
+        }),
+        ["甲"]
+    );
+    assert_eq!(
+        q(QueueFilter {
+            text: Some("乙".into()),
+            ..Default::default()
+        }),
+        ["乙"]
+    );
+    assert_eq!(
+        q(QueueFilter {
+            text: Some("%".into()),
+            ..Default::default()
+        }),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        q(QueueFilter {
+            doc_type: Some("通知".into()),
+            ..Default::default()
+        })
+        .len(),
+        3
+    );
+    assert!(
+        q(QueueFilter {
+            doc_type: Some("请示".into()),
+            ..Default::default()
+        })
+        .is_empty()
+    );
+    assert_eq!(
+        q(QueueFilter {
+            from_organ: Some("鹤山市人民政府".into()),
+            ..Default::default()
+        })
+        .len(),
         3
     );
     assert_eq!(
-        q(QueueFilter { date_from: Some("2026-03-02".into()), date_to: Some("2026-03-02".into()), ..Default::default() }).len(),
+        q(QueueFilter {
+            date_from: Some("2026-03-02".into()),
+            date_to: Some("2026-03-02".into()),
+            ..Default::default()
+        })
+        .len(),
         3
     );
-    assert!(q(QueueFilter { date_from: Some("2026-03-03".into()), ..Default::default() }).is_empty());
+    assert!(
+        q(QueueFilter {
+            date_from: Some("2026-03-03".into()),
+            ..Default::default()
+        })
+        .is_empty()
+    );
     let err = c
-        .queue(QueueKind::Todo, &QueueFilter { date_from: Some("3月2日".into()), ..Default::default() }, 0, 10)
+        .queue(
+            QueueKind::Todo,
+            &QueueFilter {
+                date_from: Some("3月2日".into()),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
         .unwrap_err();
     assert_eq!(err.code(), "invalid_argument");
     assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
     let err = c
-        .queue(QueueKind::Todo, &QueueFilter { urgency: Some("很急".into()), ..Default::default() }, 0, 10)
+        .queue(
+            QueueKind::Todo,
+            &QueueFilter {
+                urgency: Some("很急".into()),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
         .unwrap_err();
     assert!(err.to_string().contains("特急"), "{err}");
 
-    let first = c.queue(QueueKind::Todo, &QueueFilter::default(), 0, 2).unwrap();
+    let first = c
+        .queue(QueueKind::Todo, &QueueFilter::default(), 0, 2)
+        .unwrap();
     assert!(first.has_more);
     assert_eq!(titles(&first.items), ["乙", "丙"]);
-    let second = c.queue(QueueKind::Todo, &QueueFilter::default(), 2, 2).unwrap();
+    let second = c
+        .queue(QueueKind::Todo, &QueueFilter::default(), 2, 2)
+        .unwrap();
     assert!(!second.has_more);
     assert_eq!(titles(&second.items), ["甲"]);
 }
@@ -97,12 +169,13 @@ fn filters_and_pages() {
 fn supervision_lists_the_departments_overdue_tasks() {
     let mut env = Env::new();
     three(&mut env);
-    assert!(env
-        .as_user("wang")
-        .queue(QueueKind::Overdue, &QueueFilter::default(), 0, 10)
-        .unwrap()
-        .items
-        .is_empty());
+    assert!(
+        env.as_user("wang")
+            .queue(QueueKind::Overdue, &QueueFilter::default(), 0, 10)
+            .unwrap()
+            .items
+            .is_empty()
+    );
     env.clock.advance_hours(60);
     // 王五 (办公室主任) supervises 办公室: 李四's three overdue tasks.
     let page = env
@@ -110,15 +183,20 @@ fn supervision_lists_the_departments_overdue_tasks() {
         .queue(QueueKind::Overdue, &QueueFilter::default(), 0, 10)
         .unwrap();
     assert_eq!(page.items.len(), 3);
-    assert!(page.items.iter().all(|i| i.assignee.as_deref() == Some("li") && i.overdue));
+    assert!(
+        page.items
+            .iter()
+            .all(|i| i.assignee.as_deref() == Some("li") && i.overdue)
+    );
     assert_eq!(env.client.flow_counts().unwrap().overdue, 3);
     // 张三 (no supervising role, another department) sees only his own: none.
-    assert!(env
-        .as_user("zhang")
-        .queue(QueueKind::Overdue, &QueueFilter::default(), 0, 10)
-        .unwrap()
-        .items
-        .is_empty());
+    assert!(
+        env.as_user("zhang")
+            .queue(QueueKind::Overdue, &QueueFilter::default(), 0, 10)
+            .unwrap()
+            .items
+            .is_empty()
+    );
     // 李四 sees his own.
     assert_eq!(env.as_user("li").flow_counts().unwrap().overdue, 3);
     // 催办 by the supervisor is logged in the flow.
@@ -134,7 +212,10 @@ fn counts_follow_the_queues() {
     let mut env = Env::new();
     three(&mut env);
     let counts = env.as_user("li").flow_counts().unwrap();
-    assert_eq!((counts.todo, counts.done, counts.toread, counts.overdue), (3, 0, 0, 0));
+    assert_eq!(
+        (counts.todo, counts.done, counts.toread, counts.overdue),
+        (3, 0, 0, 0)
+    );
     assert_eq!(env.client.queue_counts().unwrap().todo, 3);
     let flow = env.todo("li")[0].flow_id.clone();
     env.approve("li", &flow, None);
