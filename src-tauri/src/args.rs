@@ -20,10 +20,10 @@ where
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
                 .or(found);
-        } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--data-dir=")) {
-            if !value.is_empty() {
-                found = Some(PathBuf::from(value));
-            }
+        } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--data-dir="))
+            && !value.is_empty()
+        {
+            found = Some(PathBuf::from(value));
         }
     }
     found
