@@ -34,3 +34,4 @@ pub struct ApiError {
 pub mod auth;
 pub mod directory;
 pub mod registry;
+pub mod sync;
