@@ -19,6 +19,7 @@ pub mod error;
 pub mod metrics;
 pub mod registry;
 pub mod routes;
+pub mod sync;
 pub mod tls;
 
 use std::future::Future;
