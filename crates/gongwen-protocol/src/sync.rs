@@ -62,6 +62,12 @@ pub mod codes {
     pub const OFFSET_MISMATCH: &str = "OFFSET_MISMATCH";
     /// 422 on the final blob PATCH: the bytes do not hash to the announced id.
     pub const BLOB_HASH_MISMATCH: &str = "BLOB_HASH_MISMATCH";
+    /// Retryable rejection: the server could not apply the mutation now (a lock
+    /// timeout, a serialization failure); nothing was consumed, push it again later.
+    pub const BUSY: &str = "BUSY";
+    /// Terminal rejection: the mutation's `id` was already used by another mutation
+    /// (another client id or seq): a client bug; the seq is consumed.
+    pub const DUPLICATE_MUTATION_ID: &str = "DUPLICATE_MUTATION_ID";
 }
 
 /// Mutation names (`Mutation::name`). The `.vN` suffix is part of the name: a
@@ -178,7 +184,11 @@ pub struct AlreadyHandled {
 /// Args of [`mutations::DRAFT_SAVE`]. The server applies it only when
 /// `base_version` is the draft's current head (`None`: the draft is new);
 /// otherwise it keeps the body as a conflict copy (冲突副本) of the draft and
-/// answers `applied` with `result = {"conflict": true, "head": N}`.
+/// answers `applied` with `result = {"conflict": true, "head": N, "copy": id}`.
+///
+/// The args may also carry `"resolves": [conflict copy id, …]` (see
+/// [`DRAFT_SAVE_RESOLVES`]): the copies this save resolves (the user chose or merged
+/// them), which the server then stops listing in [`DraftHead::conflicts`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DraftSave {
     pub draft_id: String,
@@ -191,6 +201,10 @@ pub struct DraftSave {
     /// `sha256:<hex>` of the canonical JSON of `document`.
     pub content_hash: String,
 }
+
+/// The optional args key of [`mutations::DRAFT_SAVE`] listing the conflict copies a
+/// save resolves (a JSON array of [`ConflictCopy::id`]s).
+pub const DRAFT_SAVE_RESOLVES: &str = "resolves";
 
 /// Args of [`mutations::EXCHANGE_SIGN`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
