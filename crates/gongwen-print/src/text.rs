@@ -142,7 +142,21 @@ pub fn can_break(a: char, b: char) -> bool {
 /// Returns index ranges. Never fails: a run too long for any line is cut where it
 /// must be.
 pub fn break_lines(glyphs: &[SGlyph], first_width: f32, width: f32) -> Vec<std::ops::Range<usize>> {
+    break_lines_keeping(glyphs, first_width, width, &[])
+}
+
+/// [`break_lines`], never breaking inside one of the `keep` ranges (names) unless
+/// a range is too long for a line.
+pub fn break_lines_keeping(
+    glyphs: &[SGlyph],
+    first_width: f32,
+    width: f32,
+    keep: &[std::ops::Range<usize>],
+) -> Vec<std::ops::Range<usize>> {
     const EPS: f32 = 0.01;
+    let allowed = |b: usize| {
+        can_break(glyphs[b - 1].ch, glyphs[b].ch) && !keep.iter().any(|r| r.start < b && b < r.end)
+    };
     let n = glyphs.len();
     let mut lines = Vec::new();
     let mut start = 0;
@@ -171,10 +185,10 @@ pub fn break_lines(glyphs: &[SGlyph], first_width: f32, width: f32) -> Vec<std::
             end = start + 1;
         }
         let mut b = end;
-        while b > start + 1 && !can_break(glyphs[b - 1].ch, glyphs[b].ch) {
+        while b > start + 1 && !allowed(b) {
             b -= 1;
         }
-        if b == start + 1 && !can_break(glyphs[b - 1].ch, glyphs[b].ch) {
+        if b == start + 1 && !allowed(b) {
             // No opportunity at all (a long unbreakable string): cut at the measure.
             b = end;
         }
@@ -235,9 +249,20 @@ pub fn paragraph(
     rest_indent: f32,
     measure: f32,
 ) -> Vec<Vec<LGlyph>> {
+    paragraph_keeping(glyphs, first_indent, rest_indent, measure, &[])
+}
+
+/// [`paragraph`], keeping each of the `keep` ranges (names in a list) on one line.
+pub fn paragraph_keeping(
+    glyphs: &[SGlyph],
+    first_indent: f32,
+    rest_indent: f32,
+    measure: f32,
+    keep: &[std::ops::Range<usize>],
+) -> Vec<Vec<LGlyph>> {
     let first_indent = first_indent.min(measure * 0.5);
     let rest_indent = rest_indent.min(measure * 0.5);
-    let ranges = break_lines(glyphs, measure - first_indent, measure - rest_indent);
+    let ranges = break_lines_keeping(glyphs, measure - first_indent, measure - rest_indent, keep);
     let count = ranges.len();
     ranges
         .into_iter()
@@ -247,6 +272,23 @@ pub fn paragraph(
             place(&glyphs[r], indent, measure - indent, i + 1 < count)
         })
         .collect()
+}
+
+/// The glyph ranges of the items of a list joined by `separator` and shaped after
+/// `offset` glyphs of something else (a label): what a line must not split.
+pub fn list_ranges(items: &[&str], separator: &str, offset: usize) -> Vec<std::ops::Range<usize>> {
+    let sep = separator.chars().count();
+    let mut at = offset;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            at += sep;
+        }
+        let n = item.chars().filter(|&c| !is_invisible(c)).count();
+        out.push(at..at + n);
+        at += n;
+    }
+    out
 }
 
 /// Breaks a centred title into balanced lines (GB/T 9704-2012 7.3.1: 回行时要做到词意

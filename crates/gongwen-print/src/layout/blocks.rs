@@ -78,8 +78,8 @@ fn body_blocks(text_body: &str, shaper: &mut Shaper<'_>) -> Vec<Block> {
         };
         let fs = body_style(Role::FangSong);
         // A heading with running text after it ("一、总体要求。坚持……"): only the
-        // heading itself takes the heading face.
-        let split = if role != Role::FangSong {
+        // heading itself takes the heading face, and the paragraph is text.
+        let split = if b.kind != BodyKind::Paragraph {
             b.text
                 .char_indices()
                 .find(|&(_, c)| c == '。')
@@ -89,20 +89,29 @@ fn body_blocks(text_body: &str, shaper: &mut Shaper<'_>) -> Vec<Block> {
             None
         };
         let glyphs = match split {
-            Some(i) => text::shape(
+            Some(i) if role != Role::FangSong => text::shape(
                 shaper,
                 &[(&b.text[..i], body_style(role)), (&b.text[i..], fs)],
             ),
-            None => text::shape(shaper, &[(&b.text, body_style(role))]),
+            _ => text::shape(shaper, &[(&b.text, body_style(role))]),
         };
         // 7.3.3: 每个自然段左空二字，回行顶格.
         let rows = text::paragraph(&glyphs, 2.0 * CELL, 0.0, BODY_W);
-        let kind = if b.kind != BodyKind::Paragraph && split.is_none() {
+        // A heading stays with what follows it. The 仿宋 levels (1. and （1）) are
+        // as often numbered paragraphs as headings: only a one-line item counts.
+        let heading = match b.kind {
+            BodyKind::Paragraph => false,
+            BodyKind::Heading1 | BodyKind::Heading2 => split.is_none(),
+            BodyKind::Heading3 | BodyKind::Heading4 => split.is_none() && rows.len() == 1,
+        };
+        let kind = if heading {
             BlockKind::Heading
         } else {
             BlockKind::Text
         };
-        out.push(Block::new(kind, lines(rows)));
+        let mut block = Block::new(kind, lines(rows));
+        block.body = true;
+        out.push(block);
     }
     out
 }
@@ -173,14 +182,15 @@ fn minutes_people(doc: &Document, shaper: &mut Shaper<'_>) -> Vec<Block> {
             ],
         );
         let head_w = text::width(&head);
+        let keep = text::list_ranges(&names, "、", head.len());
         let mut glyphs = head;
         glyphs.extend(text::shape(
             shaper,
             &[(&names.join("、"), body_style(Role::FangSong))],
         ));
-        let rows = text::paragraph(&glyphs, 2.0 * CELL, 2.0 * CELL + head_w, BODY_W);
+        // A name never splits across lines; the list may run on to the next page.
+        let rows = text::paragraph_keeping(&glyphs, 2.0 * CELL, 2.0 * CELL + head_w, BODY_W, &keep);
         let mut b = Block::new(BlockKind::Text, lines(rows));
-        b.keep_together = b.lines.len() <= 4;
         if out.is_empty() {
             b = b.space(1.0);
         }
@@ -195,16 +205,20 @@ fn at(glyphs: &[SGlyph], x: f32) -> Vec<LGlyph> {
 }
 
 /// The seal (image or generated) centred on (cx, cy), block-relative.
+#[allow(clippy::too_many_arguments)]
 fn seal_items(
     doc: &Document,
     name: &str,
     cx: f32,
     cy: f32,
+    image_allowed: bool,
     shaper: &mut Shaper<'_>,
     options: &Options,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Item> {
-    if let Seal::Image(path) = &doc.seal {
+    if let Seal::Image(path) = &doc.seal
+        && image_allowed
+    {
         let p = std::path::Path::new(path);
         let full = match (&options.base_dir, p.is_relative()) {
             (Some(base), true) => base.join(p),
@@ -276,69 +290,17 @@ fn signature_block(
     }
 
     if doc.seal.is_sealed() && !names.is_empty() {
-        // 7.3.5.1: 成文日期一般右空四字; 署名以成文日期为准居中; 印章端正、居中下压署名和
-        // 成文日期，使其居印章中心偏下位置; 印章顶端上距正文一行之内 (hence two blank rows).
-        let pitch = SEAL_D + 4.0; // seals never touch (互不相交或相切)
-        let per_row = ((BODY_W + 4.0) / pitch).floor().max(1.0) as usize;
-        let date_centre = if w_d > 0.0 {
-            BODY_W - 4.0 * CELL - w_d / 2.0
-        } else {
-            BODY_W - 4.0 * CELL - 4.0 * CELL
-        };
-        let last_w = text::width(name_g.last().map_or(&[][..], |g| &g[..]));
-        let mut last_cx = date_centre
-            .min(BODY_W - last_w / 2.0)
-            .min(BODY_W - SEAL_D / 2.0 + 4.0 * CELL);
-        let cols = names.len().min(per_row);
-        let first_cx = last_cx - (cols as f32 - 1.0) * pitch;
-        if first_cx < SEAL_D / 2.0 {
-            last_cx += SEAL_D / 2.0 - first_cx;
-        }
-        let rows: Vec<&[Vec<SGlyph>]> = name_g.chunks(per_row).collect();
-        let row_gap = 5.0; // grid rows between seal rows
-        let mut block_lines = Vec::new();
-        let mut deco = Vec::new();
-        for (ri, row) in rows.iter().enumerate() {
-            let mut glyphs = Vec::new();
-            let n_in_row = row.len();
-            for (ci, g) in row.iter().enumerate() {
-                // Right-aligned columns: the last seal of the last row sits over the date.
-                let cx = last_cx - (n_in_row - 1 - ci) as f32 * pitch;
-                glyphs.extend(at(g, cx - text::width(g) / 2.0));
-                let idx = ri * per_row + ci;
-                let line_top = block_lines.len() as f32 * PITCH;
-                let cy = line_top + PITCH - 3.0;
-                deco.extend(seal_items(
-                    doc,
-                    &names[idx],
-                    LEFT + cx,
-                    cy,
-                    shaper,
-                    options,
-                    warnings,
-                ));
-            }
-            block_lines.push(Line::new(glyphs));
-            if ri + 1 < rows.len() {
-                for _ in 0..(row_gap as usize - 1) {
-                    block_lines.push(Line::blank());
-                }
-            }
-        }
-        block_lines.push(Line::new(at(&date_g, last_cx - w_d / 2.0)));
-        let mut b = Block::new(BlockKind::Signature, block_lines).space(2.0);
-        b.deco = deco;
-        return Some(b);
+        return Some(sealed_signature(
+            doc, &names, &name_g, &date_g, shaper, options, warnings,
+        ));
     }
 
     // 7.3.5.2: 署名右空二字; 成文日期首字比署名首字右移二字; 日期长于署名时日期右空二字，
     // 署名相应左移. 联合行文: 主办机关署名在前，其余依次向下.
+    // Whichever reaches further right decides: the 署名 two characters from the
+    // right, or the 成文日期 (two characters right of the 署名) two from the right.
     let w_s = name_g.iter().map(|g| text::width(g)).fold(0.0, f32::max);
-    let sig_x = if w_d > w_s {
-        BODY_W - 2.0 * CELL - w_d - 2.0 * CELL
-    } else {
-        BODY_W - 2.0 * CELL - w_s
-    };
+    let sig_x = (BODY_W - 2.0 * CELL - w_s).min(BODY_W - 4.0 * CELL - w_d);
     let mut block_lines: Vec<Line> = name_g.iter().map(|g| Line::new(at(g, sig_x))).collect();
     if !date_g.is_empty() {
         let date_x = if names.is_empty() {
@@ -351,48 +313,177 @@ fn signature_block(
     Some(Block::new(BlockKind::Signature, block_lines).space(1.0))
 }
 
+/// 署名、成文日期 and seals, 7.3.5.1 (加盖印章的公文).
+///
+/// 成文日期右空四字; 单一机关行文: 署名 centred on the 成文日期 above it. 联合行文: the
+/// 署名 in issuing order, side by side in rows, each under its own seal (印章一一对应、
+/// 端正、居中下压发文机关署名), the last seal pressing the last 署名 and the 成文日期
+/// (最后一个印章居中下压发文机关署名和成文日期); seals in a row evenly spaced, never
+/// touching (互不相交或相切), no row wider than the 版心 (每排印章两端不得超出版心);
+/// the first row's seals start within a line of the text above (two blank lines,
+/// the seal's centre [`seal::SEAL_CENTRE_BELOW_LINE_TOP`] below the 署名 line's top).
+fn sealed_signature(
+    doc: &Document,
+    names: &[String],
+    name_g: &[Vec<SGlyph>],
+    date_g: &[SGlyph],
+    shaper: &mut Shaper<'_>,
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Block {
+    let w_d = text::width(date_g);
+    // A column is as wide as its seal or its 署名, whichever is wider.
+    let widest = name_g
+        .iter()
+        .map(|g| text::width(g))
+        .fold(SEAL_D, f32::max)
+        .min(BODY_W);
+    // Seals 4 mm apart at least; 署名 one character apart at least.
+    let pitch = (SEAL_D + 4.0).max(widest + CELL);
+    let per_row = (((BODY_W - widest) / pitch).floor() as usize + 1).max(1);
+    let cols = names.len().min(per_row);
+    let half = widest / 2.0;
+    // The last column is centred on the 成文日期 (右空四字), inside the 版心.
+    let date_centre = if w_d > 0.0 {
+        BODY_W - 4.0 * CELL - w_d / 2.0
+    } else {
+        BODY_W - 4.0 * CELL - half
+    };
+    let mut last_cx = date_centre.min(BODY_W - half);
+    let first_cx = last_cx - (cols as f32 - 1.0) * pitch;
+    if first_cx - half < 0.0 {
+        last_cx += half - first_cx;
+    }
+    // Rows of seals one under another: the next 署名 line at least a seal and 2 mm
+    // below, on the grid.
+    let row_step = ((SEAL_D + 2.0) / PITCH).ceil() as usize;
+    let joint_image = names.len() > 1 && matches!(doc.seal, Seal::Image(_));
+    if joint_image {
+        warnings.push(Warning {
+            code: WarningCode::SealImage,
+            message: "联合行文只给了一个印章图片，已用于主办机关；其余机关使用生成的示意印章"
+                .to_string(),
+        });
+    }
+    let rows: Vec<&[Vec<SGlyph>]> = name_g.chunks(per_row).collect();
+    let mut block_lines: Vec<Line> = Vec::new();
+    let mut deco = Vec::new();
+    for (ri, row) in rows.iter().enumerate() {
+        if ri > 0 {
+            for _ in 0..row_step - 1 {
+                block_lines.push(Line::blank());
+            }
+        }
+        let line_top = block_lines.len() as f32 * PITCH;
+        let cy = line_top + seal::SEAL_CENTRE_BELOW_LINE_TOP;
+        let mut glyphs = Vec::new();
+        let n_in_row = row.len();
+        for (ci, g) in row.iter().enumerate() {
+            // Columns aligned from the right: the last seal of the last row sits
+            // over the 成文日期.
+            let cx = last_cx - (n_in_row - 1 - ci) as f32 * pitch;
+            glyphs.extend(at(g, cx - text::width(g) / 2.0));
+            let idx = ri * per_row + ci;
+            let image_allowed = !joint_image || idx == 0;
+            deco.extend(seal_items(
+                doc,
+                &names[idx],
+                LEFT + cx,
+                cy,
+                image_allowed,
+                shaper,
+                options,
+                warnings,
+            ));
+        }
+        block_lines.push(Line::new(glyphs));
+    }
+    block_lines.push(Line::new(at(date_g, last_cx - w_d / 2.0)));
+    let mut b = Block::new(BlockKind::Signature, block_lines).space(2.0);
+    let reach = deco
+        .iter()
+        .map(super::flow::item_bottom)
+        .fold(0.0, f32::max);
+    b.overhang = (reach - b.height()).max(0.0);
+    b.deco = deco;
+    b
+}
+
 /// 7.3.5.3 (命令格式, 10.2): 正文下空二行右空四字加盖签发人签名章，签名章左空二字标注签发人
-/// 职务，以签名章为准上下居中; 签名章下空一行右空四字编排成文日期.
+/// 职务，以签名章为准上下居中; 签名章下空一行右空四字编排成文日期. 联合行文: 主办机关签发人
+/// 职务、签名章在前，其余依次向下编排，与之上下对齐; 每行只编排一个机关的签发人职务、签名章.
+///
+/// Each 签发人 is a name, or "职务 姓名" (the last space separates them);
+/// `signer_title` is the first 签发人's 职务 when it is not given inline.
 fn signature_stamp(
     doc: &Document,
     names: &[String],
     date_g: &[SGlyph],
     shaper: &mut Shaper<'_>,
 ) -> Block {
-    let signer = doc
+    let mut signers: Vec<(Option<String>, String)> = doc
         .signers
-        .first()
-        .cloned()
-        .or_else(|| names.first().cloned())
-        .unwrap_or_default();
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.rsplit_once(char::is_whitespace) {
+            Some((title, name)) if !title.trim().is_empty() => {
+                (Some(title.trim().to_string()), name.to_string())
+            }
+            _ => (None, s.to_string()),
+        })
+        .collect();
+    if signers.is_empty() {
+        signers.extend(names.first().map(|n| (None, n.clone())));
+    }
+    if let Some(first) = signers.first_mut()
+        && first.0.is_none()
+    {
+        first.0 = doc
+            .signer_title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+    }
     let stamp_em = 9.0;
     let stamp_style = Style::natural(Role::Kai, stamp_em / PT).red();
-    let stamp = text::shape(shaper, &[(signer.trim(), stamp_style)]);
-    let stamp_x = BODY_W - 4.0 * CELL - text::width(&stamp);
+    let fs = body_style(Role::FangSong);
+    let stamps: Vec<Vec<SGlyph>> = signers
+        .iter()
+        .map(|(_, n)| text::shape(shaper, &[(n.as_str(), stamp_style)]))
+        .collect();
+    let titles: Vec<Vec<SGlyph>> = signers
+        .iter()
+        .map(|(t, _)| text::shape(shaper, &[(t.as_deref().unwrap_or(""), fs)]))
+        .collect();
+    // The stamps end four characters from the right; the 职务 column ends two
+    // characters before the widest stamp, so every row lines up with the first.
+    let stamp_right = BODY_W - 4.0 * CELL;
+    let widest = stamps.iter().map(|g| text::width(g)).fold(0.0, f32::max);
+    let title_right = (stamp_right - widest - 2.0 * CELL).max(0.0);
+    let mut rows = Vec::new();
     let mut deco = Vec::new();
-    if let Some(title) = doc
-        .signer_title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        let fs = body_style(Role::FangSong);
-        let g = text::shape(shaper, &[(title, fs)]);
-        let x = stamp_x - 2.0 * CELL - text::width(&g);
-        let em = fs.em();
-        let baseline = PITCH / 2.0 + (ASCENT - 0.5) * em;
-        let mut pos = LEFT + x;
-        let placed: Vec<(&SGlyph, f32)> = g
-            .iter()
-            .map(|s| {
-                let p = pos;
-                pos += s.advance;
-                (s, p)
-            })
-            .collect();
-        deco.extend(glyph_runs(placed.into_iter(), baseline));
+    let em = fs.em();
+    for (i, (stamp, title)) in stamps.iter().zip(&titles).enumerate() {
+        rows.push(Line::new(at(stamp, stamp_right - text::width(stamp))));
+        if !title.is_empty() {
+            // 以签名章为准上下居中: the 职务's em box centred on the stamp's line.
+            let baseline = i as f32 * PITCH + PITCH / 2.0 + (ASCENT - 0.5) * em;
+            let x = (title_right - text::width(title)).max(0.0);
+            let mut pos = LEFT + x;
+            let placed: Vec<(&SGlyph, f32)> = title
+                .iter()
+                .map(|s| {
+                    let p = pos;
+                    pos += s.advance;
+                    (s, p)
+                })
+                .collect();
+            deco.extend(glyph_runs(placed.into_iter(), baseline));
+        }
     }
-    let mut rows = vec![Line::new(at(&stamp, stamp_x)), Line::blank()];
+    rows.push(Line::blank());
     if !date_g.is_empty() {
         rows.push(Line::new(at(
             date_g,
@@ -402,6 +493,23 @@ fn signature_stamp(
     let mut b = Block::new(BlockKind::Signature, rows).space(2.0);
     b.deco = deco;
     b
+}
+
+/// Whether any seal in `items` reaches a line of text whose ink starts at `top`
+/// (block-relative) and runs from the left up to `reach` (mm from the page edge).
+fn seal_touches(items: &[Item], top: f32, reach: f32) -> bool {
+    const CLEAR: f32 = 0.8;
+    items.iter().any(|i| match *i {
+        Item::Circle {
+            cx, cy, r, stroke, ..
+        } => {
+            let r = r + stroke / 2.0 + CLEAR;
+            let dy = top - cy;
+            dy < r && reach > cx - (r * r - dy.max(0.0).powi(2)).sqrt()
+        }
+        Item::Image { x, y, h, .. } => top < y + h + CLEAR && reach > x - CLEAR,
+        _ => false,
+    })
 }
 
 /// 附注 (7.3.6): 居左空二字加圆括号，成文日期下一行.
@@ -488,12 +596,13 @@ fn imprint(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
         // 8.2: "抄送"二字后加全角冒号和抄送机关名称，回行时与冒号后的首字对齐，最后标句号.
         let label = text::shape(shaper, &[("抄送：", style)]);
         let lw = text::width(&label);
+        let keep = text::list_ranges(&cc, "，", label.len());
         let mut glyphs = label;
         glyphs.extend(text::shape(
             shaper,
             &[(&format!("{}。", cc.join("，")), style)],
         ));
-        for l in text::paragraph(&glyphs, one, one + lw, BODY_W - one) {
+        for l in text::paragraph_keeping(&glyphs, one, one + lw, BODY_W - one, &keep) {
             rows.push(Line {
                 glyphs: l,
                 height: row,
@@ -559,9 +668,10 @@ pub fn build(
     if !recipients.is_empty() {
         let text = format!("{}：", recipients.join("，"));
         let glyphs = text::shape(shaper, &[(&text, body_style(Role::FangSong))]);
+        let keep = text::list_ranges(&recipients, "，", 0);
         let mut b = Block::new(
             BlockKind::Head,
-            lines(text::paragraph(&glyphs, 0.0, 0.0, BODY_W)),
+            lines(text::paragraph_keeping(&glyphs, 0.0, 0.0, BODY_W, &keep)),
         );
         if has_title {
             b = b.space(1.0);
@@ -583,9 +693,25 @@ pub fn build(
     if doc.format == Format::Minutes {
         out.extend(minutes_people(doc, shaper));
     }
-    out.extend(signature_block(doc, shaper, options, warnings));
-    if let Some(note) = &doc.note {
-        out.extend(note_block(note, shaper));
+    let signature = signature_block(doc, shaper, options, warnings);
+    if let Some(mut note) = doc.note.as_deref().and_then(|n| note_block(n, shaper)) {
+        // 7.3.6: 附注 on the line below the 成文日期 — unless the seal hanging below
+        // the date would touch it; then one line lower.
+        if let Some(sig) = &signature
+            && sig.overhang > 0.0
+            && let Some(first) = note.lines.first()
+            && let Some(last) = first.glyphs.last()
+        {
+            let reach = LEFT + last.x + last.glyph.advance;
+            let ink_top = sig.height() + (PITCH - BODY_SIZE * PT) / 2.0;
+            if seal_touches(&sig.deco, ink_top, reach) {
+                note.space_before = PITCH;
+            }
+        }
+        out.extend(signature);
+        out.push(note);
+    } else {
+        out.extend(signature);
     }
     out.extend(attachment_pages(doc, shaper, warnings));
     out.extend(imprint(doc, shaper));

@@ -141,6 +141,12 @@ pub struct Block {
     pub keep_with_next: bool,
     /// Starts a new page (附件, 7.3.7).
     pub new_page: bool,
+    /// Part of the 正文 (not the title, 主送, 附件说明 or 附注): the signature block
+    /// takes at least one such line along to its page.
+    pub body: bool,
+    /// How far the decorations reach below the last line (a seal pressed on the
+    /// date hangs below it): that much room must be left on the page too.
+    pub overhang: f32,
     pub deco: Deco,
 }
 
@@ -156,6 +162,8 @@ impl Block {
             lines,
             space_before: 0.0,
             new_page: false,
+            body: false,
+            overhang: 0.0,
             deco: Vec::new(),
         }
     }
@@ -167,6 +175,10 @@ impl Block {
 
     pub fn height(&self) -> f32 {
         self.lines.iter().map(|l| l.height).sum()
+    }
+
+    fn first_line(&self) -> f32 {
+        self.lines.first().map_or(0.0, |l| l.height)
     }
 }
 
@@ -188,6 +200,25 @@ enum Placed {
     Deco { block: usize, y: f32 },
 }
 
+/// The room block `bi` needs at the foot of a page before it may start there: all
+/// of it when it is kept together (with its overhang), otherwise its first line;
+/// and, when it is kept with the next block, what that block needs in turn. So a
+/// run of headings stays with the first line of the text they introduce.
+fn need(blocks: &[Block], bi: usize, depth: usize) -> f32 {
+    let b = &blocks[bi];
+    let own = if b.keep_together {
+        b.height() + b.overhang
+    } else {
+        b.first_line()
+    };
+    match blocks.get(bi + 1) {
+        Some(next) if b.keep_with_next && !next.new_page && depth < 16 => {
+            own + next.space_before + need(blocks, bi + 1, depth + 1)
+        }
+        _ => own,
+    }
+}
+
 fn place_flow(
     blocks: &[Block],
     flow_top: f32,
@@ -203,18 +234,7 @@ fn place_flow(
             at_top = true;
         }
         let mut space = if at_top { 0.0 } else { b.space_before };
-        let mut need = space
-            + if b.keep_together {
-                b.height()
-            } else {
-                b.lines.first().map_or(0.0, |l| l.height)
-            };
-        if b.keep_with_next
-            && let Some(next) = blocks.get(bi + 1)
-        {
-            need += next.space_before + next.lines.first().map_or(0.0, |l| l.height);
-        }
-        if !at_top && y + need > BOTTOM + EPS {
+        if !at_top && y + space + need(blocks, bi, 0) > BOTTOM + EPS {
             pages.push(Vec::new());
             y = TOP;
             space = 0.0;
@@ -230,28 +250,10 @@ fn place_flow(
             let page_has_lines = pages
                 .last()
                 .is_some_and(|p| p.iter().any(|e| matches!(e, Placed::Line { .. })));
+            // 5.2.3: the page is filled, 22 lines; a paragraph simply runs on.
             if (forced || y + line.height > BOTTOM + EPS) && page_has_lines {
-                // No widow: the last line of a paragraph of three or more lines takes
-                // the line before it along to the next page.
-                let mut carried = None;
-                if !forced
-                    && b.kind == BlockKind::Text
-                    && li + 1 == b.lines.len()
-                    && li >= 2
-                    && let Some(page) = pages.last_mut()
-                    && let Some(&Placed::Line { block, line, .. }) = page.last()
-                    && block == bi
-                    && line + 1 == li
-                {
-                    page.pop();
-                    carried = Some(line);
-                }
                 pages.push(Vec::new());
                 y = TOP;
-                if let (Some(line), Some(page)) = (carried, pages.last_mut()) {
-                    page.push(Placed::Line { block: bi, line, y });
-                    y += b.lines[line].height;
-                }
             }
             if let Some(page) = pages.last_mut() {
                 page.push(Placed::Line {
@@ -267,36 +269,57 @@ fn place_flow(
     pages
 }
 
-/// If the signature block was pushed alone to the top of a page, the page before
-/// gives up its last two lines of text so the signature never stands alone
-/// (7.3.5.5 lets the layout adjust; never a page of signature only).
+/// If the signature block was pushed to the top of a page, the page before gives
+/// up its last line of 正文 (and whatever follows it there, such as the 附件说明) so
+/// that the signature never stands alone on a page (7.3.5: never a page with only
+/// the 署名). A heading left at the foot by that goes along too. Returns where the
+/// page must break, or `None` when nothing needs to move or nothing can.
 fn signature_fix(blocks: &[Block], pages: &[Vec<Placed>]) -> Option<(usize, usize)> {
     let sig = blocks.iter().position(|b| b.kind == BlockKind::Signature)?;
-    for (pi, page) in pages.iter().enumerate().skip(1) {
-        let first_line = page.iter().find(|e| matches!(e, Placed::Line { .. }));
-        if let Some(Placed::Line { block, line: 0, .. }) = first_line
-            && *block == sig
-        {
-            let prev: Vec<(usize, usize)> = pages[pi - 1]
-                .iter()
-                .filter_map(|e| match e {
-                    Placed::Line { block, line, .. } if blocks[*block].kind == BlockKind::Text => {
-                        Some((*block, *line))
-                    }
-                    _ => None,
-                })
-                .collect();
-            if prev.len() >= 3 {
-                return Some(prev[prev.len() - 2]);
-            }
-            if let Some(&last) = prev.last()
-                && prev.len() == 2
-            {
-                return Some(last);
-            }
-        }
+    let starts = |e: &Placed| matches!(e, Placed::Line { block, line: 0, .. } if *block == sig);
+    let pi = pages.iter().position(|p| p.iter().any(starts))?;
+    if pi == 0 {
+        return None;
     }
-    None
+    // 正文 on the signature's page, before it: nothing to do.
+    let page = &pages[pi];
+    let before_sig = page.iter().take_while(|e| !starts(e));
+    if before_sig
+        .filter_map(|e| match e {
+            Placed::Line { block, .. } => Some(*block),
+            Placed::Deco { .. } => None,
+        })
+        .any(|b| blocks[b].body)
+    {
+        return None;
+    }
+    let prev: Vec<(usize, usize)> = pages[pi - 1]
+        .iter()
+        .filter_map(|e| match e {
+            Placed::Line { block, line, .. } => Some((*block, *line)),
+            Placed::Deco { .. } => None,
+        })
+        .collect();
+    let mut k = prev.iter().rposition(|&(b, _)| blocks[b].body)?;
+    loop {
+        let (b, l) = prev[k];
+        // A block kept together moves whole.
+        if blocks[b].keep_together && l > 0 && k > 0 && prev[k - 1].0 == b {
+            k -= 1;
+            continue;
+        }
+        // Never leave a heading (or a block kept with the next) at the foot.
+        if k > 0 && blocks[prev[k - 1].0].keep_with_next && prev[k - 1].0 != b {
+            k -= 1;
+            continue;
+        }
+        break;
+    }
+    // The first page keeps some 正文; a page keeps at least one line.
+    if k == 0 || !prev[..k].iter().any(|&(b, _)| blocks[b].body) && pi == 1 {
+        return None;
+    }
+    Some(prev[k])
 }
 
 /// Paginates the flow and adds the 版记 and the page numbers.
@@ -353,7 +376,14 @@ pub fn paginate(header: Header, mut blocks: Vec<Block>, shaper: &mut Shaper<'_>)
     if let Some(imp) = imprint {
         let h = imp.height();
         let last = pages.len() - 1;
-        let fits = bottoms[last] + PITCH * 0.5 <= BOTTOM - h;
+        // Half a line between the text and the 版记's first rule; a 信函's 抄送 has no
+        // rule and only needs its glyphs clear of those above (1.5 mm between inks).
+        let gap = if header.letter {
+            1.5 - (PITCH - BODY_SIZE * crate::text::PT) / 2.0
+        } else {
+            PITCH * 0.5
+        };
+        let fits = bottoms[last] + gap <= BOTTOM - h;
         let target = if header.letter {
             if fits { last } else { last + 1 }
         } else if fits && (last + 1).is_multiple_of(2) {
@@ -431,7 +461,7 @@ pub fn translate(item: &Item, dy: f32) -> Item {
     it
 }
 
-fn item_bottom(item: &Item) -> f32 {
+pub fn item_bottom(item: &Item) -> f32 {
     match item {
         Item::Text(run) => run.glyphs.iter().map(|g| g.y).fold(run.baseline, f32::max),
         Item::Rect { y, h, .. } | Item::Frame { y, h, .. } | Item::Image { y, h, .. } => y + h,

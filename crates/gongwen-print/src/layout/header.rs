@@ -214,8 +214,6 @@ fn standard(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>
     let (mark, mark_bottom) = issuer_mark(doc, shaper, MARK_TOP, 15.0, suffix);
     items.extend(mark);
 
-    // 7.2.5: 发文字号编排在发文机关标志下空二行位置.
-    let line_top = mark_bottom + 2.0 * PITCH;
     let fs = body(Role::FangSong);
     let number_glyphs = number
         .as_deref()
@@ -227,8 +225,14 @@ fn standard(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
         .collect();
+    let up = doc.direction == Some(Direction::Up) && !signers.is_empty();
+    // 7.2.5: 发文字号编排在发文机关标志下空二行位置; 上行文 with more than two 签发人
+    // take more lines, the 文号 on the last.
+    let extra_rows = if up { signers.len().div_ceil(2) - 1 } else { 0 };
+    let exact = mark_bottom + 2.0 * PITCH;
+    let line_top = exact + grid_shift(flow_top_below(exact + extra_rows as f32 * PITCH));
     let mut last_line_top = line_top;
-    if doc.direction == Some(Direction::Up) && !signers.is_empty() {
+    if up {
         // 7.2.5 上行文: 发文字号居左空一字，与最后一个签发人姓名处在同一行; 签发人 label
         // 3号仿宋，names 3号楷体，居右空一字; two names a line, later lines aligned
         // with the first name.
@@ -264,16 +268,35 @@ fn standard(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>
     } else if !number_glyphs.is_empty() {
         items.extend(Line::centred(&number_glyphs).items(line_top));
     }
-    // 7.2.6: 发文字号之下 4 mm 处居中印一条与版心等宽的红色分隔线.
-    let number_bottom = em_top(last_line_top, BODY_SIZE * PT) + BODY_SIZE * PT;
-    let rule_y = number_bottom + RULE_GAP;
+    let rule_y = rule_below(last_line_top);
     items.push(red_rule(rule_y));
-    // 7.3.1: 标题编排于红色分隔线下空二行位置.
     Header {
         items,
-        flow_top: rule_y + RED_RULE + 2.0 * PITCH,
+        flow_top: flow_top_below(last_line_top),
         ..Header::default()
     }
+}
+
+/// 7.2.6: 发文字号之下 4 mm 处居中印一条与版心等宽的红色分隔线 — for a 文号 line whose
+/// box top is `line_top`.
+fn rule_below(line_top: f32) -> f32 {
+    em_top(line_top, BODY_SIZE * PT) + BODY_SIZE * PT + RULE_GAP
+}
+
+/// 7.3.1: 标题编排于红色分隔线下空二行位置 — the flow's top for that 文号 line.
+fn flow_top_below(line_top: f32) -> f32 {
+    rule_below(line_top) + RED_RULE + 2.0 * PITCH
+}
+
+/// How far to move the 文号 line (at most half a line, up or down) so that the
+/// flow below starts on the page's line grid (5.2.3: 22 lines filling the 版心).
+/// Page 1 then holds a whole number of lines, as many as the 版头 leaves room for,
+/// and its lines back onto those of page 2. The 标志's bottom edge is where the
+/// glyphs' em box ends, not a printed line, so the 空二行 below it is the one
+/// distance that can give.
+fn grid_shift(flow_top: f32) -> f32 {
+    let rows = ((flow_top - TOP) / PITCH).round();
+    TOP + rows * PITCH - flow_top
 }
 
 /// A red double rule 170 mm long, centred; `thick_first`: the thick line on top.
@@ -361,7 +384,9 @@ fn order(doc: &Document, shaper: &mut Shaper<'_>) -> Header {
     let (mark, bottom) = issuer_mark(doc, shaper, ORDER_MARK_TOP, 15.0, "令");
     items.extend(mark);
     // 发文机关标志下空二行居中编排令号，令号下空二行编排正文.
+    // The 令号 line moves by at most half a line so that the text starts on the grid.
     let top = bottom + 2.0 * PITCH;
+    let top = top + grid_shift(top + 3.0 * PITCH);
     let number = order_number(doc);
     if let Some(n) = number {
         let g = text::shape(shaper, &[(&n, body(Role::FangSong))]);

@@ -8,25 +8,82 @@ use std::f32::consts::PI;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::geometry::SEAL_D;
+use super::geometry::{ASCENT, SEAL_D};
 use crate::fonts::{Role, Shaper};
 use crate::model::{Color, Glyph, GlyphRun, Item, RasterImage};
 use crate::text::{PT, Style};
 
-/// A generated seal of diameter [`SEAL_D`] centred on (cx, cy).
+/// Where the seal's centre sits, measured down from the top of the 署名 line it
+/// presses (7.3.5.1: 署名和成文日期居印章中心偏下位置). The 署名 then lies just below
+/// the centre, across the star; the 成文日期 on the next grid line in the lower half;
+/// the seal hangs about 3.5 mm below the date's line; and with two blank lines above
+/// the 署名 the seal's top is about 2.5 mm below the text above (印章顶端应当上距正文
+/// 一行之内).
+pub const SEAL_CENTRE_BELOW_LINE_TOP: f32 = 3.0;
+
+/// Half the angle the name may span around the top when the arc text must stay
+/// clear of the 署名 pressed under the seal's centre.
+const CLEAR_HALF_SPAN: f32 = 65.0 * PI / 180.0;
+/// The widest half-span for long names (as on a real seal, down the sides).
+const MAX_HALF_SPAN: f32 = 115.0 * PI / 180.0;
+const NATURAL_EM: f32 = 5.6;
+const MIN_EM: f32 = 4.4;
+const RING: f32 = 1.0;
+/// Between the ring's inner edge and the glyphs' outer edge.
+const RIM_GAP: f32 = 0.9;
+/// Advance along the arc per character, in ems.
+const TRACKING: f32 = 1.12;
+
+/// Radius of the glyph centres for glyphs of `em` mm.
+fn text_radius(em: f32) -> f32 {
+    SEAL_D / 2.0 - RING - RIM_GAP - em / 2.0
+}
+
+/// The largest em (≤ `cap`) at which `n` glyphs fit, evenly spaced, in 2 × `half`.
+fn fitting_em(n: usize, half: f32, cap: f32) -> f32 {
+    if n < 2 {
+        return cap;
+    }
+    let step = 2.0 * half / (n - 1) as f32;
+    // em · TRACKING = step · (R₀ − em/2), R₀ = D/2 − ring − gap.
+    let r0 = SEAL_D / 2.0 - RING - RIM_GAP;
+    (step * r0 / (TRACKING + step / 2.0)).min(cap)
+}
+
+/// The arc of a generated seal: glyph size and the half-span the glyphs' centres
+/// occupy, symmetric about the top.
+pub fn arc_layout(n: usize) -> (f32, f32) {
+    if n < 2 {
+        return (NATURAL_EM, 0.0);
+    }
+    // Few characters spread out (16.25° a character) up to the clear span.
+    let half = (CLEAR_HALF_SPAN).min((n - 1) as f32 * 16.25_f32.to_radians());
+    let em = fitting_em(n, half, NATURAL_EM);
+    if em >= MIN_EM {
+        return (em, half);
+    }
+    // A long name runs further down the sides, as on a real seal, before the
+    // glyphs shrink.
+    let r = text_radius(MIN_EM);
+    let half = ((n - 1) as f32 * MIN_EM * TRACKING / r / 2.0).min(MAX_HALF_SPAN);
+    (fitting_em(n, half, NATURAL_EM).max(2.0), half)
+}
+
+/// A generated seal of diameter [`SEAL_D`] centred on (cx, cy): a red ring, a
+/// five-pointed star in the centre, the organ's name evenly spaced around the top,
+/// each glyph upright towards the rim (turned to the tangent of its arc).
 pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<Item> {
     let r = SEAL_D / 2.0;
-    let ring = 1.2;
     let mut items = vec![Item::Circle {
         cx,
         cy,
-        r: r - ring / 2.0,
-        stroke: ring,
+        r: r - RING / 2.0,
+        stroke: RING,
         color: Color::RED,
     }];
 
-    // The five-pointed star in the centre.
-    let (outer, inner) = (7.0_f32, 7.0 * 0.381_966);
+    // The star, one point up, its circumscribed circle centred on the seal.
+    let (outer, inner) = (SEAL_D / 6.0, SEAL_D / 6.0 * 0.381_966);
     let points = (0..10)
         .map(|i| {
             let a = -PI / 2.0 + i as f32 * PI / 5.0;
@@ -39,22 +96,15 @@ pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<I
         color: Color::RED,
     });
 
-    // The name around the upper arc, each character upright towards the rim.
     let chars: Vec<char> = name.chars().filter(|c| !c.is_whitespace()).collect();
     if chars.is_empty() {
         return items;
     }
-    let em = if chars.len() <= 10 {
-        6.2
-    } else {
-        (6.2 * 10.0 / chars.len() as f32).max(3.5)
-    };
+    let (em, half) = arc_layout(chars.len());
     let style = Style::natural(Role::Song, em / PT).red();
-    let text_r = r - ring - 0.8 - em * 0.5; // radius of the characters' centres
-    let step = (em * 1.08) / text_r; // radians per character
-    let span = (step * (chars.len() as f32 - 1.0)).min(PI * 1.3);
+    let radius = text_radius(em);
     let step = if chars.len() > 1 {
-        span / (chars.len() as f32 - 1.0)
+        2.0 * half / (chars.len() - 1) as f32
     } else {
         0.0
     };
@@ -63,14 +113,14 @@ pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<I
             continue;
         };
         // θ: clockwise from the top.
-        let theta = -span / 2.0 + i as f32 * step;
+        let theta = -half + i as f32 * step;
         let (sin, cos) = theta.sin_cos();
-        let centre = (cx + text_r * sin, cy - text_r * cos);
+        let centre = (cx + radius * sin, cy - radius * cos);
         // In the glyph's own frame (x right, y up) the origin is half an advance to
         // the left of the em box's centre and (ASCENT − ½) em below it.
         let w = res.advance * em;
-        let (lx, ly) = (-w / 2.0, -(0.88 - 0.5) * em);
-        // Rotate clockwise by θ (page y grows downwards).
+        let (lx, ly) = (-w / 2.0, -(ASCENT - 0.5) * em);
+        // Turned clockwise by θ (page y grows downwards).
         let ox = centre.0 + lx * cos + ly * sin;
         let oy = centre.1 - (-lx * sin + ly * cos);
         items.push(Item::Text(GlyphRun {

@@ -4,8 +4,10 @@
 mod forms;
 mod geometry;
 mod golden;
+mod pagination;
 mod pdfread;
 mod random;
+mod signature;
 mod text;
 
 use gongwen_domain::Document;

@@ -1,5 +1,6 @@
-//! Reads back what a PDF draws, with lopdf: glyphs (position, size, colour), filled
-//! rectangles, page sizes. Positions in mm from the page's top-left corner.
+//! Reads back what a PDF draws, with lopdf: glyphs (position, size, colour), rotated
+//! glyphs, filled rectangles, paths (the seal's ring and star), page sizes.
+//! Positions in mm from the page's top-left corner.
 
 use std::collections::BTreeMap;
 
@@ -30,12 +31,53 @@ pub struct Rect {
     pub rgb: [f32; 3],
 }
 
+/// A glyph drawn turned (the seal's arc text).
+#[derive(Debug, Clone)]
+pub struct RotatedGlyph {
+    /// The glyph's origin, mm from the top-left corner.
+    pub x: f32,
+    pub y: f32,
+    /// Advance, mm.
+    pub w: f32,
+    /// Counter-clockwise turn, degrees.
+    pub angle: f32,
+    pub size: f32,
+    pub rgb: [f32; 3],
+}
+
+/// A painted path other than a rectangle: its points (Bézier control points
+/// included) and how it was painted.
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub points: Vec<(f32, f32)>,
+    /// Stroke colour and line width (mm) when stroked.
+    pub stroke: Option<([f32; 3], f32)>,
+    pub fill: Option<[f32; 3]>,
+}
+
+impl Path {
+    /// (min x, min y, max x, max y), mm from the top-left corner.
+    pub fn bbox(&self) -> (f32, f32, f32, f32) {
+        self.points.iter().fold(
+            (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
+            |(a, b, c, d), &(x, y)| (a.min(x), b.min(y), c.max(x), d.max(y)),
+        )
+    }
+
+    pub fn centre(&self) -> (f32, f32) {
+        let (a, b, c, d) = self.bbox();
+        ((a + c) / 2.0, (b + d) / 2.0)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PageData {
     pub width: f32,
     pub height: f32,
     pub glyphs: Vec<Glyph>,
+    pub rotated: Vec<RotatedGlyph>,
     pub rects: Vec<Rect>,
+    pub paths: Vec<Path>,
 }
 
 impl PageData {
@@ -139,6 +181,9 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
         ..PageData::default()
     };
     let mut fill = [0.0f32; 3];
+    let mut stroke = [0.0f32; 3];
+    let mut line_width = 1.0f32;
+    let mut path: Vec<(f32, f32)> = Vec::new();
     let mut font: Vec<u8> = Vec::new();
     let mut size = 0.0f32;
     let mut tm = [1.0f32, 0.0, 0.0, 1.0, 0.0, 0.0];
@@ -148,6 +193,14 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
         let o = &op.operands;
         match op.operator.as_str() {
             "rg" => fill = [num(&o[0]), num(&o[1]), num(&o[2])],
+            "RG" => stroke = [num(&o[0]), num(&o[1]), num(&o[2])],
+            "w" => line_width = num(&o[0]) / MM,
+            "m" | "l" => path.push((num(&o[0]) / MM, ph - num(&o[1]) / MM)),
+            "c" => {
+                for k in 0..3 {
+                    path.push((num(&o[2 * k]) / MM, ph - num(&o[2 * k + 1]) / MM));
+                }
+            }
             "g" => fill = [num(&o[0]); 3],
             "Tf" => {
                 font = o[0].as_name().map(<[u8]>::to_vec).unwrap_or_default();
@@ -194,6 +247,15 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
                                         size: size * tm[3],
                                         rgb: fill,
                                     });
+                                } else {
+                                    data.rotated.push(RotatedGlyph {
+                                        x: (tm[4] + pen * tm[0]) / MM,
+                                        y: ph - (tm[5] + pen * tm[1]) / MM,
+                                        w: adv / MM,
+                                        angle: tm[1].atan2(tm[0]).to_degrees(),
+                                        size,
+                                        rgb: fill,
+                                    });
                                 }
                                 pen += adv;
                             }
@@ -203,6 +265,22 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
                 }
             }
             "re" => pending_rects.push([num(&o[0]), num(&o[1]), num(&o[2]), num(&o[3])]),
+            "f" | "f*" | "F" if !path.is_empty() => {
+                data.paths.push(Path {
+                    points: std::mem::take(&mut path),
+                    stroke: None,
+                    fill: Some(fill),
+                });
+                pending_rects.clear();
+            }
+            "S" | "s" if !path.is_empty() => {
+                data.paths.push(Path {
+                    points: std::mem::take(&mut path),
+                    stroke: Some((stroke, line_width)),
+                    fill: None,
+                });
+                pending_rects.clear();
+            }
             "f" | "f*" | "F" => {
                 for r in pending_rects.drain(..) {
                     let (x, y, w, h) = (r[0] / MM, r[1] / MM, r[2] / MM, r[3] / MM);
@@ -215,7 +293,10 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
                     });
                 }
             }
-            "S" | "s" | "n" | "B" | "b" => pending_rects.clear(),
+            "S" | "s" | "n" | "B" | "b" => {
+                pending_rects.clear();
+                path.clear();
+            }
             _ => {}
         }
     }
