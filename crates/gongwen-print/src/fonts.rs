@@ -538,6 +538,24 @@ impl<'f> Shaper<'f> {
             .find_map(|&id| self.lookup(id, ch))
     }
 
+    /// The outline of glyph `gid` of `face`: closed contours of points in em units
+    /// from the glyph origin (y up), cubic Bézier control points flagged (quadratic
+    /// curves raised to cubic). Empty when the face has no outline for it.
+    pub fn outline(&self, face: FaceId, gid: u16) -> Vec<Vec<OutlinePoint>> {
+        let Some(parsed) = self.parsed[face.0 as usize].as_ref() else {
+            return Vec::new();
+        };
+        let mut builder = Outline {
+            scale: 1.0 / self.fonts.faces[face.0 as usize].units_per_em(),
+            contours: Vec::new(),
+            current: Vec::new(),
+            at: (0.0, 0.0),
+        };
+        parsed.outline_glyph(ttf_parser::GlyphId(gid), &mut builder);
+        builder.finish();
+        builder.contours
+    }
+
     /// Like [`Shaper::resolve`], but records a missing character and returns the
     /// substitute (or nothing if even □ is missing: then the character is dropped).
     pub fn resolve_or_substitute(&mut self, role: Role, ch: char) -> Option<(Resolved, char)> {
@@ -547,5 +565,72 @@ impl<'f> Shaper<'f> {
         self.missing.insert(ch);
         self.resolve(role, MISSING_SUBSTITUTE)
             .map(|r| (r, MISSING_SUBSTITUTE))
+    }
+}
+
+/// A point of a glyph outline, in em units (y up).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct OutlinePoint {
+    pub x: f32,
+    pub y: f32,
+    /// A cubic Bézier control point.
+    pub control: bool,
+}
+
+struct Outline {
+    scale: f32,
+    contours: Vec<Vec<OutlinePoint>>,
+    current: Vec<OutlinePoint>,
+    at: (f32, f32),
+}
+
+impl Outline {
+    fn point(&mut self, x: f32, y: f32, control: bool) {
+        self.current.push(OutlinePoint {
+            x: x * self.scale,
+            y: y * self.scale,
+            control,
+        });
+    }
+
+    fn finish(&mut self) {
+        if self.current.len() > 1 {
+            self.contours.push(std::mem::take(&mut self.current));
+        }
+        self.current.clear();
+    }
+}
+
+impl ttf_parser::OutlineBuilder for Outline {
+    fn move_to(&mut self, x: f32, y: f32) {
+        self.finish();
+        self.point(x, y, false);
+        self.at = (x, y);
+    }
+
+    fn line_to(&mut self, x: f32, y: f32) {
+        self.point(x, y, false);
+        self.at = (x, y);
+    }
+
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+        // The cubic with the same curve: controls two thirds of the way to the
+        // quadratic's control point from each end.
+        let (x0, y0) = self.at;
+        self.point(x0 + 2.0 / 3.0 * (x1 - x0), y0 + 2.0 / 3.0 * (y1 - y0), true);
+        self.point(x + 2.0 / 3.0 * (x1 - x), y + 2.0 / 3.0 * (y1 - y), true);
+        self.point(x, y, false);
+        self.at = (x, y);
+    }
+
+    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+        self.point(x1, y1, true);
+        self.point(x2, y2, true);
+        self.point(x, y, false);
+        self.at = (x, y);
+    }
+
+    fn close(&mut self) {
+        self.finish();
     }
 }

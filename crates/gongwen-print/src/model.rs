@@ -94,6 +94,13 @@ pub enum Item {
         points: Vec<(f32, f32)>,
         color: Color,
     },
+    /// Filled closed contours (nonzero winding), Bézier control points flagged:
+    /// the seal's arc text is drawn as outlines, so that it is not text a reader
+    /// copies out of the PDF.
+    Shape {
+        contours: Vec<Vec<PathPoint>>,
+        color: Color,
+    },
     /// A stroked rectangle outline (form boxes).
     Frame {
         x: f32,
@@ -111,6 +118,15 @@ pub enum Item {
         h: f32,
         image: std::sync::Arc<RasterImage>,
     },
+}
+
+/// A point of a [`Item::Shape`] contour, mm from the page's top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathPoint {
+    pub x: f32,
+    pub y: f32,
+    /// A cubic Bézier control point (two come before each curved segment's end).
+    pub control: bool,
 }
 
 /// Decoded RGBA pixels.

@@ -200,6 +200,27 @@ pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
                         },
                     });
                 }
+                Item::Shape { contours, color: c } => {
+                    ops.push(Op::SetFillColor { col: color(*c) });
+                    ops.push(Op::DrawPolygon {
+                        polygon: Polygon {
+                            rings: contours
+                                .iter()
+                                .map(|contour| PolygonRing {
+                                    points: contour
+                                        .iter()
+                                        .map(|p| LinePoint {
+                                            p: point(p.x, p.y, h),
+                                            bezier: p.control,
+                                        })
+                                        .collect(),
+                                })
+                                .collect(),
+                            mode: PaintMode::Fill,
+                            winding_order: WindingOrder::NonZero,
+                        },
+                    });
+                }
                 Item::Image {
                     x,
                     y,

@@ -457,6 +457,11 @@ pub fn translate(item: &Item, dy: f32) -> Item {
                 p.1 += dy;
             }
         }
+        Item::Shape { contours, .. } => {
+            for p in contours.iter_mut().flatten() {
+                p.y += dy;
+            }
+        }
     }
     it
 }
@@ -467,5 +472,10 @@ pub fn item_bottom(item: &Item) -> f32 {
         Item::Rect { y, h, .. } | Item::Frame { y, h, .. } | Item::Image { y, h, .. } => y + h,
         Item::Circle { cy, r, .. } => cy + r,
         Item::Polygon { points, .. } => points.iter().map(|p| p.1).fold(f32::MIN, f32::max),
+        Item::Shape { contours, .. } => contours
+            .iter()
+            .flatten()
+            .map(|p| p.y)
+            .fold(f32::MIN, f32::max),
     }
 }

@@ -9,9 +9,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::geometry::{ASCENT, SEAL_D};
-use crate::fonts::{Role, Shaper};
-use crate::model::{Color, Glyph, GlyphRun, Item, RasterImage};
-use crate::text::{PT, Style};
+use crate::fonts::{OutlinePoint, Role, Shaper};
+use crate::model::{Color, Item, PathPoint, RasterImage};
 
 /// Where the seal's centre sits, measured down from the top of the 署名 line it
 /// presses (7.3.5.1: 署名和成文日期居印章中心偏下位置). The 署名 then lies just below
@@ -71,7 +70,9 @@ pub fn arc_layout(n: usize) -> (f32, f32) {
 
 /// A generated seal of diameter [`SEAL_D`] centred on (cx, cy): a red ring, a
 /// five-pointed star in the centre, the organ's name evenly spaced around the top,
-/// each glyph upright towards the rim (turned to the tangent of its arc).
+/// each glyph upright towards the rim (turned to the tangent of its arc). The name
+/// is drawn as glyph outlines, not text: copying the page's text gives the
+/// document, not the seal.
 pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<Item> {
     let r = SEAL_D / 2.0;
     let mut items = vec![Item::Circle {
@@ -101,7 +102,6 @@ pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<I
         return items;
     }
     let (em, half) = arc_layout(chars.len());
-    let style = Style::natural(Role::Song, em / PT).red();
     let radius = text_radius(em);
     let step = if chars.len() > 1 {
         2.0 * half / (chars.len() - 1) as f32
@@ -109,33 +109,37 @@ pub fn generated(shaper: &mut Shaper<'_>, name: &str, cx: f32, cy: f32) -> Vec<I
         0.0
     };
     for (i, &c) in chars.iter().enumerate() {
-        let Some((res, shown)) = shaper.resolve_or_substitute(Role::Song, c) else {
+        let Some((res, _)) = shaper.resolve_or_substitute(Role::Song, c) else {
             continue;
         };
         // θ: clockwise from the top.
         let theta = -half + i as f32 * step;
         let (sin, cos) = theta.sin_cos();
         let centre = (cx + radius * sin, cy - radius * cos);
-        // In the glyph's own frame (x right, y up) the origin is half an advance to
-        // the left of the em box's centre and (ASCENT − ½) em below it.
-        let w = res.advance * em;
-        let (lx, ly) = (-w / 2.0, -(ASCENT - 0.5) * em);
-        // Turned clockwise by θ (page y grows downwards).
-        let ox = centre.0 + lx * cos + ly * sin;
-        let oy = centre.1 - (-lx * sin + ly * cos);
-        items.push(Item::Text(GlyphRun {
-            face: res.face,
-            size: style.size,
-            color: Color::RED,
-            baseline: oy,
-            rotation: -theta.to_degrees(),
-            glyphs: vec![Glyph {
-                gid: res.gid,
-                text: shown.to_string(),
-                x: ox,
-                y: oy,
-            }],
-        }));
+        // In the glyph's own frame (x right, y up, em units) the em box's centre is
+        // half an advance right of the origin and (ASCENT − ½) up from it. Each
+        // point is taken relative to that centre, then turned clockwise by θ
+        // (page y grows downwards), so the glyph stands upright towards the rim.
+        let (mx, my) = (res.advance / 2.0, ASCENT - 0.5);
+        let place = |p: &OutlinePoint| {
+            let (lx, ly) = ((p.x - mx) * em, (p.y - my) * em);
+            PathPoint {
+                x: centre.0 + lx * cos + ly * sin,
+                y: centre.1 - (-lx * sin + ly * cos),
+                control: p.control,
+            }
+        };
+        let contours: Vec<Vec<PathPoint>> = shaper
+            .outline(res.face, res.gid)
+            .iter()
+            .map(|contour| contour.iter().map(place).collect())
+            .collect();
+        if !contours.is_empty() {
+            items.push(Item::Shape {
+                contours,
+                color: Color::RED,
+            });
+        }
     }
     items
 }

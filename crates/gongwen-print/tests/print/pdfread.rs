@@ -1,5 +1,5 @@
-//! Reads back what a PDF draws, with lopdf: glyphs (position, size, colour), rotated
-//! glyphs, filled rectangles, paths (the seal's ring and star), page sizes.
+//! Reads back what a PDF draws, with lopdf: glyphs (position, size, colour), filled
+//! rectangles, paths (the seal's ring, star and name), page sizes.
 //! Positions in mm from the page's top-left corner.
 
 use std::collections::BTreeMap;
@@ -28,20 +28,6 @@ pub struct Rect {
     pub y: f32,
     pub w: f32,
     pub h: f32,
-    pub rgb: [f32; 3],
-}
-
-/// A glyph drawn turned (the seal's arc text).
-#[derive(Debug, Clone)]
-pub struct RotatedGlyph {
-    /// The glyph's origin, mm from the top-left corner.
-    pub x: f32,
-    pub y: f32,
-    /// Advance, mm.
-    pub w: f32,
-    /// Counter-clockwise turn, degrees.
-    pub angle: f32,
-    pub size: f32,
     pub rgb: [f32; 3],
 }
 
@@ -75,7 +61,8 @@ pub struct PageData {
     pub width: f32,
     pub height: f32,
     pub glyphs: Vec<Glyph>,
-    pub rotated: Vec<RotatedGlyph>,
+    /// Glyphs drawn turned (not measured).
+    pub rotated: usize,
     pub rects: Vec<Rect>,
     pub paths: Vec<Path>,
 }
@@ -238,7 +225,7 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
                                     pair[0] as u32
                                 };
                                 let adv = w.get(&cid).copied().unwrap_or(1000.0) / 1000.0 * size;
-                                // Only unrotated text is measured (the seal's arc text is skipped).
+                                // Only unrotated text is measured; turned glyphs are counted.
                                 if tm[1].abs() < 1e-4 {
                                     data.glyphs.push(Glyph {
                                         x: (tm[4] + pen * tm[0]) / MM,
@@ -248,14 +235,7 @@ fn read_page(doc: &Document, page_id: ObjectId) -> PageData {
                                         rgb: fill,
                                     });
                                 } else {
-                                    data.rotated.push(RotatedGlyph {
-                                        x: (tm[4] + pen * tm[0]) / MM,
-                                        y: ph - (tm[5] + pen * tm[1]) / MM,
-                                        w: adv / MM,
-                                        angle: tm[1].atan2(tm[0]).to_degrees(),
-                                        size,
-                                        rgb: fill,
-                                    });
+                                    data.rotated += 1;
                                 }
                                 pen += adv;
                             }

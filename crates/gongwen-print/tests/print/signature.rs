@@ -181,104 +181,149 @@ fn single_seal_presses_the_signature_and_the_date() {
     }
 }
 
+/// The red filled shapes of a seal other than its star: one per glyph of the name.
+fn arc_glyphs<'a>(page: &'a PageData, ring: &Ring) -> Vec<&'a Path> {
+    page.paths
+        .iter()
+        .filter(|p| p.fill.is_some_and(is_red) && p.points.len() != 10)
+        .filter(|p| {
+            let (x, y) = p.centre();
+            inside(ring, x, y, ring.r)
+        })
+        .collect()
+}
+
+fn centroid(points: &[(f32, f32)]) -> (f32, f32) {
+    let n = points.len() as f32;
+    let (x, y) = points
+        .iter()
+        .fold((0.0, 0.0), |(a, b), p| (a + p.0, b + p.1));
+    (x / n, y / n)
+}
+
+/// Turns a point clockwise by `deg` about (cx, cy) (page y grows downwards).
+fn turn(p: (f32, f32), cx: f32, cy: f32, deg: f32) -> (f32, f32) {
+    let (s, c) = deg.to_radians().sin_cos();
+    let (dx, dy) = (p.0 - cx, p.1 - cy);
+    (cx + dx * c - dy * s, cy + dx * s + dy * c)
+}
+
 #[test]
-fn generated_seal_text_runs_evenly_around_the_top_turned_to_the_tangent() {
+fn generated_seal_name_stays_in_the_ring_above_the_signature() {
     let doc = sample("notice-full");
     let out = print(&doc);
     let pages = read(&out.pdf);
     let page = seal_page(&pages);
     let ring = rings(page)[0];
-    let arc: Vec<_> = page.rotated.iter().filter(|g| is_red(g.rgb)).collect();
-    // The middle glyph of an odd-length name stands upright (not rotated).
-    let upright: Vec<&Glyph> = page
-        .glyphs
-        .iter()
-        .filter(|g| is_red(g.rgb) && inside(&ring, g.x, g.baseline, ring.r))
-        .collect();
-    let name = &doc.signatures[0];
+    let glyphs = arc_glyphs(page, &ring);
     assert_eq!(
-        arc.len() + upright.len(),
-        name.chars().count(),
+        glyphs.len(),
+        doc.signatures[0].chars().count(),
         "every character of the organ's name on the arc"
     );
-    // (θ clockwise from the top, distance from the centre) of each glyph's centre.
-    let mut placed: Vec<(f32, f32, f32, f32)> = Vec::new();
-    for g in &arc {
-        let em = g.size * PT;
-        let a = (-g.angle).to_radians();
-        // The em box centre: half an advance along the baseline, (0.88 − ½) em up,
-        // in the glyph's turned frame (page y grows downwards).
-        let (ux, uy) = (g.w / 2.0, 0.38 * em);
-        let cx = g.x + ux * a.cos() + uy * a.sin();
-        let cy = g.y + ux * a.sin() - uy * a.cos();
-        let theta = (cx - ring.cx).atan2(ring.cy - cy).to_degrees();
-        placed.push((theta, (cx - ring.cx).hypot(cy - ring.cy), -g.angle, em));
-    }
-    for g in upright {
-        let em = g.size * PT;
-        let (cx, cy) = (g.x + g.w / 2.0, g.baseline - 0.38 * em);
-        placed.push((
-            (cx - ring.cx).atan2(ring.cy - cy).to_degrees(),
-            (cx - ring.cx).hypot(cy - ring.cy),
-            0.0,
-            em,
-        ));
-    }
-    placed.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let radius = placed[0].1;
-    let step = placed[1].0 - placed[0].0;
-    for (i, &(theta, dist, turn, em)) in placed.iter().enumerate() {
-        assert!(
-            (dist - radius).abs() < 0.3,
-            "glyph {i} on the arc: {dist:.2} mm from the centre, not {radius:.2}"
-        );
-        assert!(
-            (turn - theta).abs() < 0.5,
-            "glyph {i} turned {turn:.1}° at {theta:.1}°: upright towards the rim"
-        );
-        if i > 0 {
-            assert!(
-                (theta - placed[i - 1].0 - step).abs() < 0.5,
-                "evenly spaced: {placed:?}"
-            );
-        }
-        // The glyphs stay inside the ring.
-        assert!(
-            dist + em * std::f32::consts::FRAC_1_SQRT_2 < ring.r,
-            "glyph {i} inside the ring"
-        );
-    }
-    assert!(
-        (placed[0].0 + placed.last().unwrap().0).abs() < 0.5,
-        "the arc is symmetric about the top: {placed:?}"
+    assert_eq!(
+        page.rotated, 0,
+        "the seal's name is drawn as outlines, not text"
     );
-    // The arc stays above the 署名 it presses.
     let lines = body_lines(page);
     let name_line = lines
         .iter()
         .find(|l| inside(&ring, centre(l), l[0].baseline, ring.r))
         .expect("the 署名 under the seal");
-    for &(theta, dist, _, _) in &placed {
-        let y = ring.cy - dist * theta.to_radians().cos();
-        assert!(y < em_top(name_line), "the name runs above the 署名");
+    let inner = ring.r - 1.0;
+    for g in &glyphs {
+        for &(x, y) in &g.points {
+            assert!(inside(&ring, x, y, inner), "the name stays inside the ring");
+            assert!(y < em_top(name_line), "the name runs above the 署名");
+        }
     }
+    // Symmetric about the top: the first and last glyphs mirror each other's angle.
+    let angles: Vec<f32> = glyphs
+        .iter()
+        .map(|g| {
+            let (x, y) = centroid(&g.points);
+            (x - ring.cx).atan2(ring.cy - y).to_degrees()
+        })
+        .collect();
+    let (lo, hi) = angles
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), &t| (a.min(t), b.max(t)));
+    assert!(
+        (lo + hi).abs() < 4.0,
+        "the arc is centred on the top: {angles:?}"
+    );
     // The star: a regular five-pointed star centred on the ring, point up.
     let star = page
         .paths
         .iter()
-        .find(|p| p.fill.is_some_and(is_red) && p.points.len() >= 10)
+        .find(|p| p.fill.is_some_and(is_red) && p.points.len() == 10)
         .expect("the star");
-    let n = star.points.len().min(10) as f32;
-    let (sx, sy) = star
-        .points
-        .iter()
-        .take(10)
-        .fold((0.0, 0.0), |(a, b), p| (a + p.0, b + p.1));
-    near(sx / n, ring.cx, "star centred across");
-    near(sy / n, ring.cy, "star centred down");
+    let (sx, sy) = centroid(&star.points);
+    near(sx, ring.cx, "star centred across");
+    near(sy, ring.cy, "star centred down");
     let top = star.points.iter().map(|p| p.1).fold(f32::MAX, f32::min);
     let apex = star.points.iter().find(|p| p.1 == top).unwrap();
     near(apex.0, ring.cx, "star point up");
+}
+
+#[test]
+fn generated_seal_glyphs_are_evenly_spaced_and_turned_to_the_tangent() {
+    // A name of one character repeated: every glyph is the same outline, so each
+    // must be the middle (upright) one turned about the seal's centre by its angle.
+    let mut doc = sample("notice-full");
+    doc.signatures = vec!["国国国国国".into()];
+    let out = print(&doc);
+    let pages = read(&out.pdf);
+    let page = seal_page(&pages);
+    let ring = rings(page)[0];
+    let mut glyphs = arc_glyphs(page, &ring);
+    assert_eq!(glyphs.len(), 5);
+    let angle = |p: &Path| {
+        let (x, y) = centroid(&p.points);
+        (x - ring.cx).atan2(ring.cy - y).to_degrees()
+    };
+    glyphs.sort_by(|a, b| angle(a).total_cmp(&angle(b)));
+    let angles: Vec<f32> = glyphs.iter().map(|g| angle(g)).collect();
+    let radii: Vec<f32> = glyphs
+        .iter()
+        .map(|g| {
+            let (x, y) = centroid(&g.points);
+            (x - ring.cx).hypot(y - ring.cy)
+        })
+        .collect();
+    for r in &radii {
+        assert!((r - radii[0]).abs() < 0.05, "one arc: {radii:?}");
+    }
+    let step = angles[1] - angles[0];
+    for pair in angles.windows(2) {
+        assert!(
+            (pair[1] - pair[0] - step).abs() < 0.1,
+            "evenly spaced: {angles:?}"
+        );
+    }
+    let middle = glyphs[2];
+    let (x0, _, x1, _) = middle.bbox();
+    assert!(
+        ((x0 + x1) / 2.0 - ring.cx).abs() < 0.3,
+        "the middle glyph stands upright, centred"
+    );
+    for (g, &a) in glyphs.iter().zip(&angles) {
+        assert_eq!(g.points.len(), middle.points.len());
+        for (p, q) in g.points.iter().zip(&middle.points) {
+            let back = turn(*p, ring.cx, ring.cy, -(a - angles[2]));
+            assert!(
+                (back.0 - q.0).abs() < 0.02 && (back.1 - q.1).abs() < 0.02,
+                "the glyph at {a:.1}° is the upright glyph turned by {a:.1}°"
+            );
+        }
+    }
+    // The seal's name is drawn, not text: copying the page gives the 署名 once.
+    let text = String::from_utf8(crate::poppler("pdftotext", &[], &out.pdf)).unwrap();
+    assert_eq!(
+        text.matches('国').count(),
+        5,
+        "only the 署名 reads 国国国国国: {text}"
+    );
 }
 
 fn joint(names: &[&str]) -> Document {
