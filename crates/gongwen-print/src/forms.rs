@@ -166,6 +166,56 @@ fn row<'a>(cells: Vec<(&'a str, Content<'a>)>, min_h: f32) -> Row<'a> {
     }
 }
 
+/// Label and value widths of a row's boxes. The first label keeps the form's label
+/// column; in a row of several boxes, when a value (a date, a name) would not fit
+/// on one line in an equal share, the later labels shrink to their text and the
+/// values share the row in proportion to what they hold, each on one line if the
+/// row allows it.
+fn fit_cells(shaper: &mut Shaper<'_>, r: &Row<'_>, labels: &[Vec<SGlyph>]) -> (Vec<f32>, Vec<f32>) {
+    let equal_labels = vec![LABEL_W; r.cells.len()];
+    let equal: Vec<f32> = r.cells.iter().map(|c| c.width).collect();
+    if r.cells.len() < 2 {
+        return (equal_labels, equal);
+    }
+    let style = Style::natural(Role::FangSong, SIZE);
+    let natural: Vec<f32> = r
+        .cells
+        .iter()
+        .map(|c| match &c.content {
+            Content::Text(t) => text::width(&text::shape(shaper, &[(t.trim(), style)])),
+            _ => 0.0,
+        })
+        .collect();
+    if natural
+        .iter()
+        .zip(&equal)
+        .all(|(&n, &w)| n <= w - 2.0 * PAD)
+    {
+        return (equal_labels, equal);
+    }
+    let label_widths: Vec<f32> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                LABEL_W
+            } else {
+                (text::width(l) + 4.0 * PAD).clamp(14.0, LABEL_W)
+            }
+        })
+        .collect();
+    let room = BODY_W - label_widths.iter().sum::<f32>();
+    let need: Vec<f32> = natural.iter().map(|n| n + 2.0 * PAD + 0.5).collect();
+    let total: f32 = need.iter().sum();
+    let widths = if total <= room {
+        let spare = (room - total) / need.len() as f32;
+        need.iter().map(|n| n + spare).collect()
+    } else {
+        need.iter().map(|n| n / total * room).collect()
+    };
+    (label_widths, widths)
+}
+
 /// A laid-out box: its lines, each glyphs relative to the box's inner left edge.
 struct BoxLines {
     lines: Vec<Vec<LGlyph>>,
@@ -247,25 +297,32 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
     // Pre-set every box.
     struct SetRow {
         labels: Vec<Vec<SGlyph>>,
+        label_widths: Vec<f32>,
         boxes: Vec<BoxLines>,
         widths: Vec<f32>,
         min_h: f32,
     }
     let set: Vec<SetRow> = rows
         .iter()
-        .map(|r| SetRow {
-            labels: r
+        .map(|r| {
+            let labels: Vec<Vec<SGlyph>> = r
                 .cells
                 .iter()
                 .map(|c| text::shape(&mut shaper, &[(c.label, label_style)]))
-                .collect(),
-            boxes: r
-                .cells
-                .iter()
-                .map(|c| set_content(&mut shaper, &c.content, c.width))
-                .collect(),
-            widths: r.cells.iter().map(|c| c.width).collect(),
-            min_h: r.min_h,
+                .collect();
+            let (label_widths, widths) = fit_cells(&mut shaper, r, &labels);
+            SetRow {
+                boxes: r
+                    .cells
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, &w)| set_content(&mut shaper, &c.content, w))
+                    .collect(),
+                labels,
+                label_widths,
+                widths,
+                min_h: r.min_h,
+            }
         })
         .collect();
 
@@ -317,10 +374,11 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
                 .min(avail.max(ROW + 2.0 * PAD));
             let mut x = LEFT;
             for (i, b) in r.boxes.iter().enumerate() {
+                let label_w = r.label_widths[i];
                 page.items.push(Item::Frame {
                     x,
                     y: top,
-                    w: LABEL_W,
+                    w: label_w,
                     h,
                     stroke: STROKE,
                     color: Color::BLACK,
@@ -328,16 +386,16 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
                 // Label, centred in its box (several characters wrap onto two lines).
                 let label = &r.labels[i];
                 let lw = text::width(label);
-                let label_lines: Vec<Vec<LGlyph>> = if lw <= LABEL_W - 2.0 * PAD {
-                    vec![at(label, (LABEL_W - lw) / 2.0)]
+                let label_lines: Vec<Vec<LGlyph>> = if lw <= label_w - 2.0 * PAD {
+                    vec![at(label, (label_w - lw) / 2.0)]
                 } else {
-                    text::paragraph(label, 0.0, 0.0, LABEL_W - 2.0 * PAD)
+                    text::paragraph(label, 0.0, 0.0, label_w - 2.0 * PAD)
                         .into_iter()
                         .map(|l| {
                             let w = l.last().map_or(0.0, |g| g.x + g.glyph.advance);
                             l.into_iter()
                                 .map(|g| LGlyph {
-                                    x: g.x + (LABEL_W - w) / 2.0,
+                                    x: g.x + (label_w - w) / 2.0,
                                     ..g
                                 })
                                 .collect()
@@ -349,7 +407,7 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
                 for (k, l) in label_lines.iter().enumerate() {
                     draw_line(&mut page.items, l, x, ly + k as f32 * ROW);
                 }
-                x += LABEL_W;
+                x += label_w;
                 page.items.push(Item::Frame {
                     x,
                     y: top,
