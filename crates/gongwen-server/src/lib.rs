@@ -11,6 +11,7 @@
 //! no state of their own: everything lives in PostgreSQL, so several
 //! instances can serve the same clients behind a load balancer.
 
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;

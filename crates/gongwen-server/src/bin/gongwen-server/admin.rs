@@ -134,6 +134,17 @@ pub enum AdminCommand {
         /// 文件路径（.csv 或 .json）
         file: PathBuf,
     },
+    /// 审计链
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// 校验服务器审计链（SM3 链式哈希）：全部完好时退出码为 0，否则报告第一处断开并以非零退出
+    Verify,
 }
 
 fn parse_role(s: &str) -> std::result::Result<Role, String> {
@@ -389,6 +400,19 @@ pub async fn run(url: &str, command: AdminCommand) -> Result<()> {
                 s.organs, s.departments, s.users, s.positions, s.delegations
             );
         }
+        AdminCommand::Audit {
+            command: AuditCommand::Verify,
+        } => match gongwen_server::audit::verify(&client).await? {
+            Ok(summary) => println!(
+                "审计链完好：共 {} 条记录{}",
+                summary.records,
+                summary
+                    .head
+                    .map(|h| format!("，链头哈希 {h}"))
+                    .unwrap_or_default()
+            ),
+            Err(broken) => bail!("{broken}"),
+        },
     }
     Ok(())
 }

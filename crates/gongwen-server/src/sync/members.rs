@@ -1,0 +1,118 @@
+//! Document membership and fan-out: after every change of a document (its draft or one
+//! of its flows), recompute who may see it, and queue the ops of each member's
+//! `user:{login}` bucket: the whole document for a new member, the changed entity for
+//! the others, a REMOVE of everything for whoever stopped being a member.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use deadpool_postgres::GenericClient;
+use gongwen_protocol::sync::kinds;
+
+use super::buckets::{NewOp, user_bucket};
+use super::{Applying, drafts, flows};
+use crate::error::{Error, Result};
+
+/// One entity of a document as pull serves it.
+struct Entity {
+    kind: &'static str,
+    id: String,
+    version: i64,
+    data: serde_json::Value,
+}
+
+async fn entities(
+    c: &impl GenericClient,
+    document_id: &str,
+) -> Result<(Vec<Entity>, BTreeSet<String>)> {
+    let mut out = Vec::new();
+    let mut members = BTreeSet::new();
+    if let Some((owner, head)) = drafts::head(c, document_id).await? {
+        members.insert(owner);
+        out.push(Entity {
+            kind: kinds::DRAFT,
+            id: document_id.to_owned(),
+            version: head.1,
+            data: serde_json::to_value(&head.0).map_err(|e| Error::Invalid(e.to_string()))?,
+        });
+    }
+    for f in flows::of_document(c, document_id).await? {
+        members.extend(flows::members_of(&f.flow));
+        out.push(Entity {
+            kind: kinds::FLOW,
+            id: f.id.clone(),
+            version: f.version,
+            data: serde_json::to_value(f.data()?).map_err(|e| Error::Invalid(e.to_string()))?,
+        });
+    }
+    Ok((out, members))
+}
+
+/// Publishes the document's current state to its members' buckets (queued on `a.ops`)
+/// and updates `document_members`: a new member gets every entity of the document,
+/// the others the `changed` one (`(kind, id)`).
+pub(super) async fn publish(
+    tx: &impl GenericClient,
+    a: &mut Applying<'_>,
+    document_id: &str,
+    changed: (&str, &str),
+) -> Result<()> {
+    let (entities, logins) = entities(tx, document_id).await?;
+    let list: Vec<&str> = logins.iter().map(String::as_str).collect();
+    let now: BTreeMap<i64, String> = tx
+        .query(
+            "SELECT id, login FROM users WHERE login = ANY($1)",
+            &[&list],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let before: BTreeMap<i64, String> = tx
+        .query(
+            "SELECT m.user_id, u.login FROM document_members m JOIN users u ON u.id = m.user_id
+              WHERE m.document_id = $1",
+            &[&document_id],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    for (id, login) in &now {
+        let new_member = !before.contains_key(id);
+        if new_member {
+            tx.execute(
+                "INSERT INTO document_members (document_id, user_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+                &[&document_id, id],
+            )
+            .await?;
+        }
+        for e in entities
+            .iter()
+            .filter(|e| new_member || (e.kind, e.id.as_str()) == changed)
+        {
+            a.ops.push(NewOp::put(
+                user_bucket(login),
+                e.kind,
+                &e.id,
+                e.version,
+                e.data.clone(),
+            ));
+        }
+    }
+    for (id, login) in &before {
+        if now.contains_key(id) {
+            continue;
+        }
+        tx.execute(
+            "DELETE FROM document_members WHERE document_id = $1 AND user_id = $2",
+            &[&document_id, id],
+        )
+        .await?;
+        for e in &entities {
+            a.ops
+                .push(NewOp::remove(user_bucket(login), e.kind, &e.id, e.version));
+        }
+    }
+    Ok(())
+}
