@@ -291,6 +291,14 @@ pub fn list_ranges(items: &[&str], separator: &str, offset: usize) -> Vec<std::o
     out
 }
 
+/// Characters that end place and organ names (共和镇, 鹤山市, 应急管理局): a title
+/// never breaks right before one.
+const PLACE_SUFFIX: &str = "省市县区乡镇村局厅";
+/// Suffixes after which a title may break (…共和镇|农村…), unless the next
+/// character continues a word with it (县级, 镇政府).
+const BREAK_AFTER_SUFFIX: &str = "县镇";
+const SUFFIX_WORD_NEXT: &str = "长民委级域镇政人村";
+
 /// Breaks a centred title into balanced lines (GB/T 9704-2012 7.3.1: 回行时要做到词意
 /// 完整，排列对称，长短适宜; 梯形或菱形). Returns ranges. `protected` lists
 /// character ranges that must not be split (organ names).
@@ -331,9 +339,22 @@ pub fn balanced_breaks(
             p = 0.0;
         } else if matches!(a, '、' | '，' | '：' | '；' | '）' | '》' | '”') {
             p = 1.0;
-        } else if matches!(b, '和' | '及' | '与' | '暨') || matches!(a, '和' | '及' | '与' | '暨')
+        } else if (matches!(b, '和' | '及' | '与' | '暨') || matches!(a, '和' | '及' | '与' | '暨'))
+            && !chars.get(i + 1).is_some_and(|&c| PLACE_SUFFIX.contains(c))
+            && !PLACE_SUFFIX.contains(b)
         {
+            // A conjunction — unless it begins a name such as 共和镇 or 和平村.
             p = 4.0;
+        } else if PLACE_SUFFIX.contains(b) {
+            // Never cut a place or organ name before its suffix (共和|镇).
+            p = 30.0;
+        } else if BREAK_AFTER_SUFFIX.contains(a)
+            && !SUFFIX_WORD_NEXT.contains(b)
+            && !PLACE_SUFFIX.contains(b)
+            && is_cjk(b)
+        {
+            // Right after a place name (…共和镇|农村…).
+            p = 6.0;
         } else if ["政府", "员会", "公室", "党委", "公司", "中心"]
             .iter()
             .any(|s| after.ends_with(s))

@@ -191,6 +191,9 @@ fn minutes_people(doc: &Document, shaper: &mut Shaper<'_>) -> Vec<Block> {
         // A name never splits across lines; the list may run on to the next page.
         let rows = text::paragraph_keeping(&glyphs, 2.0 * CELL, 2.0 * CELL + head_w, BODY_W, &keep);
         let mut b = Block::new(BlockKind::Text, lines(rows));
+        // The people are part of the 纪要's content: a 成文日期 after them is not
+        // standing alone.
+        b.body = true;
         if out.is_empty() {
             b = b.space(1.0);
         }

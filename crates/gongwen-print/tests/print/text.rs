@@ -145,6 +145,34 @@ fn long_title_is_balanced_and_warned() {
 }
 
 #[test]
+fn title_lines_never_split_a_place_name() {
+    // 7.3.1: 回行时要做到词意完整. "共和" followed by 镇 is a town, not "共" + "和".
+    for title in [
+        "鹤山市人民政府办公室关于商请支持共和镇农村道路提升改造工程的函",
+        "鹤山市共和镇人民政府关于申请农村道路提升改造专项资金的请示",
+    ] {
+        let doc = Document {
+            title: title.into(),
+            body: "正文。".into(),
+            ..Document::default()
+        };
+        let out = print(&doc);
+        let text = String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .map(squash)
+            .filter(|l| !l.is_empty() && title.contains(l.as_str()))
+            .collect();
+        assert!(lines.len() >= 2, "a long title takes two lines: {lines:?}");
+        assert_eq!(lines.concat(), title, "the title reads back whole");
+        assert!(
+            lines.iter().any(|l| l.contains("共和镇")),
+            "共和镇 stays on one line: {lines:?}"
+        );
+    }
+}
+
+#[test]
 fn missing_seal_image_falls_back_with_a_warning() {
     let mut doc = sample("notice-full");
     doc.seal = gongwen_domain::document::Seal::Image("/nonexistent/seal.png".into());
