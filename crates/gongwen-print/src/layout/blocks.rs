@@ -98,11 +98,18 @@ fn body_blocks(text_body: &str, shaper: &mut Shaper<'_>) -> Vec<Block> {
         // 7.3.3: 每个自然段左空二字，回行顶格.
         let rows = text::paragraph(&glyphs, 2.0 * CELL, 0.0, BODY_W);
         // A heading stays with what follows it. The 仿宋 levels (1. and （1）) are
-        // as often numbered paragraphs as headings: only a one-line item counts.
+        // as often numbered items as headings: only a one-line one that does not
+        // end a sentence counts ("1.危险化学品等重点行业领域。" is an item of a list).
+        let sentence = b
+            .text
+            .trim_end()
+            .ends_with(['。', '；', '！', '？', '.', ';', '!', '?']);
         let heading = match b.kind {
             BodyKind::Paragraph => false,
             BodyKind::Heading1 | BodyKind::Heading2 => split.is_none(),
-            BodyKind::Heading3 | BodyKind::Heading4 => split.is_none() && rows.len() == 1,
+            BodyKind::Heading3 | BodyKind::Heading4 => {
+                split.is_none() && rows.len() == 1 && !sentence
+            }
         };
         let kind = if heading {
             BlockKind::Heading

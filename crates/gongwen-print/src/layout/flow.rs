@@ -234,7 +234,13 @@ fn place_flow(
             at_top = true;
         }
         let mut space = if at_top { 0.0 } else { b.space_before };
-        if !at_top && y + space + need(blocks, bi, 0) > BOTTOM + EPS {
+        // What cannot fit on any page is not worth a new page: then only the first
+        // line must fit here.
+        let mut wanted = need(blocks, bi, 0);
+        if wanted > BODY_H + EPS {
+            wanted = b.first_line();
+        }
+        if !at_top && y + space + wanted > BOTTOM + EPS {
             pages.push(Vec::new());
             y = TOP;
             space = 0.0;

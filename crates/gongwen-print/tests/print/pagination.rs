@@ -162,3 +162,18 @@ fn request_sample_keeps_its_closing_line_with_the_signature() {
         "the closing line goes with the signature: {text:?}"
     );
 }
+
+#[test]
+fn a_list_of_numbered_items_runs_on_across_pages() {
+    // One-line items ("1.……。") are text, not headings: a long list is not kept
+    // together, so the page before it is filled.
+    let mut body = vec![FILLER.to_string(); 10];
+    body.extend((1..=30).map(|i| format!("{i}.重点行业领域的安全检查。")));
+    let out = print(&with_body(body.join("\n")));
+    let pages = read(&out.pdf);
+    near(
+        *baselines(&pages[0]).last().unwrap(),
+        grid_baseline(21),
+        "page 1 filled to the 22nd line",
+    );
+}
