@@ -33,5 +33,6 @@ pub struct ApiError {
 
 pub mod auth;
 pub mod directory;
+pub mod exchange;
 pub mod registry;
 pub mod sync;

@@ -24,6 +24,128 @@ pub struct Settings {
     pub migrate_on_start: bool,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
+    /// Where attachment bytes are stored.
+    pub blob_store: BlobStoreConfig,
+    /// Largest blob accepted, in bytes.
+    pub blob_max_size: u64,
+}
+
+/// Where blob bytes live (`[blobs]` in the configuration file).
+///
+/// ```toml
+/// [blobs]
+/// store = "local"
+/// dir = "/var/lib/gongwen/blobs"
+/// max_size = 268435456
+/// ```
+///
+/// or an S3-compatible store (credentials from the environment:
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`):
+///
+/// ```toml
+/// [blobs]
+/// store = "s3"
+/// bucket = "gongwen"
+/// endpoint = "https://oss.example.gov.cn"
+/// region = "cn-east-1"
+/// prefix = "gongwen/"
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobStoreConfig {
+    /// A local directory (shared by instances over a network file system if
+    /// there are several).
+    Local { dir: PathBuf },
+    /// An S3-compatible object store.
+    S3 {
+        bucket: String,
+        endpoint: Option<String>,
+        region: Option<String>,
+        prefix: Option<String>,
+        /// Allow a plain-HTTP endpoint (a store on the same host or private network).
+        allow_http: bool,
+    },
+}
+
+impl Default for BlobStoreConfig {
+    fn default() -> Self {
+        BlobStoreConfig::Local {
+            dir: PathBuf::from(Settings::DEFAULT_BLOB_DIR),
+        }
+    }
+}
+
+/// The `[blobs]` table of the configuration file (see [`BlobStoreConfig`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlobFileConfig {
+    /// `local` (default) or `s3`.
+    pub store: Option<String>,
+    pub dir: Option<PathBuf>,
+    pub bucket: Option<String>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub prefix: Option<String>,
+    pub allow_http: Option<bool>,
+    pub max_size: Option<u64>,
+}
+
+impl BlobFileConfig {
+    /// Check and apply to `settings`.
+    pub fn apply(&self, settings: &mut Settings) -> Result<()> {
+        let s3_only = [
+            ("bucket", self.bucket.is_some()),
+            ("endpoint", self.endpoint.is_some()),
+            ("region", self.region.is_some()),
+            ("prefix", self.prefix.is_some()),
+            ("allow_http", self.allow_http.is_some()),
+        ];
+        settings.blob_store = match self.store.as_deref().unwrap_or("local") {
+            "local" => {
+                if let Some((key, _)) = s3_only.iter().find(|(_, set)| *set) {
+                    return Err(Error::Config(format!(
+                        "[blobs] 的 {key} 只用于 store = \"s3\""
+                    )));
+                }
+                match &self.dir {
+                    Some(dir) => BlobStoreConfig::Local { dir: dir.clone() },
+                    None => BlobStoreConfig::default(),
+                }
+            }
+            "s3" => {
+                if self.dir.is_some() {
+                    return Err(Error::Config(
+                        "[blobs] 的 dir 只用于 store = \"local\"".into(),
+                    ));
+                }
+                let bucket = self
+                    .bucket
+                    .clone()
+                    .filter(|b| !b.trim().is_empty())
+                    .ok_or_else(|| {
+                        Error::Config("[blobs] store = \"s3\" 需要 bucket（存储桶名称）".into())
+                    })?;
+                BlobStoreConfig::S3 {
+                    bucket,
+                    endpoint: self.endpoint.clone(),
+                    region: self.region.clone(),
+                    prefix: self.prefix.clone(),
+                    allow_http: self.allow_http.unwrap_or(false),
+                }
+            }
+            other => {
+                return Err(Error::Config(format!(
+                    "[blobs] store = \"{other}\" 无效：应为 \"local\" 或 \"s3\""
+                )));
+            }
+        };
+        if let Some(n) = self.max_size {
+            if n == 0 {
+                return Err(Error::Config("[blobs] max_size 必须大于 0".into()));
+            }
+            settings.blob_max_size = n;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -34,6 +156,10 @@ pub struct TlsFiles {
 
 impl Settings {
     pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+    /// Blobs go here unless configured otherwise (a systemd `StateDirectory`).
+    pub const DEFAULT_BLOB_DIR: &'static str = "/var/lib/gongwen/blobs";
+    /// 256 MiB: attachments are up to about 100 MB.
+    pub const DEFAULT_BLOB_MAX_SIZE: u64 = 256 * 1024 * 1024;
 
     /// Defaults for a database URL.
     pub fn new(database_url: impl Into<String>) -> Self {
@@ -46,6 +172,8 @@ impl Settings {
             migrate_on_start: true,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            blob_store: BlobStoreConfig::default(),
+            blob_max_size: Self::DEFAULT_BLOB_MAX_SIZE,
         }
     }
 }
@@ -63,6 +191,9 @@ impl Settings {
 /// [tls]
 /// cert = "/etc/gongwen/server.crt"
 /// key = "/etc/gongwen/server.key"
+/// [blobs]
+/// store = "local"
+/// dir = "/var/lib/gongwen/blobs"
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +207,7 @@ pub struct FileConfig {
     pub access_token_ttl_secs: Option<i64>,
     pub refresh_token_ttl_secs: Option<i64>,
     pub tls: Option<TlsFiles>,
+    pub blobs: Option<BlobFileConfig>,
 }
 
 impl FileConfig {
@@ -115,6 +247,41 @@ mod tests {
         std::fs::write(&p, "lisen = 1\n").unwrap();
         let e = FileConfig::load(&p).unwrap_err().to_string();
         assert!(e.contains("格式错误"), "{e}");
+        std::fs::write(
+            &p,
+            "[blobs]\nstore = \"s3\"\nbucket = \"b\"\nendpoint = \"http://127.0.0.1:9000\"\nallow_http = true\nmax_size = 10\n",
+        )
+        .unwrap();
+        let blobs = FileConfig::load(&p).unwrap().blobs.unwrap();
+        let mut settings = Settings::new("postgres://x@h/db");
+        blobs.apply(&mut settings).unwrap();
+        assert_eq!(settings.blob_max_size, 10);
+        assert!(matches!(
+            settings.blob_store,
+            BlobStoreConfig::S3 { ref bucket, allow_http: true, .. } if bucket == "b"
+        ));
+        std::fs::write(&p, "[blobs]\nstore = \"local\"\ndir = \"/srv/b\"\n").unwrap();
+        let blobs = FileConfig::load(&p).unwrap().blobs.unwrap();
+        blobs.apply(&mut settings).unwrap();
+        assert_eq!(
+            settings.blob_store,
+            BlobStoreConfig::Local {
+                dir: PathBuf::from("/srv/b")
+            }
+        );
+        for bad in [
+            "[blobs]\nstore = \"ftp\"\n",
+            "[blobs]\nstore = \"s3\"\n",
+            "[blobs]\nbucket = \"b\"\n",
+            "[blobs]\nmax_size = 0\n",
+        ] {
+            std::fs::write(&p, bad).unwrap();
+            let blobs = FileConfig::load(&p).unwrap().blobs.unwrap();
+            let e = blobs.apply(&mut settings).unwrap_err().to_string();
+            assert!(e.contains("[blobs]"), "{bad}: {e}");
+        }
+        std::fs::write(&p, "[blobs]\nbuckett = \"b\"\n").unwrap();
+        assert!(FileConfig::load(&p).is_err());
         let e = FileConfig::load(&dir.path().join("missing.toml"))
             .unwrap_err()
             .to_string();

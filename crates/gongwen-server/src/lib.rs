@@ -13,10 +13,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod exchange;
 pub mod metrics;
 pub mod registry;
 pub mod routes;
@@ -51,6 +53,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<metrics::Metrics>,
     pub clock: Arc<dyn Clock>,
+    /// Where blob bytes live ([`blobs`]).
+    pub blobs: Arc<dyn blobs::BlobStore>,
 }
 
 /// The server version (the crate version).
@@ -84,6 +88,7 @@ pub async fn launch_with_clock(
             });
         }
     };
+    let blob_store = blobs::open_store(&settings.blob_store)?;
     let pool = db::connect(&settings.database_url, settings.pool_size).await?;
     {
         let mut client = pool.get().await?;
@@ -101,6 +106,7 @@ pub async fn launch_with_clock(
         settings: Arc::new(settings),
         metrics: Arc::new(metrics::Metrics::new()),
         clock,
+        blobs: blob_store,
     };
     let janitor = tokio::spawn(purge_expired_tokens(state.clone()));
     let app = routes::router(state);

@@ -30,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(registry::routes())
         .merge(crate::sync::routes())
+        .merge(crate::blobs::http::routes())
+        .merge(crate::exchange::http::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -205,6 +205,12 @@ async fn serve(args: ServeArgs, file: FileConfig) -> Result<()> {
     if let Some(n) = file.refresh_token_ttl_secs {
         settings.refresh_token_ttl_secs = n;
     }
+    if let Some(blobs) = &file.blobs {
+        blobs.apply(&mut settings)?;
+    }
+    if let Some(dir) = std::env::var_os("GONGWEN_BLOB_DIR").filter(|d| !d.is_empty()) {
+        settings.blob_store = gongwen_server::config::BlobStoreConfig::Local { dir: dir.into() };
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| match e.kind() {
