@@ -273,7 +273,11 @@ impl Client {
     /// The status bar: online or not, and how many changes wait to be sent.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         self.db.read(|c| {
-            let pending: i64 = c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+            let pending: i64 = c.query_row(
+                "SELECT count(*) FROM outbox WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )?;
             let (online, last_sync): (bool, Option<String>) = c.query_row(
                 "SELECT online, last_sync_at FROM sync_state WHERE id = 1",
                 [],
@@ -467,16 +471,16 @@ pub struct SearchHit {
     pub score: f64,
 }
 
-fn hash_hex(s: &str) -> String {
+pub(crate) fn hash_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .expect("a UTC time formats as RFC 3339")
 }
 
-fn summary_of(doc: &Document) -> store::drafts::Summary {
+pub(crate) fn summary_of(doc: &Document) -> store::drafts::Summary {
     store::drafts::Summary {
         title: doc.title.trim().to_owned(),
         doc_type: doc.doc_type.map(|d| d.name().to_owned()),
@@ -484,7 +488,7 @@ fn summary_of(doc: &Document) -> store::drafts::Summary {
     }
 }
 
-fn indexed_text(doc: &Document) -> IndexedText {
+pub(crate) fn indexed_text(doc: &Document) -> IndexedText {
     IndexedText {
         title: doc.title.clone(),
         body: doc.body.clone(),
@@ -691,6 +695,20 @@ impl Client {
                 )?;
             }
             store::search::index(tx, num, &indexed_text(&doc))?;
+            let deps: Vec<String> = attachments
+                .iter()
+                .filter_map(|a| a.blob.as_ref().map(store::blobs::Blob::reference))
+                .collect();
+            crate::sync::outbox::record_draft_save(
+                tx,
+                &id,
+                (head > 0).then_some(head),
+                version,
+                &row.content,
+                &content_hash,
+                &deps,
+                &now,
+            )?;
             Ok(SavedVersion {
                 draft_id: id,
                 version,

@@ -23,6 +23,7 @@ pub mod flow;
 mod fsutil;
 pub mod key;
 pub mod store;
+pub mod sync;
 
 use std::path::PathBuf;
 

@@ -484,27 +484,7 @@ impl Client {
     pub fn reject_command(&self, seq: i64, code: &str, reason: &str) -> Result<()> {
         let now = self.now().to_offset(CST);
         super::write(&self.db, |tx| {
-            let row = outbox::get(tx, seq)?.ok_or(FlowError::OutboxNotFound(seq))?;
-            if row.state == "rejected" {
-                return Ok(());
-            }
-            outbox::mark_rejected(tx, seq, code, reason, now)?;
-            let detail = serde_json::json!({
-                "seq": seq, "id": row.id, "name": row.name, "code": code, "reason": reason,
-            });
-            super::audit::append(
-                tx,
-                vec![gongwen_domain::audit::Entry {
-                    id: format!("{}/rejected", row.id),
-                    time: now,
-                    actor: self.user.clone(),
-                    on_behalf_of: None,
-                    action: "workflow.command_rejected".into(),
-                    subject: row.entity.clone(),
-                    detail_json: detail.to_string(),
-                }],
-            )?;
-            rebase(tx, &row.entity, now)
+            reject_in(tx, &self.user, seq, code, reason, now)
         })
     }
 
@@ -517,6 +497,9 @@ impl Client {
             let row = outbox::get(tx, seq)?.ok_or(FlowError::OutboxNotFound(seq))?;
             if row.state != "rejected" {
                 return Err(FlowError::NotRejected(seq));
+            }
+            if outbox::in_flight(tx, seq)? {
+                return Err(FlowError::InFlight(seq));
             }
             if row.name == START_MUTATION {
                 let args: StartArgs = serde_json::from_str(&row.payload)
@@ -570,6 +553,9 @@ impl Client {
             if row.state != "rejected" {
                 return Err(FlowError::NotRejected(seq));
             }
+            if outbox::in_flight(tx, seq)? {
+                return Err(FlowError::InFlight(seq));
+            }
             tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
             let detail = serde_json::json!({
                 "seq": seq, "id": row.id, "name": row.name, "payload": row.payload,
@@ -590,8 +576,71 @@ impl Client {
     }
 }
 
+/// [`Client::reject_command`] inside the caller's transaction (the sync engine records
+/// the server's answer together with its acknowledgement). A row already refused
+/// locally (by a rebase) takes the server's code and reason, which are authoritative.
+pub(crate) fn reject_in(
+    tx: &Transaction<'_>,
+    user: &str,
+    seq: i64,
+    code: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let row = outbox::get(tx, seq)?.ok_or(FlowError::OutboxNotFound(seq))?;
+    let already = row.state == "rejected";
+    outbox::mark_rejected(tx, seq, code, reason, now)?;
+    if already {
+        return Ok(());
+    }
+    let detail = serde_json::json!({
+        "seq": seq, "id": row.id, "name": row.name, "code": code, "reason": reason,
+    });
+    super::audit::append(
+        tx,
+        vec![gongwen_domain::audit::Entry {
+            id: format!("{}/rejected", row.id),
+            time: now,
+            actor: user.to_owned(),
+            on_behalf_of: None,
+            action: "workflow.command_rejected".into(),
+            subject: row.entity.clone(),
+            detail_json: detail.to_string(),
+        }],
+    )?;
+    rebase(tx, &row.entity, now)
+}
+
 fn to_value<T: Serialize>(v: &T) -> Result<serde_json::Value> {
     serde_json::to_value(v).map_err(|e| FlowError::Corrupt(e.to_string()))
+}
+
+/// The code of a command refused because someone else handled its task first (the
+/// server's `ALREADY_HANDLED`, also used when the replay finds it out first).
+pub(crate) const ALREADY_HANDLED: &str = gongwen_protocol::sync::codes::ALREADY_HANDLED;
+
+/// "已由 王五 于 2026-03-02 09:12 处理（同意）" when the command's task was already
+/// handled by someone (its state is no longer open).
+fn already_handled(flow: &Flow, cmd: &Command, people: &DbDirectory<'_>) -> Option<String> {
+    use gongwen_domain::workflow::{Directory, TaskState};
+    let task = flow.task(cmd.action.task()?)?;
+    if matches!(task.state, TaskState::Open | TaskState::Waiting) {
+        return None;
+    }
+    let acted = task.acted.as_ref()?;
+    let who = people
+        .name(&acted.actor)
+        .unwrap_or_else(|| acted.actor.0.clone());
+    let at = acted.at.to_offset(CST);
+    Some(format!(
+        "已由 {who} 于 {:04}-{:02}-{:02} {:02}:{:02} 处理（{}）",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        task.state.label()
+    ))
 }
 
 /// Recomputes a flow's local view: the confirmed base plus a replay of its pending
@@ -644,7 +693,10 @@ pub(crate) fn rebase(tx: &Transaction<'_>, flow_id: &str, now: OffsetDateTime) -
                 rows::mirror_tasks(tx, Some(current), &next, &meta, Some(row.seq), now)?;
                 flow = Some(next);
             }
-            Err(e) => refuse(e.code(), e.to_string())?,
+            Err(e) => match already_handled(current, &args.command, &dir) {
+                Some(reason) => refuse(ALREADY_HANDLED, reason)?,
+                None => refuse(e.code(), e.to_string())?,
+            },
         }
     }
     match flow {

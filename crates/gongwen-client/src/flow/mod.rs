@@ -44,12 +44,12 @@
 //! materialised `now > due_at`, brought up to date before each queue read by an update
 //! that touches only the rows whose flag changed (two partial indexes on `due_at`).
 
-mod actions;
-mod audit;
-mod outbox;
-mod people;
+pub(crate) mod actions;
+pub(crate) mod audit;
+pub(crate) mod outbox;
+pub(crate) mod people;
 mod queue;
-mod rows;
+pub(crate) mod rows;
 mod view;
 
 use gongwen_domain::audit::BrokenReason;
@@ -112,6 +112,9 @@ pub enum FlowError {
     #[error("第 {0} 号操作没有被服务器拒绝，不能重试或放弃")]
     NotRejected(i64),
 
+    #[error("第 {0} 号操作已发送到服务器，正在等待服务器确认，暂时不能重试或放弃")]
+    InFlight(i64),
+
     #[error("第 {seq} 号操作是 {actor} 做的，只有本人可以重试")]
     NotYourCommand { seq: i64, actor: String },
 
@@ -146,6 +149,7 @@ impl FlowError {
             FlowError::InvalidArgument(_) => "invalid_argument".into(),
             FlowError::OutboxNotFound(_) => "outbox_not_found".into(),
             FlowError::NotRejected(_) => "not_rejected".into(),
+            FlowError::InFlight(_) => "in_flight".into(),
             FlowError::NotYourCommand { .. } => "not_your_command".into(),
             FlowError::AuditBroken { .. } => "audit_broken".into(),
             FlowError::Corrupt(_) => "corrupt_flow".into(),

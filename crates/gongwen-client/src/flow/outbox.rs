@@ -117,13 +117,30 @@ pub(crate) fn get(c: &Connection, seq: i64) -> Result<Option<Row>> {
     )
 }
 
-/// The pending rows of one flow, in seq order.
+/// The pending rows of one flow, in seq order: the commands to replay over the
+/// server's state. Rows the server has already consumed (`push_seq <= acked_seq`,
+/// known from a pull before the push answer for them arrived) are not replayed: their
+/// effect, if any, is in the server's state already.
 pub(crate) fn pending_for(c: &Connection, flow: &str) -> Result<Vec<Row>> {
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM outbox WHERE entity_id = ?1 AND state = 'pending' ORDER BY seq"
+        "SELECT {COLUMNS} FROM outbox WHERE entity_id = ?1 AND state = 'pending'
+           AND (push_seq IS NULL
+                OR push_seq > coalesce((SELECT acked_seq FROM sync_client WHERE id = 1), 0))
+         ORDER BY seq"
     ))?;
     let rows = stmt.query_map([flow], row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Whether the row was sent and the server's answer for it is not known yet: such a
+/// row cannot be retried or discarded (the server may still apply it).
+pub(crate) fn in_flight(c: &Connection, seq: i64) -> Result<bool> {
+    Ok(
+        c.prepare_cached("SELECT push_seq IS NOT NULL FROM outbox WHERE seq = ?1")?
+            .query_row([seq], |r| r.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(false),
+    )
 }
 
 pub(crate) fn mark_rejected(
@@ -207,6 +224,11 @@ impl Client {
                 let (action_label, opinion, title) = if r.name == super::ACT_MUTATION {
                     let (label, text) = describe(&parse_act(&r)?.command);
                     (label, text, title)
+                } else if r.name == gongwen_protocol::sync::mutations::DRAFT_SAVE {
+                    let args: serde_json::Value =
+                        serde_json::from_str(&r.payload).unwrap_or_default();
+                    let doc_title = args["document"]["title"].as_str().map(str::to_owned);
+                    ("保存草稿".to_owned(), None, doc_title)
                 } else {
                     let args: serde_json::Value =
                         serde_json::from_str(&r.payload).unwrap_or_default();

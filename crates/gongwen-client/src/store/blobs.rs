@@ -109,6 +109,27 @@ impl BlobStore {
         Ok(Blob { hash, size })
     }
 
+    /// Where a download of `hash` in progress keeps the bytes received so far (the sync
+    /// engine resumes from its length).
+    pub fn partial_path(&self, hash: &str) -> PathBuf {
+        self.dir.join("tmp").join(format!("{hash}.download"))
+    }
+
+    /// Moves a complete, verified download into the store.
+    pub fn adopt_partial(&self, hash: &str) -> Result<Blob> {
+        let tmp = self.partial_path(hash);
+        let size = fs::metadata(&tmp).map_err(|e| Error::io(&tmp, e))?.len();
+        let dest = self.path(hash);
+        let parent = dest.parent().expect("blob path has a parent");
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        fs::rename(&tmp, &dest).map_err(|e| Error::io(&dest, e))?;
+        fsutil::sync_dir(parent)?;
+        Ok(Blob {
+            hash: hash.to_owned(),
+            size,
+        })
+    }
+
     /// Streams the file at `path` into the store. `name` names the attachment in errors.
     pub fn put_file(&self, name: &str, path: &Path) -> Result<Blob> {
         let bad = |e: std::io::Error| Error::AttachmentFile {

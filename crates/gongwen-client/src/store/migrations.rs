@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_workflow",
         sql: include_str!("../../../../migrations/client/0002_workflow.sql"),
     },
+    Migration {
+        name: "0003_sync",
+        sql: include_str!("../../../../migrations/client/0003_sync.sql"),
+    },
 ];
 
 /// The schema version this program writes.

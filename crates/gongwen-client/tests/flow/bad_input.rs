@@ -124,6 +124,8 @@ fn adding_an_unknown_person_is_refused() {
 fn unknown_task_action_user_and_route_are_refused() {
     let mut env = Env::new();
     let (_flow, task) = at_review(&mut env);
+    // Created before the snapshot: a draft save queues its own draft.save.v1 row.
+    let draft = env.draft("notice-full.json");
     let before = env.snapshot();
     let err = env
         .as_user("li")
@@ -141,7 +143,6 @@ fn unknown_task_action_user_and_route_are_refused() {
         .act(&task, "remind", None, None, None, None)
         .unwrap_err();
     assert_eq!(err.code(), "unknown_user");
-    let draft = env.draft("notice-full.json");
     let err = env
         .as_user("zhang")
         .submit_draft(&draft, Some("没有这个模板"))

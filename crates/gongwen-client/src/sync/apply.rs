@@ -1,0 +1,503 @@
+//! Applying pulled pages to the local store (SYNC.md §2).
+//!
+//! One pull answer is applied in one SQLite transaction together with every bucket's
+//! new cursor and checksum, so a crash leaves either the whole page or none of it.
+//! An op at or below the bucket's cursor is skipped (replaying a page is a no-op) and
+//! a PUT applies only when its version is newer than the local one. Entities are held
+//! by buckets (`sync_members`); an entity no bucket holds any more is deleted with
+//! everything derived from it (queue rows, search entries, cached attachments).
+
+use std::collections::BTreeSet;
+
+use gongwen_domain::Document;
+use gongwen_domain::workflow::Flow;
+use gongwen_protocol::sync::{
+    DraftHead, Op, OpKind, PullResponse, bucket_checksum, kinds, mutations, parse_checksum,
+};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::flow::rows::{self, DocMeta, ts, urgency_from_name};
+use crate::flow::{FlowError, Result};
+use crate::store;
+
+/// What applying one pull answer did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Applied {
+    pub ops: u64,
+    /// Buckets with more ops to pull.
+    pub more: bool,
+    /// Buckets whose checksum did not match: dropped, to pull again from 0.
+    pub mismatched: Vec<String>,
+    /// Something was deleted: run the blob garbage collection.
+    pub removed: bool,
+}
+
+/// `data` of a `flow` op.
+#[derive(Debug, Clone, Deserialize)]
+struct FlowData {
+    flow: Flow,
+    document_id: String,
+    #[serde(default)]
+    doc_version: Option<i64>,
+    title: String,
+    #[serde(default)]
+    doc_type: Option<String>,
+    #[serde(default)]
+    urgency: Option<String>,
+    #[serde(default)]
+    from_organ: Option<String>,
+}
+
+/// `data` of a `person` op.
+#[derive(Debug, Clone, Deserialize)]
+struct PersonData {
+    id: String,
+    name: String,
+    organ: String,
+    #[serde(default)]
+    dept: String,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+fn corrupt(what: &str, id: &str, e: impl std::fmt::Display) -> FlowError {
+    FlowError::Corrupt(format!("服务器发来的{what} {id} 无法读取：{e}"))
+}
+
+/// Applies one pull answer. `now` is the local clock (queue overdue flags only).
+pub(crate) fn apply_response(
+    tx: &Transaction<'_>,
+    resp: &PullResponse,
+    now: OffsetDateTime,
+) -> Result<Applied> {
+    let stamp = ts(now);
+    super::outbox::acknowledge(tx, resp.last_applied_seq)?;
+    let mut out = Applied::default();
+    let mut flows = BTreeSet::new();
+    let mut drafts = BTreeSet::new();
+    for bucket in resp.removed_buckets.iter().chain(&resp.resets) {
+        out.removed |= drop_bucket(tx, bucket)?;
+    }
+    for bucket in &resp.added_buckets {
+        tx.prepare_cached(
+            "INSERT INTO sync_buckets (bucket, cursor, checksum, updated_at) VALUES (?1, 0, 0, ?2)
+             ON CONFLICT (bucket) DO NOTHING",
+        )?
+        .execute(params![bucket, stamp])?;
+    }
+    for (bucket, page) in &resp.buckets {
+        if resp.removed_buckets.contains(bucket) {
+            continue;
+        }
+        let (cursor, sum) = tx
+            .prepare_cached("SELECT cursor, checksum FROM sync_buckets WHERE bucket = ?1")?
+            .query_row([bucket], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .optional()?
+            .unwrap_or((0, 0));
+        let fresh: Vec<&Op> = page.ops.iter().filter(|o| o.op_id > cursor).collect();
+        let ordered = fresh.windows(2).all(|w| w[0].op_id < w[1].op_id);
+        let local = bucket_checksum(sum as u32, fresh.iter().copied());
+        let expected = parse_checksum(&page.checksum);
+        let next = page.next.max(cursor);
+        if !ordered || expected != Some(local) || fresh.last().is_some_and(|o| o.op_id > next) {
+            tracing::warn!(bucket, "bucket checksum mismatch: pulling it again from 0");
+            out.removed |= drop_bucket(tx, bucket)?;
+            out.mismatched.push(bucket.clone());
+            continue;
+        }
+        for op in fresh {
+            apply_op(tx, bucket, op, &stamp, &mut flows, &mut drafts)?;
+            out.ops += 1;
+            out.removed |= op.op == OpKind::Remove;
+        }
+        tx.prepare_cached(
+            "INSERT INTO sync_buckets (bucket, cursor, checksum, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (bucket) DO UPDATE SET cursor = excluded.cursor,
+                 checksum = excluded.checksum, updated_at = excluded.updated_at",
+        )?
+        .execute(params![bucket, next, i64::from(local), stamp])?;
+        out.more |= page.has_more;
+    }
+    for flow in flows {
+        crate::flow::actions::rebase(tx, &flow, now)?;
+    }
+    for draft in drafts {
+        materialize(tx, &draft, &stamp)?;
+    }
+    materialize_idle(tx, &stamp)?;
+    Ok(out)
+}
+
+fn apply_op(
+    tx: &Transaction<'_>,
+    bucket: &str,
+    op: &Op,
+    now: &str,
+    flows: &mut BTreeSet<String>,
+    drafts: &mut BTreeSet<String>,
+) -> Result<()> {
+    match op.op {
+        OpKind::Put => {
+            tx.prepare_cached(
+                "INSERT INTO sync_members (bucket, kind, id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![bucket, op.kind, op.id])?;
+            let local: Option<i64> = tx
+                .prepare_cached("SELECT version FROM sync_versions WHERE kind = ?1 AND id = ?2")?
+                .query_row(params![op.kind, op.id], |r| r.get(0))
+                .optional()?;
+            if local.is_some_and(|v| v >= op.version) {
+                return Ok(());
+            }
+            let data = op
+                .data
+                .as_ref()
+                .ok_or_else(|| corrupt("数据", &op.id, "PUT 缺少 data"))?;
+            put_entity(tx, &op.kind, &op.id, data, now, flows, drafts)?;
+            tx.prepare_cached(
+                "INSERT INTO sync_versions (kind, id, version) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version",
+            )?
+            .execute(params![op.kind, op.id, op.version])?;
+        }
+        OpKind::Remove => {
+            tx.prepare_cached(
+                "DELETE FROM sync_members WHERE bucket = ?1 AND kind = ?2 AND id = ?3",
+            )?
+            .execute(params![bucket, op.kind, op.id])?;
+            release(tx, &op.kind, &op.id)?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes an entity locally when no bucket holds it any more. Returns whether it did.
+fn release(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<bool> {
+    let held: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM sync_members WHERE kind = ?1 AND id = ?2 LIMIT 1")?
+        .query_row(params![kind, id], |r| r.get(0))
+        .optional()?;
+    if held.is_some() {
+        return Ok(false);
+    }
+    remove_entity(tx, kind, id)?;
+    tx.prepare_cached("DELETE FROM sync_versions WHERE kind = ?1 AND id = ?2")?
+        .execute(params![kind, id])?;
+    Ok(true)
+}
+
+/// Forgets a bucket: its cursor, and every entity held only through it.
+pub(crate) fn drop_bucket(tx: &Transaction<'_>, bucket: &str) -> Result<bool> {
+    let members: Vec<(String, String)> = tx
+        .prepare_cached("SELECT kind, id FROM sync_members WHERE bucket = ?1")?
+        .query_map([bucket], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    tx.prepare_cached("DELETE FROM sync_members WHERE bucket = ?1")?
+        .execute([bucket])?;
+    tx.prepare_cached("DELETE FROM sync_buckets WHERE bucket = ?1")?
+        .execute([bucket])?;
+    let mut removed = false;
+    for (kind, id) in members {
+        removed |= release(tx, &kind, &id)?;
+    }
+    Ok(removed)
+}
+
+fn put_entity(
+    tx: &Transaction<'_>,
+    kind: &str,
+    id: &str,
+    data: &serde_json::Value,
+    now: &str,
+    flows: &mut BTreeSet<String>,
+    drafts: &mut BTreeSet<String>,
+) -> Result<()> {
+    match kind {
+        kinds::PERSON => {
+            let p: PersonData =
+                serde_json::from_value(data.clone()).map_err(|e| corrupt("人员", id, e))?;
+            let roles = serde_json::to_string(&p.roles).map_err(|e| corrupt("人员", id, e))?;
+            tx.prepare_cached(
+                "INSERT INTO people (id, name, organ, dept, roles, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, organ = excluded.organ,
+                     dept = excluded.dept, roles = excluded.roles, updated_at = excluded.updated_at",
+            )?
+            .execute(params![p.id, p.name, p.organ, p.dept, roles, now])?;
+        }
+        kinds::FLOW => {
+            let f: FlowData =
+                serde_json::from_value(data.clone()).map_err(|e| corrupt("流程", id, e))?;
+            let json = serde_json::to_string(&f.flow).map_err(|e| corrupt("流程", id, e))?;
+            let meta = DocMeta {
+                document_id: f.document_id.clone(),
+                doc_version: f.doc_version,
+                title: f.title.clone(),
+                doc_type: f.doc_type.clone(),
+                urgency: urgency_from_name(f.urgency.as_deref()),
+                from_organ: f.from_organ.clone(),
+            };
+            let exists: Option<i64> = tx
+                .prepare_cached("SELECT 1 FROM flows WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            if exists.is_none() {
+                rows::insert_flow(tx, &f.flow, &meta)?;
+            }
+            tx.prepare_cached(
+                "UPDATE flows SET base_json = ?2, document_id = ?3, doc_version = ?4, title = ?5,
+                     doc_type = ?6, urgency = ?7, from_organ = ?8
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                json,
+                f.document_id,
+                f.doc_version,
+                f.title,
+                f.doc_type,
+                f.urgency,
+                f.from_organ
+            ])?;
+            flows.insert(id.to_owned());
+        }
+        kinds::DRAFT => {
+            let h: DraftHead =
+                serde_json::from_value(data.clone()).map_err(|e| corrupt("草稿", id, e))?;
+            let conflicts =
+                serde_json::to_string(&h.conflicts).map_err(|e| corrupt("草稿", id, e))?;
+            tx.prepare_cached(
+                "INSERT INTO draft_heads (draft_id, head_version, content_hash, document, conflicts, materialized)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 0)
+                 ON CONFLICT (draft_id) DO UPDATE SET head_version = excluded.head_version,
+                     content_hash = excluded.content_hash, document = excluded.document,
+                     conflicts = excluded.conflicts, materialized = 0",
+            )?
+            .execute(params![
+                id,
+                h.head_version,
+                h.content_hash,
+                h.document.to_string(),
+                conflicts
+            ])?;
+            drafts.insert(id.to_owned());
+        }
+        kinds::INCOMING | kinds::RECEIPT => {
+            let table = if kind == kinds::INCOMING {
+                "incoming"
+            } else {
+                "receipts"
+            };
+            tx.prepare_cached(&format!(
+                "INSERT INTO {table} (id, data, received_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+            ))?
+            .execute(params![id, data.to_string(), now])?;
+        }
+        other => {
+            // A newer server's kind: kept out of the local model, never misread.
+            tracing::debug!(kind = other, id, "ignoring an unknown entity kind");
+        }
+    }
+    Ok(())
+}
+
+fn remove_entity(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<()> {
+    match kind {
+        kinds::PERSON => {
+            tx.prepare_cached("DELETE FROM people WHERE id = ?1")?
+                .execute([id])?;
+        }
+        kinds::FLOW => {
+            tx.prepare_cached("DELETE FROM tasks WHERE flow_id = ?1")?
+                .execute([id])?;
+            tx.prepare_cached("DELETE FROM flows WHERE id = ?1")?
+                .execute([id])?;
+        }
+        kinds::DRAFT => {
+            tx.prepare_cached("DELETE FROM draft_heads WHERE draft_id = ?1")?
+                .execute([id])?;
+            let num: Option<i64> = tx
+                .prepare_cached("SELECT num FROM drafts WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            if let Some(num) = num {
+                store::search::unindex(tx, num)?;
+                store::drafts::delete(tx, id)?;
+            }
+            tx.prepare_cached("DELETE FROM entity_blobs WHERE kind = ?1 AND id = ?2")?
+                .execute(params![kind, id])?;
+        }
+        kinds::INCOMING => {
+            tx.prepare_cached("DELETE FROM incoming WHERE id = ?1")?
+                .execute([id])?;
+        }
+        kinds::RECEIPT => {
+            tx.prepare_cached("DELETE FROM receipts WHERE id = ?1")?
+                .execute([id])?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether a save of the draft still waits for the server's answer.
+fn saves_waiting(tx: &Transaction<'_>, draft: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE entity_id = ?1 AND kind = ?2
+               AND (state = 'pending' OR push_seq IS NOT NULL) LIMIT 1",
+        )?
+        .query_row(params![draft, mutations::DRAFT_SAVE], |r| {
+            r.get::<_, i64>(0)
+        })
+        .optional()?
+        .is_some())
+}
+
+/// Materialises the server heads of drafts with no save waiting.
+pub(crate) fn materialize_idle(tx: &Transaction<'_>, now: &str) -> Result<()> {
+    let ids: Vec<String> = tx
+        .prepare_cached("SELECT draft_id FROM draft_heads WHERE materialized = 0")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        materialize(tx, &id, now)?;
+    }
+    Ok(())
+}
+
+/// Makes the server's head of a draft its local head, once no local save of it waits
+/// for the server (until then the local versions are the user's view). Local versions
+/// above the server's head are saves that lost the compare-and-set: the server keeps
+/// each as a conflict copy (冲突副本, listed in `draft_heads.conflicts`), so they
+/// leave the local history and every client shows the same versions.
+fn materialize(tx: &Transaction<'_>, draft: &str, now: &str) -> Result<()> {
+    if saves_waiting(tx, draft)? {
+        return Ok(());
+    }
+    let Some((head, document)) = tx
+        .prepare_cached("SELECT head_version, document FROM draft_heads WHERE draft_id = ?1")?
+        .query_row([draft], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let doc = Document::from_json(&document).map_err(|e| corrupt("草稿", draft, e.0))?;
+    let content = doc.to_canonical_json();
+    let hash = crate::api::hash_hex(&content);
+    let summary = crate::api::summary_of(&doc);
+    let existing = tx
+        .prepare_cached("SELECT num, head_version FROM drafts WHERE id = ?1")?
+        .query_row([draft], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        .optional()?;
+    let num = match existing {
+        Some((num, _)) => num,
+        None => store::drafts::create(tx, draft, now, "", &summary)?,
+    };
+    let same: Option<String> = tx
+        .prepare_cached(
+            "SELECT content_hash FROM draft_versions WHERE draft_id = ?1 AND version = ?2",
+        )?
+        .query_row(params![draft, head], |r| r.get(0))
+        .optional()?;
+    let keep_head = same.as_deref() == Some(hash.as_str());
+    let from = if keep_head { head + 1 } else { head };
+    tx.prepare_cached("DELETE FROM draft_versions WHERE draft_id = ?1 AND version >= ?2")?
+        .execute(params![draft, from])?;
+    if !keep_head {
+        let row = store::drafts::VersionRow {
+            draft_id: draft.to_owned(),
+            version: head,
+            author: String::new(),
+            created_at: now.to_owned(),
+            base_version: None,
+            content_hash: hash,
+            content,
+        };
+        store::drafts::append_version(tx, &row, &summary)?;
+        for (position, a) in doc.attachments.iter().enumerate() {
+            let blob = a
+                .file
+                .as_deref()
+                .and_then(store::blobs::parse_ref)
+                .map(str::to_owned);
+            let local = match &blob {
+                Some(h) => store::blobs::exists(tx, h)?,
+                None => false,
+            };
+            if let Some(h) = &blob {
+                tx.prepare_cached(
+                    "INSERT INTO entity_blobs (kind, id, hash) VALUES ('draft', ?1, ?2)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![draft, h])?;
+                if !local {
+                    tx.prepare_cached(
+                        "INSERT INTO blob_transfers (hash, direction, size, updated_at)
+                         VALUES (?1, 'down', 0, ?2) ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![h, now])?;
+                }
+            }
+            store::drafts::add_attachment_ref(
+                tx,
+                draft,
+                head,
+                position,
+                &a.name,
+                blob.as_deref().filter(|_| local),
+                None,
+            )?;
+        }
+    } else {
+        tx.prepare_cached("UPDATE drafts SET head_version = ?2, title = ?3, doc_type = ?4, doc_number = ?5 WHERE id = ?1")?
+            .execute(params![draft, head, summary.title, summary.doc_type, summary.doc_number])?;
+    }
+    store::search::index(tx, num, &crate::api::indexed_text(&doc))?;
+    tx.prepare_cached("UPDATE draft_heads SET materialized = 1 WHERE draft_id = ?1")?
+        .execute([draft])?;
+    Ok(())
+}
+
+/// A downloaded blob is now local: link it to the attachments that name it.
+pub(crate) fn link_blob(tx: &Transaction<'_>, hash: &str) -> Result<()> {
+    let reference = format!("{}{hash}", store::blobs::REF_PREFIX);
+    let drafts: Vec<String> = tx
+        .prepare_cached("SELECT id FROM entity_blobs WHERE kind = 'draft' AND hash = ?1")?
+        .query_map([hash], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for draft in drafts {
+        let Some((version, content)) = tx
+            .prepare_cached(
+                "SELECT v.version, v.content FROM drafts d
+                 JOIN draft_versions v ON v.draft_id = d.id AND v.version = d.head_version
+                 WHERE d.id = ?1",
+            )?
+            .query_row([&draft], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?
+        else {
+            continue;
+        };
+        let Ok(doc) = Document::from_json(&content) else {
+            continue;
+        };
+        for (position, a) in doc.attachments.iter().enumerate() {
+            if a.file.as_deref() == Some(reference.as_str()) {
+                tx.prepare_cached(
+                    "UPDATE version_attachments SET blob_hash = ?4
+                     WHERE draft_id = ?1 AND version = ?2 AND position = ?3",
+                )?
+                .execute(params![draft, version, position as i64, hash])?;
+            }
+        }
+    }
+    Ok(())
+}

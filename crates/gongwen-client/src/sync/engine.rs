@@ -1,0 +1,475 @@
+//! The staged engine: pull → blobs → push → pull again (acknowledge).
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
+
+use gongwen_protocol::PROTOCOL_VERSION;
+use gongwen_protocol::sync::{
+    BlobAnnounce, BlobStatus, MAX_CHUNK, PullRequest, PushRequest, SCHEMA_VERSION, codes,
+};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::transport::{Transport, TransportError};
+use super::{SyncError, apply, outbox};
+use crate::Client;
+use crate::flow::rows::{CST, ts};
+use crate::store::blobs::{BlobStore, parse_ref};
+
+/// Mutations per push request.
+pub const PUSH_BATCH: usize = 500;
+/// Ops per bucket per pull page.
+pub const PULL_LIMIT: u32 = 1000;
+/// How many times one sync pulls a bucket again after a checksum mismatch before
+/// giving up (a server that keeps answering wrong checksums).
+const MAX_RESETS: usize = 2;
+
+/// What one full sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    /// Pull answers applied.
+    pub pages: u64,
+    /// Ops applied.
+    pub ops: u64,
+    /// Mutations the server applied (rows removed from the outbox).
+    pub applied: u64,
+    /// Mutations the server refused (kept as rejected, with the reason).
+    pub rejected: u64,
+    /// Blobs uploaded / downloaded.
+    pub uploaded: u64,
+    pub downloaded: u64,
+    /// Buckets pulled again after a checksum mismatch.
+    pub resets: u64,
+    /// Rows still waiting (0 after a complete sync).
+    pub pending: u64,
+}
+
+/// Progress of a running sync: (done, total) units of the current stage.
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// The sync engine over a transport. Each stage is a method, usable on its own.
+pub struct Engine<T: Transport> {
+    client: Arc<Client>,
+    transport: T,
+    progress: Option<Progress>,
+}
+
+impl<T: Transport> std::fmt::Debug for Engine<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> Engine<T> {
+    pub fn new(client: Arc<Client>, transport: T) -> Engine<T> {
+        Engine {
+            client,
+            transport,
+            progress: None,
+        }
+    }
+
+    /// Reports progress (pages, mutations, bytes) to `f`.
+    pub fn with_progress(mut self, f: Progress) -> Engine<T> {
+        self.progress = Some(f);
+        self
+    }
+
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    fn progress(&self, done: u64, total: u64) {
+        if let Some(p) = &self.progress {
+            p(done, total);
+        }
+    }
+
+    fn stamp(&self) -> String {
+        ts(self.client.now().to_offset(CST))
+    }
+
+    /// A full sync: pull, upload blobs, push, pull again. Succeeds only when every
+    /// pending row was answered by the server and the last pull completed.
+    pub async fn sync(&self) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        let result = async {
+            self.pull(&mut report).await?;
+            self.download_blobs(&mut report).await?;
+            let pushed = self.push(&mut report).await?;
+            if pushed > 0 {
+                self.pull(&mut report).await?;
+                self.download_blobs(&mut report).await?;
+            }
+            Ok::<_, SyncError>(())
+        }
+        .await;
+        report.pending = self.client.sync_pending()?;
+        let now = self.stamp();
+        match &result {
+            Ok(()) => self.client.db.write(|tx| {
+                outbox::client(tx, &now)?;
+                tx.execute(
+                    "UPDATE sync_client SET last_success_at = ?1, last_error = NULL WHERE id = 1",
+                    [&now],
+                )?;
+                tx.execute(
+                    "UPDATE sync_state SET online = 1, last_sync_at = ?1 WHERE id = 1",
+                    [&now],
+                )?;
+                Ok(())
+            })?,
+            Err(e) => {
+                let online = !matches!(e, SyncError::Transport(t) if t.is_offline());
+                let msg = e.to_string();
+                self.client.db.write(|tx| {
+                    outbox::client(tx, &now)?;
+                    tx.execute(
+                        "UPDATE sync_client SET last_error = ?1 WHERE id = 1",
+                        [&msg],
+                    )?;
+                    tx.execute("UPDATE sync_state SET online = ?1 WHERE id = 1", [online])?;
+                    Ok(())
+                })?
+            }
+        }
+        result?;
+        if report.pending > 0 {
+            return Err(SyncError::Incomplete {
+                pending: report.pending,
+            });
+        }
+        Ok(report)
+    }
+
+    /// Pull stage: every bucket, page after page, until nothing more; each answer in
+    /// one transaction with its cursors and checksums.
+    pub async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        let mut resets: std::collections::BTreeMap<String, usize> = Default::default();
+        loop {
+            let now = self.stamp();
+            let (client_id, cursors) = self.client.db.write(|tx| {
+                let me = outbox::client(tx, &now)?;
+                let cursors = tx
+                    .prepare("SELECT bucket, cursor FROM sync_buckets")?
+                    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok((me.client_id, cursors))
+            })?;
+            let req = PullRequest {
+                protocol: PROTOCOL_VERSION,
+                schema_version: SCHEMA_VERSION,
+                client_id,
+                cursors,
+                limit: PULL_LIMIT,
+            };
+            let resp = match self.transport.pull(&req).await {
+                Ok(r) => r,
+                Err(TransportError::Conflict(e)) if e.code == codes::BUCKET_RESET => {
+                    let bucket = e.bucket.clone().ok_or_else(|| {
+                        TransportError::BadResponse("BUCKET_RESET 没有指明数据分区".into())
+                    })?;
+                    let n = resets.entry(bucket.clone()).or_default();
+                    *n += 1;
+                    if *n > MAX_RESETS {
+                        return Err(SyncError::ResetLoop(bucket));
+                    }
+                    crate::flow::write(&self.client.db, |tx| {
+                        apply::drop_bucket(tx, &bucket)?;
+                        Ok(())
+                    })?;
+                    report.resets += 1;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let now = self.client.now();
+            let applied =
+                crate::flow::write(&self.client.db, |tx| apply::apply_response(tx, &resp, now))?;
+            report.pages += 1;
+            report.ops += applied.ops;
+            self.progress(report.pages, report.pages + u64::from(applied.more));
+            for bucket in &applied.mismatched {
+                let n = resets.entry(bucket.clone()).or_default();
+                *n += 1;
+                report.resets += 1;
+                if *n > MAX_RESETS {
+                    return Err(SyncError::ResetLoop(bucket.clone()));
+                }
+            }
+            if applied.removed {
+                self.client.collect_garbage()?;
+            }
+            if !applied.more && applied.mismatched.is_empty() && resp.resets.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Push stage: uploads the blobs the rows need, then sends the unresolved rows in
+    /// `push_seq` order and records the answers. Returns the number of rows resolved.
+    pub async fn push(&self, report: &mut SyncReport) -> Result<u64, SyncError> {
+        self.upload_blobs(report).await?;
+        let mut resolved = 0;
+        let mut regaps = 0;
+        loop {
+            let now = self.stamp();
+            let (client_id, batch) = self
+                .client
+                .db
+                .write(|tx| outbox::prepare_batch(tx, &now, PUSH_BATCH))?;
+            if batch.is_empty() {
+                return Ok(resolved);
+            }
+            let total = batch.len() as u64;
+            tracing::debug!(
+                first = batch.first().map(|o| o.local_seq),
+                count = total,
+                "pushing"
+            );
+            let req = PushRequest {
+                protocol: PROTOCOL_VERSION,
+                schema_version: SCHEMA_VERSION,
+                client_id,
+                mutations: batch.into_iter().map(|o| o.mutation).collect(),
+            };
+            let resp = match self.transport.push(&req).await {
+                Ok(r) => r,
+                Err(TransportError::Conflict(e)) if e.code == codes::SEQ_GAP => {
+                    let first = req.mutations[0].seq;
+                    match e.expected_seq {
+                        // The server has consumed rows we still hold: the next batch
+                        // starts at the same place, and the server answers the replays.
+                        Some(x) if x > first => {
+                            self.client.db.write(|tx| outbox::acknowledge(tx, x - 1))?;
+                        }
+                        // The server lost rows it had acknowledged: start over as a
+                        // new client.
+                        _ => {
+                            self.client.db.write(|tx| outbox::reregister(tx, &now))?;
+                        }
+                    }
+                    regaps += 1;
+                    if regaps > 3 {
+                        return Err(TransportError::Conflict(e).into());
+                    }
+                    continue;
+                }
+                Err(TransportError::Conflict(e)) if e.code == codes::CLIENT_UNKNOWN => {
+                    regaps += 1;
+                    if regaps > 3 {
+                        return Err(TransportError::Conflict(e).into());
+                    }
+                    self.client.db.write(|tx| outbox::reregister(tx, &now))?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if resp
+                .results
+                .iter()
+                .any(|r| !req.mutations.iter().any(|m| m.seq == r.seq))
+            {
+                return Err(TransportError::BadResponse("应答中有未发送的操作序号".into()).into());
+            }
+            let now = self.client.now();
+            let user = self.client.user.clone();
+            let rec = crate::flow::write(&self.client.db, |tx| {
+                outbox::record_results(tx, &user, &resp.results, resp.last_applied_seq, now)
+            })?;
+            report.applied += rec.applied;
+            report.rejected += rec.rejected;
+            resolved += rec.applied + rec.rejected;
+            self.progress(rec.applied + rec.rejected, total);
+            if rec.retry {
+                if rec.blob_missing {
+                    self.upload_blobs(report).await?;
+                    regaps += 1;
+                    if regaps <= 3 {
+                        continue;
+                    }
+                }
+                return Err(SyncError::RetryLater(
+                    resp.results
+                        .last()
+                        .map(outbox::rejection_reason)
+                        .unwrap_or_default(),
+                ));
+            }
+            if rec.applied + rec.rejected == 0 {
+                // The server answered without consuming anything and without a
+                // retryable rejection: do not spin.
+                return Err(TransportError::BadResponse("服务器没有处理任何操作".into()).into());
+            }
+        }
+    }
+
+    /// Uploads every blob the waiting rows need and the server does not have:
+    /// announce, then PATCH chunks from the server's offset; the server verifies the
+    /// hash at the end.
+    pub async fn upload_blobs(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        let deps = self.client.db.read(outbox::blob_deps)?;
+        let store = BlobStore::new(self.client.data_dir());
+        for dep in deps {
+            let Some(hash) = parse_ref(&dep).map(str::to_owned) else {
+                continue;
+            };
+            let done: Option<String> = self.client.db.read(|c| {
+                Ok(c.query_row(
+                    "SELECT state FROM blob_transfers WHERE hash = ?1 AND direction = 'up'",
+                    [&hash],
+                    |r| r.get(0),
+                )
+                .optional()?)
+            })?;
+            if done.as_deref() == Some("done") {
+                continue;
+            }
+            let path = store.path(&hash);
+            let size = std::fs::metadata(&path)
+                .map_err(|e| crate::Error::io(path.clone(), e))?
+                .len();
+            let answer = self
+                .transport
+                .blob_announce(&BlobAnnounce {
+                    id: dep.clone(),
+                    size,
+                })
+                .await?;
+            if answer.status == BlobStatus::Upload {
+                let url = answer
+                    .upload_url
+                    .clone()
+                    .ok_or_else(|| TransportError::BadResponse("上传应答缺少 upload_url".into()))?;
+                let mut offset = answer.offset;
+                let mut file =
+                    std::fs::File::open(&path).map_err(|e| crate::Error::io(path.clone(), e))?;
+                let mut mismatches = 0;
+                while offset < size {
+                    let len = (size - offset).min(MAX_CHUNK);
+                    let mut chunk = vec![0; len as usize];
+                    file.seek(SeekFrom::Start(offset))
+                        .and_then(|_| file.read_exact(&mut chunk))
+                        .map_err(|e| crate::Error::io(path.clone(), e))?;
+                    match self.transport.blob_patch(&url, offset, chunk).await {
+                        Ok(next) if next > offset && next <= size => offset = next,
+                        Ok(_) => {
+                            return Err(
+                                TransportError::BadResponse("上传偏移量不正确".into()).into()
+                            );
+                        }
+                        Err(TransportError::Conflict(e)) if e.code == codes::OFFSET_MISMATCH => {
+                            mismatches += 1;
+                            if mismatches > 3 {
+                                return Err(TransportError::Conflict(e).into());
+                            }
+                            offset = self.transport.blob_offset(&url).await?;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                    let stamp = self.stamp();
+                    self.client.db.write(|tx| {
+                        tx.execute(
+                            "INSERT INTO blob_transfers (hash, direction, size, upload_url, offset, updated_at)
+                             VALUES (?1, 'up', ?2, ?3, ?4, ?5)
+                             ON CONFLICT (hash, direction) DO UPDATE SET upload_url = excluded.upload_url,
+                                 offset = excluded.offset, updated_at = excluded.updated_at",
+                            params![hash, size as i64, url, offset as i64, stamp],
+                        )?;
+                        Ok(())
+                    })?;
+                    self.progress(offset, size);
+                }
+                report.uploaded += 1;
+            }
+            let stamp = self.stamp();
+            self.client.db.write(|tx| {
+                tx.execute(
+                    "INSERT INTO blob_transfers (hash, direction, size, offset, state, updated_at)
+                     VALUES (?1, 'up', ?2, ?2, 'done', ?3)
+                     ON CONFLICT (hash, direction) DO UPDATE SET state = 'done',
+                         offset = excluded.offset, updated_at = excluded.updated_at",
+                    params![hash, size as i64, stamp],
+                )?;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Downloads the attachments of pulled entities that are not local yet, with
+    /// ranges, resuming from the partial file; verified by hash before it is kept.
+    pub async fn download_blobs(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        let wanted: Vec<String> = self.client.db.read(|c| {
+            Ok(c.prepare(
+                "SELECT hash FROM blob_transfers WHERE direction = 'down' AND state = 'pending'",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+        })?;
+        let store = BlobStore::new(self.client.data_dir());
+        for hash in wanted {
+            let partial = store.partial_path(&hash);
+            if let Some(dir) = partial.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir.to_path_buf(), e))?;
+            }
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&partial)
+                .map_err(|e| crate::Error::io(partial.clone(), e))?;
+            let mut have = file
+                .metadata()
+                .map_err(|e| crate::Error::io(partial.clone(), e))?
+                .len();
+            loop {
+                let got = self
+                    .transport
+                    .blob_get(&format!("sha256:{hash}"), have, MAX_CHUNK)
+                    .await?;
+                if got.bytes.is_empty() && have < got.total {
+                    return Err(TransportError::BadResponse("附件下载没有数据".into()).into());
+                }
+                file.write_all(&got.bytes)
+                    .and_then(|_| file.sync_data())
+                    .map_err(|e| crate::Error::io(partial.clone(), e))?;
+                have += got.bytes.len() as u64;
+                self.progress(have, got.total);
+                if have >= got.total {
+                    break;
+                }
+            }
+            drop(file);
+            let mut hasher = Sha256::new();
+            let mut f =
+                std::fs::File::open(&partial).map_err(|e| crate::Error::io(partial.clone(), e))?;
+            std::io::copy(&mut f, &mut hasher).map_err(|e| crate::Error::io(partial.clone(), e))?;
+            if hex::encode(hasher.finalize()) != hash {
+                let _ = std::fs::remove_file(&partial);
+                return Err(TransportError::BadResponse(format!(
+                    "下载的附件内容与编号 sha256:{hash} 不符，已丢弃"
+                ))
+                .into());
+            }
+            let blob = store.adopt_partial(&hash)?;
+            let stamp = self.stamp();
+            crate::flow::write(&self.client.db, |tx| {
+                crate::store::blobs::record(tx, &blob, &stamp)?;
+                tx.execute(
+                    "UPDATE blob_transfers SET state = 'done', size = ?2, offset = ?2, updated_at = ?3
+                     WHERE hash = ?1 AND direction = 'down'",
+                    params![hash, blob.size as i64, stamp],
+                )?;
+                apply::link_blob(tx, &hash)
+            })?;
+            report.downloaded += 1;
+        }
+        Ok(())
+    }
+}
