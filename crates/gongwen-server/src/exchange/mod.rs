@@ -105,6 +105,10 @@ fn new_id(prefix: &str) -> crate::Result<String> {
     Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
+/// The `blob_refs` entity kind of a sending (the sender's reference to its
+/// files; each recipient's item references them as `incoming`).
+const ENTITY_EXCHANGE: &str = "exchange";
+
 /// A file of a sending as stored in `exchange_documents.attachments`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredFile {
@@ -333,6 +337,18 @@ pub async fn deliver(
     )
     .await?;
 
+    // The sending organ keeps seeing what it sent (its outgoing list).
+    let sender_bucket = buckets::organ_bucket(&sender.organ_code);
+    // Every id here was parsed by resolve_file.
+    let blob_ids: Vec<BlobId> = pdf
+        .iter()
+        .chain(files.iter())
+        .filter_map(|f| BlobId::parse(&f.blob))
+        .collect();
+    for id in &blob_ids {
+        blobs::add_ref(tx, id, ENTITY_EXCHANGE, &exchange_id, &sender_bucket).await?;
+    }
+
     // Bucket ops in bucket-name order (see sync::buckets on deadlocks).
     organs.sort_by_key(|o| buckets::organ_bucket(&o.code));
     for organ in &organs {
@@ -344,9 +360,8 @@ pub async fn deliver(
         )
         .await?;
         let bucket = buckets::organ_bucket(&organ.code);
-        for f in pdf.iter().chain(files.iter()) {
-            let id = BlobId::parse(&f.blob).expect("resolved blob ids parse");
-            blobs::add_ref(tx, &id, kinds::INCOMING, &item_id, &bucket).await?;
+        for id in &blob_ids {
+            blobs::add_ref(tx, id, kinds::INCOMING, &item_id, &bucket).await?;
         }
         let item = load_incoming(tx, &item_id).await?;
         publish_incoming(tx, &item).await?;
