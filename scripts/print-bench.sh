@@ -29,7 +29,7 @@ t = ['#set page(paper: "a4", margin: (top: 37mm, left: 28mm, right: 26mm, bottom
      '#set text(font: ("FandolFang", "Noto Serif CJK SC"), size: 16pt, lang: "zh")',
      '#set par(leading: 4.6mm, first-line-indent: (amount: 2em, all: true), justify: true)',
      '#v(35mm)', '#align(center, text(fill: red, size: 42pt, font: "Noto Serif CJK SC", weight: "bold")[%s])' % doc["issuers"][0]["mark"],
-     '#v(20mm)', '#align(center)[鹤府〔2026〕12号]', '#line(length: 100%%, stroke: 0.5mm + red)',
+     '#v(20mm)', '#align(center)[鹤府〔2026〕12号]', '#line(length: 100%, stroke: 0.5mm + red)',
      '#v(15mm)', '#align(center, text(size: 22pt, font: "Noto Serif CJK SC", weight: "bold")[%s])' % doc["title"],
      '#par(first-line-indent: 0em)[%s：]' % "，".join(doc["main_recipients"])]
 t += [p for p in body]
