@@ -27,6 +27,6 @@ export default defineConfig({
     css: false,
     restoreMocks: true,
     // jsdom plus Ant Design is slow to boot on a busy machine; this is a hang guard, not a speed target.
-    testTimeout: 30_000,
+    testTimeout: 90_000,
   },
 });

@@ -12,7 +12,13 @@ mod tests {
 
     use ts_rs::TS;
 
-    use crate::dto::{DraftRow, QueueCounts, StoreInfo, SyncStatus};
+    use crate::dto::{
+        ActRequest, ActResult, DiffPiece, DraftDetail, DraftRow, ElementDiff, FlowCounts,
+        FlowDetail, HandlerLine, LintFinding, NextChoice, OpinionLine, OutboxRow, QueueCounts,
+        QueueName, QueuePage, QueueQuery, QueueRow, RejectedRow, ReturnTarget, SavedDraft,
+        StepLine, StoreInfo, SubmitResult, SyncStatus, TaskAction, TaskDetail, VersionComparison,
+        VersionRow,
+    };
     use crate::error::{CommandError, ErrorCode};
 
     fn bindings_dir() -> PathBuf {
@@ -33,6 +39,31 @@ mod tests {
             one::<SyncStatus>(),
             one::<StoreInfo>(),
             one::<DraftRow>(),
+            one::<QueueName>(),
+            one::<QueueQuery>(),
+            one::<QueueRow>(),
+            one::<QueuePage>(),
+            one::<FlowCounts>(),
+            one::<HandlerLine>(),
+            one::<StepLine>(),
+            one::<OpinionLine>(),
+            one::<FlowDetail>(),
+            one::<TaskAction>(),
+            one::<ReturnTarget>(),
+            one::<NextChoice>(),
+            one::<TaskDetail>(),
+            one::<ActRequest>(),
+            one::<ActResult>(),
+            one::<SubmitResult>(),
+            one::<DraftDetail>(),
+            one::<SavedDraft>(),
+            one::<VersionRow>(),
+            one::<DiffPiece>(),
+            one::<ElementDiff>(),
+            one::<VersionComparison>(),
+            one::<LintFinding>(),
+            one::<OutboxRow>(),
+            one::<RejectedRow>(),
         ]
     }
 

@@ -5,9 +5,14 @@
 //! TypeScript twin to `ui/src/bindings/` (see `bindings.rs` for the drift check).
 //! Counts are `u64` in Rust and `number` in TypeScript: JSON carries them as numbers and
 //! no queue comes near 2^53.
+//!
+//! The 公文 itself crosses in its documented snake_case JSON form
+//! (`gongwen_domain::Document`); its TypeScript shape is written by hand in
+//! `ui/src/lib/document.ts`, which the generated types import.
 
-use gongwen_client::api;
-use serde::Serialize;
+use gongwen_client::{api, flow};
+use gongwen_domain::Document;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The counts beside the navigation entries.
@@ -39,25 +44,58 @@ impl From<api::QueueCounts> for QueueCounts {
     }
 }
 
-/// The status bar: 在线/离线 and the outbox.
+/// The status bar: 在线/离线/同步中, the outbox, refused changes and the last sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
-    /// Whether the last contact with the server succeeded.
+    /// Whether the server is reachable (在线 or 同步中).
     pub online: bool,
+    /// 离线, 在线 or 同步中.
+    pub state: String,
+    /// Whether the store is logged in to a server (else it works locally only).
+    pub connected: bool,
     /// Local changes waiting to be sent (待同步).
     #[ts(type = "number")]
     pub pending: u64,
+    /// Changes the server refused, waiting for 重试 or 放弃.
+    #[ts(type = "number")]
+    pub rejected: u64,
     /// When the last successful sync finished (RFC 3339), or null if never.
     pub last_synced_at: Option<String>,
+    /// [done, total] of a running sync, for the progress bar.
+    #[ts(type = "[number, number] | null")]
+    pub progress: Option<(u64, u64)>,
+    /// The last failure, in Chinese.
+    pub last_error: Option<String>,
 }
 
 impl From<api::SyncStatus> for SyncStatus {
     fn from(status: api::SyncStatus) -> SyncStatus {
         SyncStatus {
             online: status.online,
+            state: if status.online { "在线" } else { "离线" }.to_owned(),
+            connected: false,
             pending: status.pending,
+            rejected: 0,
             last_synced_at: status.last_sync,
+            progress: None,
+            last_error: None,
+        }
+    }
+}
+
+impl From<gongwen_client::sync::SyncStatusView> for SyncStatus {
+    fn from(v: gongwen_client::sync::SyncStatusView) -> SyncStatus {
+        use gongwen_client::sync::SyncState;
+        SyncStatus {
+            online: v.state != SyncState::Offline,
+            state: v.state.label().to_owned(),
+            connected: true,
+            pending: v.pending,
+            rejected: v.rejected,
+            last_synced_at: v.last_success_at,
+            progress: v.progress,
+            last_error: v.last_error,
         }
     }
 }
@@ -129,6 +167,783 @@ impl From<api::DraftSummary> for DraftRow {
             created_by: d.created_by,
             updated_at: d.updated_at,
             version: d.head_version,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Queues (待办 · 已办 · 待阅 · 已阅 · 在办 · 督办)
+// ---------------------------------------------------------------------------
+
+/// Which queue to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum QueueName {
+    Todo,
+    Done,
+    ToRead,
+    Read,
+    Sent,
+    Overdue,
+}
+
+impl From<QueueName> for flow::QueueKind {
+    fn from(name: QueueName) -> flow::QueueKind {
+        match name {
+            QueueName::Todo => flow::QueueKind::Todo,
+            QueueName::Done => flow::QueueKind::Done,
+            QueueName::ToRead => flow::QueueKind::ToRead,
+            QueueName::Read => flow::QueueKind::Read,
+            QueueName::Sent => flow::QueueKind::Sent,
+            QueueName::Overdue => flow::QueueKind::Overdue,
+        }
+    }
+}
+
+/// The filters above a queue; every one given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct QueueQuery {
+    /// 文种, e.g. 通知.
+    #[ts(optional)]
+    pub doc_type: Option<String>,
+    /// 特急, 加急 or 普通.
+    #[ts(optional)]
+    pub urgency: Option<String>,
+    /// From this date (`YYYY-MM-DD`, inclusive).
+    #[ts(optional)]
+    pub date_from: Option<String>,
+    /// Until this date (inclusive).
+    #[ts(optional)]
+    pub date_to: Option<String>,
+    /// 来文单位 (exact).
+    #[ts(optional)]
+    pub from_organ: Option<String>,
+    /// Text in the title.
+    #[ts(optional)]
+    pub text: Option<String>,
+}
+
+impl From<QueueQuery> for flow::QueueFilter {
+    fn from(q: QueueQuery) -> flow::QueueFilter {
+        flow::QueueFilter {
+            doc_type: q.doc_type,
+            urgency: q.urgency,
+            date_from: q.date_from,
+            date_to: q.date_to,
+            from_organ: q.from_organ,
+            text: q.text,
+        }
+    }
+}
+
+/// One row of a queue table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueRow {
+    /// The task (null in 在办, which lists flows).
+    pub task_id: Option<String>,
+    pub flow_id: String,
+    pub document_id: String,
+    pub title: String,
+    pub doc_type: Option<String>,
+    /// 特急 / 加急, or null.
+    pub urgency: Option<String>,
+    /// 来文单位 / 发文机关.
+    pub from_organ: Option<String>,
+    /// The task's step (审核, 签发 …).
+    pub step_name: String,
+    /// open, approved, read, returned, transferred, withdrawn …
+    pub status: String,
+    /// When it became my turn (RFC 3339).
+    pub since: String,
+    /// 办理时限 (RFC 3339).
+    pub due_at: Option<String>,
+    pub overdue: bool,
+    /// When I finished it (已办, 已阅).
+    pub done_at: Option<String>,
+    pub opinion: Option<String>,
+    /// Where the document is now ("签发（王五）", 已办结 …).
+    pub now_at: String,
+    /// Changed here and not yet confirmed by the server (待同步).
+    pub pending_sync: bool,
+}
+
+impl From<flow::QueueItem> for QueueRow {
+    fn from(i: flow::QueueItem) -> QueueRow {
+        QueueRow {
+            task_id: i.task_id,
+            flow_id: i.flow_id,
+            document_id: i.document_id,
+            title: i.title,
+            doc_type: i.doc_type,
+            urgency: i.urgency,
+            from_organ: i.from_organ,
+            step_name: i.step_name,
+            status: i.status,
+            since: i.since,
+            due_at: i.due_at,
+            overdue: i.overdue,
+            done_at: i.done_at,
+            opinion: i.opinion,
+            now_at: i.now_at,
+            pending_sync: i.pending_sync,
+        }
+    }
+}
+
+/// One page of a queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    /// Whether a next page exists.
+    pub has_more: bool,
+}
+
+impl From<flow::QueuePage> for QueuePage {
+    fn from(p: flow::QueuePage) -> QueuePage {
+        QueuePage {
+            rows: p.items.into_iter().map(QueueRow::from).collect(),
+            has_more: p.has_more,
+        }
+    }
+}
+
+/// The counts beside the queue entries of the navigation, and refused actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowCounts {
+    #[ts(type = "number")]
+    pub todo: u64,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub to_read: u64,
+    #[ts(type = "number")]
+    pub read: u64,
+    /// 在办: flows I started that are still moving.
+    #[ts(type = "number")]
+    pub sent: u64,
+    /// 督办: overdue tasks I see.
+    #[ts(type = "number")]
+    pub overdue: u64,
+    /// Actions the server refused, waiting for 重试 or 放弃.
+    #[ts(type = "number")]
+    pub rejected: u64,
+}
+
+impl From<flow::FlowCounts> for FlowCounts {
+    fn from(c: flow::FlowCounts) -> FlowCounts {
+        FlowCounts {
+            todo: c.todo,
+            done: c.done,
+            to_read: c.toread,
+            read: c.read,
+            sent: c.sent,
+            overdue: c.overdue,
+            rejected: c.rejected,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Task view (办理) and flow view (流程)
+// ---------------------------------------------------------------------------
+
+/// A handler's line in a step of the flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HandlerLine {
+    pub task_id: String,
+    pub person: String,
+    pub name: String,
+    pub status: String,
+    /// 待办, 同意, 已阅, 退回, 转办, 已收回 …
+    pub status_label: String,
+    pub withdraw_cause: Option<String>,
+    /// "张三", or "李四 代 张三" for a delegate.
+    pub signature: Option<String>,
+    pub acted_at: Option<String>,
+    pub opinion: Option<String>,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+}
+
+/// One step of the route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StepLine {
+    #[ts(type = "number")]
+    pub index: usize,
+    pub name: String,
+    /// 串签, 会签, 或签.
+    pub mode: String,
+    /// done, current or pending.
+    pub state: String,
+    pub handlers: Vec<HandlerLine>,
+}
+
+/// A signed opinion on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpinionLine {
+    pub step_name: String,
+    /// "张三", or "李四 代 张三".
+    pub signature: String,
+    /// RFC 3339.
+    pub at: String,
+    /// 同意, 已阅, 退回, 转办, 退文.
+    pub outcome: String,
+    /// None for 圈阅.
+    pub opinion: Option<String>,
+}
+
+/// The flow: the route as steps, who acted, when, what they wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowDetail {
+    pub flow_id: String,
+    pub document_id: String,
+    pub title: String,
+    /// 发文 / 收文.
+    pub kind: String,
+    pub route: String,
+    pub owner_name: String,
+    /// running, completed, terminated, sent_back.
+    pub status: String,
+    pub status_label: String,
+    pub now_at: String,
+    pub created_at: String,
+    pub steps: Vec<StepLine>,
+    pub opinions: Vec<OpinionLine>,
+    /// Local actions of this flow not yet confirmed by the server.
+    #[ts(type = "number")]
+    pub pending_sync: u64,
+}
+
+impl From<flow::FlowView> for FlowDetail {
+    fn from(v: flow::FlowView) -> FlowDetail {
+        FlowDetail {
+            flow_id: v.flow_id,
+            document_id: v.document_id,
+            title: v.title,
+            kind: v.kind,
+            route: v.route,
+            owner_name: v.owner_name,
+            status: v.status,
+            status_label: v.status_label,
+            now_at: v.now_at,
+            created_at: v.created_at,
+            steps: v
+                .steps
+                .into_iter()
+                .map(|s| StepLine {
+                    index: s.index,
+                    name: s.name,
+                    mode: s.mode,
+                    state: s.state,
+                    handlers: s
+                        .handlers
+                        .into_iter()
+                        .map(|h| HandlerLine {
+                            task_id: h.task_id,
+                            person: h.person,
+                            name: h.name,
+                            status: h.status,
+                            status_label: h.status_label,
+                            withdraw_cause: h.withdraw_cause,
+                            signature: h.signature,
+                            acted_at: h.acted_at,
+                            opinion: h.opinion,
+                            due_at: h.due_at,
+                            overdue: h.overdue,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            opinions: v
+                .opinions
+                .into_iter()
+                .map(|o| OpinionLine {
+                    step_name: o.step_name,
+                    signature: o.signature,
+                    at: o
+                        .at
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default(),
+                    outcome: o.outcome,
+                    opinion: o.opinion,
+                })
+                .collect(),
+            pending_sync: v.pending_sync,
+        }
+    }
+}
+
+/// A button of the action panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskAction {
+    /// What `act` takes: approve, read, return, add-handler, transfer, withdraw, remind,
+    /// terminate, send-back, edit.
+    pub action: String,
+    /// 同意, 已阅, 退回 …
+    pub label: String,
+}
+
+/// A step a 退回 may go to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnTarget {
+    #[ts(type = "number")]
+    pub index: usize,
+    pub name: String,
+}
+
+/// What approving needs besides the opinion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NextChoice {
+    /// none; handlers (pick the next step's handlers); assignment (批办).
+    pub kind: String,
+    /// The next step's index.
+    #[ts(type = "number | null")]
+    pub step: Option<usize>,
+    /// Whether the choice must be made.
+    pub required: bool,
+}
+
+impl From<gongwen_domain::workflow::NextChoice> for NextChoice {
+    fn from(c: gongwen_domain::workflow::NextChoice) -> NextChoice {
+        use gongwen_domain::workflow::NextChoice as C;
+        match c {
+            C::None => NextChoice {
+                kind: "none".into(),
+                step: None,
+                required: false,
+            },
+            C::Handlers { step } => NextChoice {
+                kind: "handlers".into(),
+                step: Some(step),
+                required: true,
+            },
+            C::Assignment { step, required } => NextChoice {
+                kind: "assignment".into(),
+                step: Some(step),
+                required,
+            },
+        }
+    }
+}
+
+/// The 办理 page: the document as it will print and the actions I may take.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDetail {
+    pub task_id: String,
+    pub step_name: String,
+    pub assignee_name: String,
+    pub status: String,
+    pub status_label: String,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+    /// The hash of the text under approval; 同意 quotes it.
+    pub content_hash: String,
+    /// The version under approval (null when it is not on this computer yet).
+    #[ts(type = "import(\"../lib/document\").GwDocument | null")]
+    pub document: Option<Document>,
+    /// Exactly the actions I may take.
+    pub actions: Vec<TaskAction>,
+    pub next_choice: NextChoice,
+    /// Where a 退回 may go, nearest first as the route lists them.
+    pub return_targets: Vec<ReturnTarget>,
+    pub flow: FlowDetail,
+}
+
+impl From<flow::TaskView> for TaskDetail {
+    fn from(v: flow::TaskView) -> TaskDetail {
+        TaskDetail {
+            task_id: v.task_id,
+            step_name: v.step_name,
+            assignee_name: v.assignee_name,
+            status: v.status,
+            status_label: v.status_label,
+            due_at: v.due_at,
+            overdue: v.overdue,
+            content_hash: v.content_hash,
+            document: v.document,
+            actions: v
+                .actions
+                .into_iter()
+                .map(|a| TaskAction {
+                    action: a.action,
+                    label: a.label,
+                })
+                .collect(),
+            next_choice: v.next_choice.into(),
+            return_targets: v
+                .return_targets
+                .into_iter()
+                .map(|t| ReturnTarget {
+                    index: t.index,
+                    name: t.name,
+                })
+                .collect(),
+            flow: v.flow.into(),
+        }
+    }
+}
+
+/// An action on a task (or, for 撤回/催办/终止, on its flow).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActRequest {
+    pub task_id: String,
+    /// approve, read, return, add-handler, add-handler-before, transfer, withdraw, remind,
+    /// terminate, send-back, edit.
+    pub action: String,
+    /// The opinion, or the reason (退回, 终止).
+    #[serde(default)]
+    #[ts(optional)]
+    pub opinion: Option<String>,
+    /// The person (加签, 转办) or the next handlers (comma-separated).
+    #[serde(default)]
+    #[ts(optional)]
+    pub to: Option<String>,
+    /// The step a 退回 goes to (index in the route).
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub step: Option<usize>,
+    /// The hash of the text the user read (同意, 已阅).
+    #[serde(default)]
+    #[ts(optional)]
+    pub content_hash: Option<String>,
+}
+
+/// What an action did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActResult {
+    pub flow_id: String,
+    /// 同意, 退回 …
+    pub action: String,
+    /// Its number in the outbox (待同步).
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// Where the document is now.
+    pub now_at: String,
+    /// 办理中, 已办结, 已终止 …
+    pub status: String,
+}
+
+impl From<flow::ActOutcome> for ActResult {
+    fn from(o: flow::ActOutcome) -> ActResult {
+        ActResult {
+            flow_id: o.flow_id,
+            action: o.action,
+            seq: o.seq,
+            now_at: o.now_at,
+            status: o.status,
+        }
+    }
+}
+
+/// What 送审 did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitResult {
+    pub flow_id: String,
+    /// The draft version frozen for approval.
+    #[ts(type = "number")]
+    pub doc_version: i64,
+    /// The route template used.
+    pub route: String,
+    /// Where the document is now ("审核（李四）").
+    pub now_at: String,
+}
+
+impl From<flow::SubmitOutcome> for SubmitResult {
+    fn from(o: flow::SubmitOutcome) -> SubmitResult {
+        SubmitResult {
+            flow_id: o.flow_id,
+            doc_version: o.doc_version,
+            route: o.route,
+            now_at: o.now_at,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Drafts: editor, versions, comparison, lint
+// ---------------------------------------------------------------------------
+
+/// A draft opened in the editor.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDetail {
+    pub id: String,
+    #[ts(type = "number")]
+    pub version: i64,
+    #[ts(type = "number")]
+    pub head_version: i64,
+    pub author: String,
+    pub saved_at: String,
+    #[ts(type = "import(\"../lib/document\").GwDocument")]
+    pub document: Document,
+}
+
+impl From<api::DraftDetail> for DraftDetail {
+    fn from(d: api::DraftDetail) -> DraftDetail {
+        DraftDetail {
+            id: d.id,
+            version: d.version,
+            head_version: d.head_version,
+            author: d.author,
+            saved_at: d.saved_at,
+            document: d.document,
+        }
+    }
+}
+
+/// The result of a save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDraft {
+    pub draft_id: String,
+    /// The head version now.
+    #[ts(type = "number")]
+    pub version: i64,
+    pub saved_at: String,
+    /// True when nothing changed, so no version was written.
+    pub unchanged: bool,
+}
+
+impl From<api::SavedVersion> for SavedDraft {
+    fn from(s: api::SavedVersion) -> SavedDraft {
+        SavedDraft {
+            draft_id: s.draft_id,
+            version: s.version,
+            saved_at: s.saved_at,
+            unchanged: s.unchanged,
+        }
+    }
+}
+
+/// One entry of the 版本 drawer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionRow {
+    #[ts(type = "number")]
+    pub version: i64,
+    pub author: String,
+    pub created_at: String,
+    #[ts(type = "number | null")]
+    pub base_version: Option<i64>,
+}
+
+impl From<api::VersionSummary> for VersionRow {
+    fn from(v: api::VersionSummary) -> VersionRow {
+        VersionRow {
+            version: v.version,
+            author: v.author,
+            created_at: v.created_at,
+            base_version: v.base_version,
+        }
+    }
+}
+
+/// A run of text in a comparison: unchanged, inserted or deleted, and by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffPiece {
+    /// equal, insert or delete.
+    pub kind: String,
+    pub text: String,
+    pub author: Option<String>,
+    #[ts(type = "number | null")]
+    pub version: Option<i64>,
+    pub at: Option<String>,
+}
+
+/// One element that differs between two versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ElementDiff {
+    /// The element's name, e.g. 标题.
+    pub element: String,
+    /// The JSON field, e.g. title.
+    pub field: String,
+    pub pieces: Vec<DiffPiece>,
+    pub changed_by: Vec<String>,
+}
+
+/// The comparison of two versions (痕迹).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionComparison {
+    pub from: VersionRow,
+    pub to: VersionRow,
+    pub changes: Vec<ElementDiff>,
+}
+
+impl From<api::Comparison> for VersionComparison {
+    fn from(c: api::Comparison) -> VersionComparison {
+        use gongwen_client::diff::ChangeKind;
+        VersionComparison {
+            from: c.from.into(),
+            to: c.to.into(),
+            changes: c
+                .changes
+                .into_iter()
+                .map(|e| ElementDiff {
+                    element: e.element.to_owned(),
+                    field: e.field.to_owned(),
+                    pieces: e
+                        .segments
+                        .into_iter()
+                        .map(|s| DiffPiece {
+                            kind: match s.kind {
+                                ChangeKind::Equal => "equal",
+                                ChangeKind::Insert => "insert",
+                                ChangeKind::Delete => "delete",
+                            }
+                            .to_owned(),
+                            text: s.text,
+                            author: s.author,
+                            version: s.version,
+                            at: s.at,
+                        })
+                        .collect(),
+                    changed_by: e.changed_by,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A 行文规则 finding, shown beside the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LintFinding {
+    /// The rule id, e.g. GW010.
+    pub rule: String,
+    /// error (must fix before 送审) or warning (advice).
+    pub severity: String,
+    /// The field of the JSON form (snake_case, e.g. main_recipients).
+    pub field: String,
+    /// The entry of a list field, or the 0-based line of the body.
+    #[ts(type = "number | null")]
+    pub index: Option<usize>,
+    pub message: String,
+}
+
+impl From<gongwen_domain::lint::Finding> for LintFinding {
+    fn from(f: gongwen_domain::lint::Finding) -> LintFinding {
+        let field = serde_json::to_value(f.element.field)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        LintFinding {
+            rule: f.rule.to_owned(),
+            severity: match f.severity {
+                gongwen_domain::lint::Severity::Error => "error",
+                gongwen_domain::lint::Severity::Warning => "warning",
+            }
+            .to_owned(),
+            field,
+            index: f.element.index,
+            message: f.message,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 同步详情: the outbox
+// ---------------------------------------------------------------------------
+
+/// A change waiting to be sent, or refused by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxRow {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// 送审 or 办理.
+    pub label: String,
+    pub flow_id: String,
+    pub created_at: String,
+    /// pending or rejected.
+    pub state: String,
+}
+
+impl From<flow::OutboxEntry> for OutboxRow {
+    fn from(e: flow::OutboxEntry) -> OutboxRow {
+        let label = if e.name == flow::START_MUTATION {
+            "送审".to_owned()
+        } else {
+            e.args["command"]["action"]
+                .as_str()
+                .map(action_label)
+                .unwrap_or("办理")
+                .to_owned()
+        };
+        OutboxRow {
+            seq: e.seq,
+            label,
+            flow_id: e.entity_id,
+            created_at: e.created_at,
+            state: e.state,
+        }
+    }
+}
+
+/// The zh name of an action as the outbox stores it (snake_case).
+fn action_label(action: &str) -> &'static str {
+    match action {
+        "approve" => "同意",
+        "mark_read" => "已阅",
+        "return" => "退回",
+        "add_handler" => "加签",
+        "transfer" => "转办",
+        "update_content" => "修改正文",
+        "withdraw" => "撤回",
+        "remind" => "催办",
+        "terminate" => "终止",
+        "send_back" => "退文",
+        _ => "办理",
+    }
+}
+
+/// An action the server refused: the reason, and the text the user typed (kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedRow {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub flow_id: String,
+    pub title: Option<String>,
+    /// 同意, 退回, 送审 …
+    pub action_label: String,
+    pub opinion: Option<String>,
+    pub code: String,
+    /// Why, in Chinese.
+    pub reason: String,
+    pub created_at: String,
+    pub rejected_at: String,
+}
+
+impl From<flow::RejectedAction> for RejectedRow {
+    fn from(r: flow::RejectedAction) -> RejectedRow {
+        RejectedRow {
+            seq: r.seq,
+            flow_id: r.flow_id,
+            title: r.title,
+            action_label: r.action_label,
+            opinion: r.opinion,
+            code: r.code,
+            reason: r.reason,
+            created_at: r.created_at,
+            rejected_at: r.rejected_at,
         }
     }
 }

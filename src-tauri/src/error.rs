@@ -27,6 +27,10 @@ pub enum ErrorCode {
     InvalidInput,
     /// The thing asked for does not exist (any more).
     NotFound,
+    /// The workflow refused the action (not your task, already handled, text changed
+    /// since you read it, 退回 without a reason …). Nothing changed; the message says why,
+    /// and what the user typed stays in the form.
+    Refused,
     /// A bug or an unexpected state; the message says what happened.
     Internal,
 }
@@ -97,6 +101,47 @@ impl From<gongwen_client::Error> for CommandError {
             _ => tracing::info!(code = error.code(), "command refused"),
         }
         CommandError::new(code, error.to_string())
+    }
+}
+
+impl From<gongwen_client::flow::FlowError> for CommandError {
+    fn from(error: gongwen_client::flow::FlowError) -> CommandError {
+        use gongwen_client::flow::FlowError as F;
+        // A store error keeps the store's mapping.
+        let error = match error {
+            F::Store(inner) => return inner.into(),
+            other => other,
+        };
+        let code = match &error {
+            F::Workflow(_)
+            | F::AlreadySubmitted { .. }
+            | F::NotRejected(_)
+            | F::NotYourCommand { .. }
+            | F::UnknownUser(_) => ErrorCode::Refused,
+            F::TaskNotFound(_) | F::FlowNotFound(_) | F::OutboxNotFound(_) => ErrorCode::NotFound,
+            F::UnknownAction(_) | F::UnknownRoute { .. } | F::InvalidArgument(_) => {
+                ErrorCode::InvalidInput
+            }
+            #[allow(unreachable_patterns)]
+            _ => ErrorCode::Internal,
+        };
+        match code {
+            ErrorCode::Internal => {
+                tracing::error!(code = %error.code(), error = %error, "workflow command failed")
+            }
+            _ => tracing::info!(code = %error.code(), "workflow command refused"),
+        }
+        CommandError::new(code, error.to_string())
+    }
+}
+
+impl From<gongwen_print::Error> for CommandError {
+    fn from(error: gongwen_print::Error) -> CommandError {
+        tracing::error!(error = %error, "printing failed");
+        CommandError::new(
+            ErrorCode::Internal,
+            format!("无法生成打印版式：{error}。请安装公文字体，或联系管理员。"),
+        )
     }
 }
 

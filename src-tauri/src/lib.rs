@@ -43,11 +43,36 @@ pub fn run() {
 pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     builder
         .manage(state)
+        .setup(|app| {
+            use tauri::Manager;
+            // The sync service lives on Tauri's tokio runtime.
+            let state = app.state::<AppState>();
+            tauri::async_runtime::block_on(async { state.start_sync() });
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::store::queue_counts,
             commands::store::sync_status,
             commands::store::store_info,
             commands::drafts::list_drafts,
+            commands::drafts::open_draft,
+            commands::drafts::create_draft,
+            commands::drafts::save_draft,
+            commands::drafts::delete_draft,
+            commands::drafts::draft_history,
+            commands::drafts::compare_versions,
+            commands::drafts::lint_document,
+            commands::flow::queue,
+            commands::flow::flow_counts,
+            commands::flow::task_view,
+            commands::flow::act,
+            commands::flow::submit_draft,
+            commands::flow::route_names,
+            commands::sync::outbox,
+            commands::sync::rejected_actions,
+            commands::sync::retry_rejected,
+            commands::sync::discard_rejected,
+            commands::print::print_pdf,
         ])
 }
 

@@ -4,7 +4,7 @@
 //
 //   GONGWEN_E2E_APP         path to the built gongwen-desktop binary
 //   GONGWEN_E2E_DATA_DIR    data folder seeded with a known number of 待办
-//   GONGWEN_E2E_EXPECT_TODO that number
+//   GONGWEN_E2E_EXPECT_TODO that number (at least 2: one is approved here)
 //   GONGWEN_E2E_ARTIFACTS   where screenshots go
 //   GONGWEN_E2E_DRIVER_PORT tauri-driver's port (default 4444)
 import assert from "node:assert/strict";
@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { remote } from "webdriverio";
+import { Key, remote } from "webdriverio";
 
 function required(name) {
   const value = process.env[name];
@@ -101,4 +101,122 @@ test("the main layout has the navigation, the 待办 page and the status bar", a
     timeout: UI_WAIT_MS,
     timeoutMsg: "the status bar never showed 待同步 N",
   });
+});
+
+/** Waits until `selector` matches `count` elements, and returns them. */
+async function waitForAll(selector, count, what) {
+  let found = [];
+  await browser.waitUntil(
+    async () => {
+      found = await browser.$$(selector);
+      return found.length === count;
+    },
+    { timeout: UI_WAIT_MS, timeoutMsg: `expected ${count} ${what}, found ${found.length}` },
+  );
+  return found;
+}
+
+async function waitForText(selector, predicate, what) {
+  const element = await browser.$(selector);
+  let text = "";
+  await browser.waitUntil(
+    async () => {
+      if (!(await element.isExisting())) return false;
+      text = (await element.getText()).trim();
+      return predicate(text);
+    },
+    { timeout: UI_WAIT_MS, timeoutMsg: `${what}: last text was "${text}"` },
+  );
+  return text;
+}
+
+let approvedTitle = "";
+
+test("待办 lists the seeded tasks; one opens in the 办理 view with its flow and preview", async () => {
+  const rows = await waitForAll('[data-testid="queue-row"]', expectedTodo, "待办 rows");
+  const cells = await rows[0].$$("td");
+  approvedTitle = (await cells[1].getText()).replace(/待同步$/, "").trim();
+  assert.ok(approvedTitle.startsWith("鹤山市人民政府办公室关于"), `unexpected first row: ${approvedTitle}`);
+  // The first row is the overdue one (sorted first), its 办理时限 in words.
+  assert.match(await rows[0].getText(), /超期\d+天|已超期/);
+  screenshot("todo-list.png");
+
+  await rows[0].click();
+  const title = await waitForText('[data-testid="task-title"]', (t) => t.length > 0, "the task view never showed its title");
+  assert.equal(title, approvedTitle);
+  assert.match(await (await browser.$('[data-testid="page-title"]')).getText(), /^待办 · 办理$/);
+  const handlers = await browser.$$('[data-testid="flow-handler"]');
+  assert.ok(handlers.length >= 2, "the flow shows the drafter and the current handler");
+  // The print preview draws at least one page.
+  await browser.waitUntil(async () => (await browser.$$("canvas.gw-preview-canvas")).length > 0, {
+    timeout: UI_WAIT_MS,
+    timeoutMsg: "the print preview drew no page",
+  });
+  screenshot("task.png");
+});
+
+test("Ctrl+Enter approves with the typed opinion and the task moves to 已办", async () => {
+  const opinion = await browser.$('[data-testid="opinion"]');
+  await opinion.click();
+  await opinion.setValue("同意。请王主任审核。");
+  await browser.keys([Key.Ctrl, Key.Enter]);
+  // The 待办 badge drops by one …
+  await waitForText('[data-testid="nav-count-todo"]', (t) => t === String(expectedTodo - 1), "待办 badge after approving");
+  // … and the next task opens (the seeded queue has more).
+  await waitForText('[data-testid="task-title"]', (t) => t.length > 0 && t !== approvedTitle, "the next task did not open");
+
+  await (await browser.$('[data-testid="nav-done"]')).click();
+  const rows = await waitForAll('[data-testid="queue-row"]', 1, "已办 rows");
+  const text = await rows[0].getText();
+  assert.ok(text.includes(approvedTitle), `已办 row lacks the title: ${text}`);
+  assert.ok(text.includes("同意。请王主任审核。"), `已办 row lacks the opinion: ${text}`);
+  assert.ok(text.includes("待同步"), `已办 row lacks the 待同步 mark: ${text}`);
+  assert.match(await (await browser.$('[data-testid="pending"]')).getText(), /^待同步 [1-9]\d*$/);
+  screenshot("done.png");
+});
+
+test("a new draft saves itself as the title is typed", async () => {
+  await (await browser.$('[data-testid="new-draft"]')).click();
+  assert.equal(await (await browser.$('[data-testid="page-title"]')).getText(), "起草公文");
+  const title = await browser.$('[data-testid="field-title"]');
+  await title.waitForDisplayed({ timeout: UI_WAIT_MS });
+  await title.click();
+  await title.setValue("鹤山市人民政府办公室关于做好元旦春节期间值班工作的通知");
+  await waitForText('[data-testid="save-state"]', (t) => t.startsWith("已保存"), "the editor never said 已保存");
+  screenshot("draft.png");
+
+  // A second edit is a second version; the 版本 drawer compares them.
+  const body = await browser.$("#field-body");
+  await body.click();
+  await body.setValue("一、值班安排\n各单位要落实领导带班和24小时值班制度。");
+  await waitForText('[data-testid="save-state"]', (t) => t.startsWith("已保存"), "the second edit was not saved");
+  await browser.waitUntil(async () => /第[2-9]\d*版/.test(await (await browser.$("body")).getText()), {
+    timeout: UI_WAIT_MS,
+    timeoutMsg: "the editor never reached version 2",
+  });
+  await (await browser.$('[data-testid="versions"]')).click();
+  await (await browser.$('[data-testid="diff"]')).waitForDisplayed({ timeout: UI_WAIT_MS });
+  screenshot("versions.png");
+  await browser.keys([Key.Escape]);
+
+  await (await browser.$('[data-testid="nav-drafts"]')).click();
+  await browser.waitUntil(
+    async () => (await (await browser.$(".ant-table-tbody")).getText()).includes("关于做好元旦春节期间值班工作的通知"),
+    { timeout: UI_WAIT_MS, timeoutMsg: "the new draft is not in 草稿" },
+  );
+  screenshot("drafts.png");
+});
+
+test("同步详情 opens from the status bar and lists what waits to sync", async () => {
+  await (await browser.$('[data-testid="pending"]')).click();
+  await browser.waitUntil(async () => (await (await browser.$("body")).getText()).includes("同步详情"), {
+    timeout: UI_WAIT_MS,
+    timeoutMsg: "同步详情 did not open",
+  });
+  await browser.waitUntil(async () => /待同步（[1-9]\d*）/.test(await (await browser.$("body")).getText()), {
+    timeout: UI_WAIT_MS,
+    timeoutMsg: "同步详情 lists nothing pending",
+  });
+  screenshot("sync.png");
+  await browser.keys([Key.Escape]);
 });

@@ -5,4 +5,7 @@
 //! The commands are `async` so that Tauri runs them off the main (UI) thread.
 
 pub mod drafts;
+pub mod flow;
+pub mod print;
 pub mod store;
+pub mod sync;

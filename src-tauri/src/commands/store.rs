@@ -12,10 +12,14 @@ pub async fn queue_counts(state: State<'_, AppState>) -> Result<QueueCounts, Com
     Ok(state.client()?.queue_counts()?.into())
 }
 
-/// 在线/离线 and the number of changes waiting to sync, for the status bar.
+/// 在线/离线/同步中 and the outbox, for the status bar: the sync service's view when the
+/// store is logged in to a server, else the store's own record.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, CommandError> {
-    Ok(state.client()?.sync_status()?.into())
+    match state.sync() {
+        Some(service) => Ok(service.status().into()),
+        None => Ok(state.client()?.sync_status()?.into()),
+    }
 }
 
 /// Where the data lives and its schema version, for 设置 · 关于.

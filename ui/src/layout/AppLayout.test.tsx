@@ -8,8 +8,23 @@ import { AppLayout } from "./AppLayout";
 
 vi.mock("../lib/ipc", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../lib/ipc")>();
-  return { ...actual, queueCounts: vi.fn(), syncStatus: vi.fn(), storeInfo: vi.fn(), listDrafts: vi.fn() };
+  return {
+    ...actual,
+    queueCounts: vi.fn(),
+    flowCounts: vi.fn(),
+    syncStatus: vi.fn(),
+    storeInfo: vi.fn(),
+    listDrafts: vi.fn(),
+    queue: vi.fn(),
+    outbox: vi.fn(),
+    rejectedActions: vi.fn(),
+    lintDocument: vi.fn(),
+    taskView: vi.fn(),
+    createDraft: vi.fn(),
+  };
 });
+
+vi.mock("../components/PdfPreview", () => ({ PdfPreview: () => <div data-testid="pdf-preview" /> }));
 
 const mocked = vi.mocked(ipc);
 
@@ -26,10 +41,20 @@ function renderLayout() {
 describe("AppLayout", () => {
   beforeEach(() => {
     mocked.queueCounts.mockResolvedValue({ todo: 7, done: 12, toRead: 2, drafts: 0 });
+    mocked.flowCounts.mockResolvedValue({ todo: 7, done: 12, toRead: 2, read: 0, sent: 0, overdue: 0, rejected: 0 });
+    mocked.queue.mockResolvedValue({ rows: [], hasMore: false });
+    mocked.outbox.mockResolvedValue([]);
+    mocked.rejectedActions.mockResolvedValue([]);
+    mocked.lintDocument.mockResolvedValue([]);
     mocked.syncStatus.mockResolvedValue({
       online: false,
+      state: "离线",
+      connected: false,
       pending: 3,
+      rejected: 0,
       lastSyncedAt: null,
+      progress: null,
+      lastError: null,
     });
     mocked.listDrafts.mockResolvedValue([
       {
@@ -53,13 +78,13 @@ describe("AppLayout", () => {
     });
   });
 
-  it("shows the eight navigation entries in order", () => {
+  it("shows the navigation entries in order", () => {
     renderLayout();
     const nav = screen.getByRole("menu", { name: "主导航" });
     const labels = within(nav)
       .getAllByRole("menuitem")
       .map((item) => item.textContent?.replace(/\d+/g, "").trim());
-    expect(labels).toEqual(["待办", "已办", "待阅", "草稿", "发文", "收文", "搜索", "设置"]);
+    expect(labels).toEqual(["待办", "待阅", "已办", "在办", "草稿", "发文", "收文", "督办", "搜索", "设置"]);
   });
 
   it("shows the 待办 count from the store beside the navigation entry", async () => {
@@ -75,6 +100,8 @@ describe("AppLayout", () => {
   it("opens on 待办 with its table columns and the empty state", async () => {
     renderLayout();
     expect(screen.getByTestId("page-title")).toHaveTextContent("待办");
+    expect(await screen.findByText("暂无待办事项")).toBeInTheDocument();
+    expect(mocked.queue).toHaveBeenCalledWith("todo", {}, 0, 50);
     for (const column of ["紧急程度", "标题", "文种", "来文单位/拟稿单位", "当前环节", "收到时间", "办理时限", "操作"]) {
       expect(screen.getByRole("columnheader", { name: column })).toBeInTheDocument();
     }
@@ -141,5 +168,58 @@ describe("AppLayout", () => {
     await user.click(screen.getByRole("button", { name: /重\s?试/ }));
     expect(await screen.findByText("暂无待办事项")).toBeInTheDocument();
     expect(await screen.findByTestId("nav-count-todo")).toHaveTextContent("7");
+  });
+
+  it("lists the 待办 rows with urgency, 超期 in red and the 待同步 mark, and opens one", async () => {
+    const user = userEvent.setup();
+    mocked.queue.mockResolvedValue({
+      rows: [
+        {
+          taskId: "t1",
+          flowId: "f1",
+          documentId: "d1",
+          title: "关于开展安全生产大检查的通知",
+          docType: "通知",
+          urgency: "特急",
+          fromOrgan: "鹤山市人民政府办公室",
+          stepName: "审核",
+          status: "open",
+          since: "2026-11-25T09:00:00+08:00",
+          dueAt: "2026-11-26T09:00:00+08:00",
+          overdue: true,
+          doneAt: null,
+          opinion: null,
+          nowAt: "审核（张三）",
+          pendingSync: true,
+        },
+      ],
+      hasMore: false,
+    });
+    mocked.taskView.mockReturnValue(new Promise(() => {}));
+    renderLayout();
+    expect(await screen.findByText("关于开展安全生产大检查的通知")).toBeInTheDocument();
+    expect(screen.getByText("特急")).toBeInTheDocument();
+    expect(screen.getByText(/^超期\d+天$/)).toBeInTheDocument();
+    expect(screen.getByTestId("pending-sync")).toHaveTextContent("待同步");
+    await user.click(screen.getByText("关于开展安全生产大检查的通知"));
+    expect(screen.getByTestId("page-title")).toHaveTextContent("待办 · 办理");
+    expect(mocked.taskView).toHaveBeenCalledWith("t1");
+  });
+
+  it("starts a new draft with Ctrl+N", async () => {
+    const user = userEvent.setup();
+    renderLayout();
+    await screen.findByText("暂无待办事项");
+    await user.keyboard("{Control>}n{/Control}");
+    expect(screen.getByTestId("page-title")).toHaveTextContent("起草公文");
+    expect(screen.getByLabelText("标题")).toBeInTheDocument();
+  });
+
+  it("opens 同步详情 from the status bar", async () => {
+    const user = userEvent.setup();
+    renderLayout();
+    await user.click(await screen.findByText("待同步 3"));
+    expect(await screen.findByText("同步详情")).toBeInTheDocument();
+    expect(await screen.findByText("没有被拒绝的操作。")).toBeInTheDocument();
   });
 });

@@ -1,11 +1,14 @@
-import { ReloadOutlined } from "@ant-design/icons";
-import { Badge, Button, Layout, Menu, Result, Tooltip } from "antd";
-import { useState, type ReactNode } from "react";
+import { PlusOutlined, ReloadOutlined } from "@ant-design/icons";
+import { Badge, Button, Layout, Menu, Result, Space, Tooltip } from "antd";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import * as ipc from "../lib/ipc";
 import { usePolled } from "../lib/usePolled";
-import { NAV_ITEMS, navItem, type PageKey } from "../pages/nav";
+import { DraftEditor } from "../pages/draft/DraftEditor";
+import { NAV_ITEMS, navItem, type NavCounts, type PageKey } from "../pages/nav";
 import { PageContent } from "../pages/PageContent";
+import { TaskPage } from "../pages/task/TaskPage";
 import { StatusBar } from "./StatusBar";
+import { SyncDrawer } from "./SyncDrawer";
 import "./AppLayout.css";
 
 /** How often the counts and the status bar re-read the local store. */
@@ -15,25 +18,124 @@ export interface AppLayoutProps {
   initialPage?: PageKey;
 }
 
+/** What the content area shows: a page of the navigation, a task being handled, or a draft. */
+type View = { kind: "page" } | { kind: "task"; taskId: string } | { kind: "draft"; draftId: string | null; key: number };
+
+async function navCounts(): Promise<NavCounts> {
+  const [queue, flow] = await Promise.all([ipc.queueCounts(), ipc.flowCounts()]);
+  return { queue, flow };
+}
+
 /** The frame of every screen: navigation with counts, toolbar, content, status bar. */
 export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
   const [page, setPage] = useState<PageKey>(initialPage);
-  const counts = usePolled(ipc.queueCounts, POLL_INTERVAL_MS);
+  const [view, setView] = useState<View>({ kind: "page" });
+  const [reloadKey, setReloadKey] = useState(0);
+  const [syncOpen, setSyncOpen] = useState(false);
+  const counts = usePolled(navCounts, POLL_INTERVAL_MS);
   const sync = usePolled(ipc.syncStatus, POLL_INTERVAL_MS);
   // Who works here and where the data lives change rarely: a slow poll is plenty.
   const info = usePolled(ipc.storeInfo, 60_000);
   const current = navItem(page);
 
-  const refreshAll = () => {
+  const refreshAll = useCallback(() => {
     counts.refresh();
     sync.refresh();
     info.refresh();
+    setReloadKey((k) => k + 1);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const goTo = (key: PageKey) => {
+    setPage(key);
+    setView({ kind: "page" });
   };
+  const newDraft = useCallback(() => setView({ kind: "draft", draftId: null, key: Date.now() }), []);
+
+  // Ctrl+N starts a new draft from anywhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "n") {
+        event.preventDefault();
+        newDraft();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [newDraft]);
+
+  /** After an action: the next open task of the same queue, or back to the queue. */
+  const afterAction = useCallback(
+    (doneTaskId: string) => {
+      refreshAll();
+      if (page !== "todo" && page !== "toRead") {
+        setView({ kind: "page" });
+        return;
+      }
+      ipc
+        .queue(page, {}, 0, 2)
+        .then((next) => {
+          const row = next.rows.find((r) => r.taskId && r.taskId !== doneTaskId);
+          setView(row?.taskId ? { kind: "task", taskId: row.taskId } : { kind: "page" });
+        })
+        .catch(() => setView({ kind: "page" }));
+    },
+    [page, refreshAll],
+  );
+
+  const title =
+    view.kind === "task" ? `${current.label} · 办理` : view.kind === "draft" ? (view.draftId ? "修改草稿" : "起草公文") : current.label;
+
+  let content: ReactNode;
+  if (view.kind === "task") {
+    const taskId = view.taskId;
+    content = (
+      <TaskPage
+        taskId={taskId}
+        backLabel={`返回${current.label}`}
+        onBack={() => {
+          setView({ kind: "page" });
+          refreshAll();
+        }}
+        onDone={() => afterAction(taskId)}
+      />
+    );
+  } else if (view.kind === "draft") {
+    content = (
+      <DraftEditor
+        key={view.key}
+        draftId={view.draftId}
+        onBack={() => {
+          setPage("drafts");
+          setView({ kind: "page" });
+          refreshAll();
+        }}
+        onSubmitted={() => {
+          setPage("sent");
+          setView({ kind: "page" });
+          refreshAll();
+        }}
+      />
+    );
+  } else {
+    content = (
+      <PageContent
+        page={page}
+        sync={sync.data}
+        info={info}
+        pollMs={POLL_INTERVAL_MS}
+        reloadKey={reloadKey}
+        onOpenTask={(row) => row.taskId && setView({ kind: "task", taskId: row.taskId })}
+        onOpenDraft={(draftId) => setView({ kind: "draft", draftId, key: Date.now() })}
+        onNewDraft={newDraft}
+      />
+    );
+  }
 
   return (
     <Layout className="gw-root">
       <Layout className="gw-main">
-        <Layout.Sider width={188} className="gw-sider">
+        <Layout.Sider width={176} className="gw-sider">
           <div className="gw-brand">
             <span className="gw-brand-seal" aria-hidden="true">
               公
@@ -44,7 +146,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
             theme="dark"
             mode="inline"
             selectedKeys={[page]}
-            onClick={({ key }) => setPage(key as PageKey)}
+            onClick={({ key }) => goTo(key as PageKey)}
             aria-label="主导航"
             items={NAV_ITEMS.map((item) => {
               const count = item.count && counts.data ? item.count(counts.data) : undefined;
@@ -59,7 +161,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
                         overflowCount={999}
                         className="gw-nav-count"
                         data-testid={`nav-count-${item.key}`}
-                        color={item.key === "todo" ? "#c62828" : "#4a6a9c"}
+                        color={item.key === "todo" || item.key === "overdue" ? "#c62828" : "#4a6a9c"}
                       />
                     )}
                   </span>
@@ -71,22 +173,34 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
         <Layout className="gw-work">
           <Layout.Header className="gw-toolbar">
             <h1 className="gw-page-title" data-testid="page-title">
-              {current.label}
+              {title}
             </h1>
-            <Tooltip title="重新读取本地数据">
-              <Button icon={<ReloadOutlined />} onClick={refreshAll} loading={counts.loading && !counts.data}>
-                刷新
-              </Button>
-            </Tooltip>
+            <Space size={8}>
+              <Tooltip title="新建发文（Ctrl+N）">
+                <Button type="primary" icon={<PlusOutlined />} onClick={newDraft} data-testid="new-draft">
+                  新建发文
+                </Button>
+              </Tooltip>
+              <Tooltip title="重新读取本地数据">
+                <Button icon={<ReloadOutlined />} onClick={refreshAll} loading={counts.loading && !counts.data}>
+                  刷新
+                </Button>
+              </Tooltip>
+            </Space>
           </Layout.Header>
-          <Layout.Content className="gw-content">
-            {blockingError(counts.error, refreshAll) ?? (
-              <PageContent page={page} counts={counts.data} sync={sync.data} info={info} pollMs={POLL_INTERVAL_MS} />
-            )}
+          <Layout.Content className={view.kind === "page" ? "gw-content" : "gw-content gw-content-fill"}>
+            {blockingError(counts.error, refreshAll) ?? content}
           </Layout.Content>
         </Layout>
       </Layout>
-      <StatusBar status={sync.data} error={sync.error} user={info.data?.user} />
+      <StatusBar
+        status={sync.data}
+        error={sync.error}
+        user={info.data?.user}
+        rejected={counts.data?.flow.rejected ?? 0}
+        onOpenSync={() => setSyncOpen(true)}
+      />
+      <SyncDrawer open={syncOpen} onClose={() => setSyncOpen(false)} status={sync.data} onChanged={refreshAll} />
     </Layout>
   );
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CommandError, type SyncStatus } from "../lib/ipc";
 import { StatusBar } from "./StatusBar";
 
-const OFFLINE: SyncStatus = { online: false, pending: 0, lastSyncedAt: null };
+const OFFLINE: SyncStatus = { online: false, state: "离线", connected: false, pending: 0, rejected: 0, lastSyncedAt: null, progress: null, lastError: null };
 
 describe("StatusBar", () => {
   it("shows 离线 with the reassurance and the pending count when offline", () => {
@@ -22,8 +22,13 @@ describe("StatusBar", () => {
       <StatusBar
         status={{
           online: true,
+          state: "在线",
+          connected: false,
           pending: 0,
+          rejected: 0,
           lastSyncedAt: now.toISOString(),
+          progress: null,
+          lastError: null,
         }}
         error={undefined}
         user="张三"
@@ -53,5 +58,20 @@ describe("StatusBar", () => {
     expect(screen.getByTestId("pending")).toHaveTextContent("待同步 —");
     expect(screen.getByTestId("connection")).toHaveTextContent("○ 离线");
     expect(screen.getByText("无法打开本机数据文件。")).toBeInTheDocument();
+  });
+});
+
+describe("StatusBar while syncing", () => {
+  it("shows 同步中 with the progress, the refused count, and the user without 未登录服务器", () => {
+    render(
+      <StatusBar
+        status={{ ...OFFLINE, online: true, state: "同步中", connected: true, pending: 2, rejected: 1, progress: [3, 12] }}
+        error={undefined}
+        user="张三"
+      />,
+    );
+    expect(screen.getByTestId("connection")).toHaveTextContent("◐ 同步中 3/12");
+    expect(screen.getByTestId("rejected")).toHaveTextContent("1 项被服务器拒绝");
+    expect(screen.getByTestId("account")).toHaveTextContent(/^张三$/);
   });
 });

@@ -12,8 +12,35 @@ import type { ErrorCode } from "../bindings/ErrorCode";
 import type { QueueCounts } from "../bindings/QueueCounts";
 import type { StoreInfo } from "../bindings/StoreInfo";
 import type { SyncStatus } from "../bindings/SyncStatus";
+import type { ActRequest } from "../bindings/ActRequest";
+import type { ActResult } from "../bindings/ActResult";
+import type { DiffPiece } from "../bindings/DiffPiece";
+import type { DraftDetail } from "../bindings/DraftDetail";
+import type { ElementDiff } from "../bindings/ElementDiff";
+import type { FlowCounts } from "../bindings/FlowCounts";
+import type { FlowDetail } from "../bindings/FlowDetail";
+import type { HandlerLine } from "../bindings/HandlerLine";
+import type { LintFinding } from "../bindings/LintFinding";
+import type { NextChoice } from "../bindings/NextChoice";
+import type { OpinionLine } from "../bindings/OpinionLine";
+import type { OutboxRow } from "../bindings/OutboxRow";
+import type { QueueName } from "../bindings/QueueName";
+import type { QueuePage } from "../bindings/QueuePage";
+import type { QueueQuery } from "../bindings/QueueQuery";
+import type { QueueRow } from "../bindings/QueueRow";
+import type { RejectedRow } from "../bindings/RejectedRow";
+import type { ReturnTarget } from "../bindings/ReturnTarget";
+import type { SavedDraft } from "../bindings/SavedDraft";
+import type { StepLine } from "../bindings/StepLine";
+import type { SubmitResult } from "../bindings/SubmitResult";
+import type { TaskAction } from "../bindings/TaskAction";
+import type { TaskDetail } from "../bindings/TaskDetail";
+import type { VersionComparison } from "../bindings/VersionComparison";
+import type { VersionRow } from "../bindings/VersionRow";
+import type { GwDocument } from "./document";
 
-export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus };
+export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus, GwDocument };
+export type { ActRequest, ActResult, DiffPiece, DraftDetail, ElementDiff, FlowCounts, FlowDetail, HandlerLine, LintFinding, NextChoice, OpinionLine, OutboxRow, QueueName, QueuePage, QueueQuery, QueueRow, RejectedRow, ReturnTarget, SavedDraft, StepLine, SubmitResult, TaskAction, TaskDetail, VersionComparison, VersionRow };
 
 /**
  * Codes the UI can see: those sent by Rust, plus `bridge_unavailable` when the Tauri bridge
@@ -73,4 +100,94 @@ export function storeInfo(): Promise<StoreInfo> {
 /** One page of my drafts, most recently changed first. */
 export function listDrafts(limit: number, offset: number): Promise<DraftRow[]> {
   return call<DraftRow[]>("list_drafts", { limit, offset });
+}
+
+/** One page of a queue (待办, 已办, 待阅 …), filtered. */
+export function queue(name: QueueName, query: QueueQuery, offset: number, limit: number): Promise<QueuePage> {
+  return call<QueuePage>("queue", { name, query, offset, limit });
+}
+
+/** The counts of every queue, and of actions the server refused. */
+export function flowCounts(): Promise<FlowCounts> {
+  return call<FlowCounts>("flow_counts");
+}
+
+/** The 办理 page of a task. */
+export function taskView(taskId: string): Promise<TaskDetail> {
+  return call<TaskDetail>("task_view", { taskId });
+}
+
+/** Acts on a task (同意, 退回, 加签 …); recorded here and queued to sync. */
+export function act(request: ActRequest): Promise<ActResult> {
+  return call<ActResult>("act", { request });
+}
+
+/** 送审 a draft, on the named route or the one its 文种 calls for. */
+export function submitDraft(draftId: string, route: string | null): Promise<SubmitResult> {
+  return call<SubmitResult>("submit_draft", { draftId, route });
+}
+
+/** The 发文 routes a draft may be sent on. */
+export function routeNames(): Promise<string[]> {
+  return call<string[]>("route_names");
+}
+
+/** Opens a draft at its newest version. */
+export function openDraft(draftId: string): Promise<DraftDetail> {
+  return call<DraftDetail>("open_draft", { draftId });
+}
+
+/** A new draft whose first version is `document`. */
+export function createDraft(document: GwDocument): Promise<SavedDraft> {
+  return call<SavedDraft>("create_draft", { document });
+}
+
+/** Saves a new version of a draft (nothing is written when it did not change). */
+export function saveDraft(draftId: string, document: GwDocument, baseVersion: number | null): Promise<SavedDraft> {
+  return call<SavedDraft>("save_draft", { draftId, document, baseVersion });
+}
+
+/** Deletes a draft with its versions. */
+export function deleteDraft(draftId: string): Promise<void> {
+  return call<void>("delete_draft", { draftId });
+}
+
+/** Every version of a draft, newest first. */
+export function draftHistory(draftId: string): Promise<VersionRow[]> {
+  return call<VersionRow[]>("draft_history", { draftId });
+}
+
+/** What changed from version `from` to version `to`, and who changed it. */
+export function compareVersions(draftId: string, from: number, to: number): Promise<VersionComparison> {
+  return call<VersionComparison>("compare_versions", { draftId, from, to });
+}
+
+/** 行文规则 findings of a document as typed. */
+export function lintDocument(document: GwDocument): Promise<LintFinding[]> {
+  return call<LintFinding[]>("lint_document", { document });
+}
+
+/** The document laid out as it will print (GB/T 9704), as PDF bytes. */
+export function printPdf(document: GwDocument): Promise<ArrayBuffer> {
+  return call<ArrayBuffer>("print_pdf", { document });
+}
+
+/** Changes waiting to be sent, and refused ones. */
+export function outbox(): Promise<OutboxRow[]> {
+  return call<OutboxRow[]>("outbox");
+}
+
+/** Actions the server refused, with the reason and the text the user typed. */
+export function rejectedActions(): Promise<RejectedRow[]> {
+  return call<RejectedRow[]>("rejected_actions");
+}
+
+/** 重试 a refused action. */
+export function retryRejected(seq: number): Promise<ActResult> {
+  return call<ActResult>("retry_rejected", { seq });
+}
+
+/** 放弃 a refused action. */
+export function discardRejected(seq: number): Promise<void> {
+  return call<void>("discard_rejected", { seq });
 }

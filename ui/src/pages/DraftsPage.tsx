@@ -1,4 +1,4 @@
-import { Alert, Card, Empty, Table, Typography } from "antd";
+import { Alert, Button, Card, Empty, Table, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import * as ipc from "../lib/ipc";
 import { formatListTime } from "../lib/format";
@@ -19,10 +19,17 @@ const COLUMNS: ColumnsType<ipc.DraftRow> = [
   { title: "起草人", dataIndex: "createdBy", width: 96 },
   { title: "最后修改", dataIndex: "updatedAt", width: 120, render: (at: string) => formatListTime(at) },
   { title: "版本", dataIndex: "version", width: 72, render: (v: number) => `第${v}版` },
+  { title: "操作", key: "action", width: 64, render: () => <Typography.Link>修改</Typography.Link> },
 ];
 
+export interface DraftsPageProps {
+  pollMs: number;
+  onOpen: (draftId: string) => void;
+  onNew: () => void;
+}
+
 /** 草稿: drafts not yet sent for review, straight from the local store. */
-export function DraftsPage({ pollMs }: { pollMs: number }) {
+export function DraftsPage({ pollMs, onOpen, onNew }: DraftsPageProps) {
   const drafts = usePolled(() => ipc.listDrafts(DRAFTS_PAGE_SIZE, 0), pollMs);
 
   if (drafts.error) {
@@ -37,6 +44,8 @@ export function DraftsPage({ pollMs }: { pollMs: number }) {
         dataSource={drafts.data ?? []}
         loading={drafts.loading && !drafts.data}
         pagination={false}
+        rowClassName="gw-row-openable"
+        onRow={(row) => ({ onClick: () => onOpen(row.id) })}
         locale={{
           emptyText: (
             <Empty
@@ -49,7 +58,11 @@ export function DraftsPage({ pollMs }: { pollMs: number }) {
                   </Typography.Text>
                 </>
               }
-            />
+            >
+              <Button type="primary" onClick={onNew}>
+                新建发文（Ctrl+N）
+              </Button>
+            </Empty>
           ),
         }}
       />

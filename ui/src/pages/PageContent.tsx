@@ -1,30 +1,43 @@
 import { EmptyPage } from "../components/EmptyPage";
-import type { QueueCounts, StoreInfo, SyncStatus } from "../lib/ipc";
+import type { QueueRow, StoreInfo, SyncStatus } from "../lib/ipc";
 import type { Polled } from "../lib/usePolled";
 import type { PageKey } from "./nav";
 import { DraftsPage } from "./DraftsPage";
+import { QueueTable } from "./queue/QueueTable";
+import { QUEUES } from "./queue/queues";
 import { SettingsPage } from "./SettingsPage";
-import { TodoPage } from "./TodoPage";
 
 export interface PageContentProps {
   page: PageKey;
-  counts: QueueCounts | undefined;
   sync: SyncStatus | undefined;
   info: Polled<StoreInfo>;
   pollMs: number;
+  /** Bumped when the queues changed (an action, a refresh). */
+  reloadKey: number;
+  onOpenTask: (row: QueueRow) => void;
+  onOpenDraft: (draftId: string) => void;
+  onNewDraft: () => void;
 }
 
 /** The content area of the selected page. */
-export function PageContent({ page, sync, info, pollMs }: PageContentProps) {
+export function PageContent({ page, sync, info, pollMs, reloadKey, onOpenTask, onOpenDraft, onNewDraft }: PageContentProps) {
   switch (page) {
     case "todo":
-      return <TodoPage rows={[]} sync={sync} />;
-    case "done":
-      return <EmptyPage title="暂无已办事项" hint="您审核、签发或承办过的公文会显示在这里，便于查询和跟踪办理结果。" />;
     case "toRead":
-      return <EmptyPage title="暂无待阅公文" hint="他人分送给您阅知的公文会显示在这里；阅后标记“已阅”即可。" />;
+    case "done":
+    case "sent":
+    case "overdue":
+      return (
+        <QueueTable
+          key={page}
+          spec={QUEUES[page]}
+          onOpen={onOpenTask}
+          reloadKey={reloadKey}
+          lastSyncedAt={sync?.lastSyncedAt}
+        />
+      );
     case "drafts":
-      return <DraftsPage pollMs={pollMs} />;
+      return <DraftsPage pollMs={pollMs} onOpen={onOpenDraft} onNew={onNewDraft} />;
     case "outgoing":
       return <EmptyPage title="暂无发文记录" hint="本单位签发并编号的发文会登记在这里，可按文号、年份查找和打印。" />;
     case "incoming":

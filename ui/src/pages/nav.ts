@@ -1,23 +1,41 @@
-import type { QueueCounts } from "../lib/ipc";
+import type { FlowCounts, QueueCounts } from "../lib/ipc";
 
-export type PageKey = "todo" | "done" | "toRead" | "drafts" | "outgoing" | "incoming" | "search" | "settings";
+export type PageKey =
+  | "todo"
+  | "toRead"
+  | "done"
+  | "sent"
+  | "drafts"
+  | "outgoing"
+  | "incoming"
+  | "overdue"
+  | "search"
+  | "settings";
+
+/** The counts beside the navigation: the store's queue counts and the workflow's. */
+export interface NavCounts {
+  queue: QueueCounts;
+  flow: FlowCounts;
+}
 
 export interface NavItem {
   key: PageKey;
   /** Menu label and page title. */
   label: string;
-  /** Which queue count, if any, is shown beside the label. */
-  count?: (counts: QueueCounts) => number;
+  /** Which count, if any, is shown beside the label. */
+  count?: (counts: NavCounts) => number;
 }
 
 /** The left navigation, in the order users of web OA systems expect. */
 export const NAV_ITEMS: readonly NavItem[] = [
-  { key: "todo", label: "待办", count: (c) => c.todo },
+  { key: "todo", label: "待办", count: (c) => c.flow.todo },
+  { key: "toRead", label: "待阅", count: (c) => c.flow.toRead },
   { key: "done", label: "已办" },
-  { key: "toRead", label: "待阅", count: (c) => c.toRead },
-  { key: "drafts", label: "草稿", count: (c) => c.drafts },
+  { key: "sent", label: "在办", count: (c) => c.flow.sent },
+  { key: "drafts", label: "草稿", count: (c) => c.queue.drafts },
   { key: "outgoing", label: "发文" },
   { key: "incoming", label: "收文" },
+  { key: "overdue", label: "督办", count: (c) => c.flow.overdue },
   { key: "search", label: "搜索" },
   { key: "settings", label: "设置" },
 ];

@@ -1,6 +1,14 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { cleanup, configure } from "@testing-library/react";
+import { afterEach, beforeEach, vi } from "vitest";
+
+// Ant Design under jsdom is slow on a busy machine: give async queries room (a hang guard,
+// not a speed target).
+configure({ asyncUtilTimeout: 8000 });
+
+beforeEach(() => {
+  vi.clearAllMocks();
+});
 
 afterEach(() => {
   cleanup();

@@ -1,0 +1,164 @@
+import { MinusOutlined, PlusOutlined } from "@ant-design/icons";
+import { Alert, Button, Flex, Skeleton, Tooltip, Typography } from "antd";
+import { useEffect, useRef, useState } from "react";
+import * as ipc from "../lib/ipc";
+import type { GwDocument } from "../lib/document";
+import "./PdfPreview.css";
+
+const ZOOMS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2] as const;
+
+type PdfJs = typeof import("pdfjs-dist/legacy/build/pdf.mjs");
+let pdfjsPromise: Promise<PdfJs> | undefined;
+
+/** pdf.js is large: load it (and its worker) the first time a preview is shown. */
+function loadPdfJs(): Promise<PdfJs> {
+  pdfjsPromise ??= Promise.all([
+    import("pdfjs-dist/legacy/build/pdf.mjs"),
+    import("pdfjs-dist/legacy/build/pdf.worker.min.mjs?url"),
+  ]).then(([pdfjs, worker]) => {
+    pdfjs.GlobalWorkerOptions.workerSrc = worker.default;
+    return pdfjs;
+  });
+  return pdfjsPromise;
+}
+
+export interface PdfPreviewProps {
+  /** The document to lay out; re-rendered when it changes. */
+  document: GwDocument | null;
+  /** What to say when there is no document. */
+  emptyText?: string;
+}
+
+/**
+ * The document exactly as it will print: gongwen-print lays it out (GB/T 9704) to PDF and
+ * pdf.js draws each page on a canvas. Zoomable; 100% is A4 at screen resolution.
+ */
+export function PdfPreview({ document, emptyText = "本机暂无该公文的正文，同步后即可预览。" }: PdfPreviewProps) {
+  const [zoom, setZoom] = useState(1);
+  const [pages, setPages] = useState(0);
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(false);
+  const container = useRef<HTMLDivElement>(null);
+  const pdfRef = useRef<import("pdfjs-dist/legacy/build/pdf.mjs").PDFDocumentProxy | null>(null);
+  const [version, setVersion] = useState(0);
+
+  // Lay out and load the PDF whenever the document changes.
+  useEffect(() => {
+    if (!document) {
+      setPages(0);
+      return;
+    }
+    let cancelled = false;
+    setLoading(true);
+    setError(undefined);
+    Promise.all([ipc.printPdf(document), loadPdfJs()])
+      .then(async ([bytes, pdfjs]) => {
+        const pdf = await pdfjs.getDocument({ data: new Uint8Array(bytes) }).promise;
+        if (cancelled) {
+          void pdf.destroy();
+          return;
+        }
+        const old = pdfRef.current;
+        pdfRef.current = pdf;
+        if (old) void old.destroy();
+        setPages(pdf.numPages);
+        setVersion((v) => v + 1);
+      })
+      .catch((raw: unknown) => {
+        if (cancelled) return;
+        setError(raw instanceof ipc.CommandError ? raw.message : "无法显示打印预览，请稍后重试。");
+      })
+      .finally(() => {
+        if (!cancelled) setLoading(false);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [document]);
+
+  useEffect(
+    () => () => {
+      void pdfRef.current?.destroy();
+      pdfRef.current = null;
+    },
+    [],
+  );
+
+  // Draw every page at the current zoom.
+  useEffect(() => {
+    const pdf = pdfRef.current;
+    const root = container.current;
+    if (!pdf || !root) return;
+    let cancelled = false;
+    const ratio = window.devicePixelRatio || 1;
+    (async () => {
+      for (let n = 1; n <= pdf.numPages && !cancelled; n++) {
+        const page = await pdf.getPage(n);
+        const viewport = page.getViewport({ scale: zoom * (96 / 72) });
+        const canvas = root.querySelector<HTMLCanvasElement>(`canvas[data-page="${n}"]`);
+        if (!canvas || cancelled) return;
+        canvas.width = Math.floor(viewport.width * ratio);
+        canvas.height = Math.floor(viewport.height * ratio);
+        canvas.style.width = `${Math.floor(viewport.width)}px`;
+        canvas.style.height = `${Math.floor(viewport.height)}px`;
+        const context = canvas.getContext("2d");
+        if (!context) return;
+        await page.render({ canvas, canvasContext: context, viewport, transform: [ratio, 0, 0, ratio, 0, 0] }).promise;
+      }
+    })().catch(() => {
+      if (!cancelled) setError("无法显示打印预览，请稍后重试。");
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [zoom, version, pages]);
+
+  const zoomIndex = ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]);
+
+  return (
+    <div className="gw-preview">
+      <Flex className="gw-preview-bar" align="center" justify="space-between">
+        <Typography.Text type="secondary">{pages > 0 ? `打印预览 · 共 ${pages} 页` : "打印预览"}</Typography.Text>
+        <Flex gap={4} align="center">
+          <Tooltip title="缩小">
+            <Button
+              size="small"
+              icon={<MinusOutlined />}
+              aria-label="缩小"
+              disabled={zoomIndex <= 0}
+              onClick={() => setZoom(ZOOMS[Math.max(zoomIndex - 1, 0)])}
+            />
+          </Tooltip>
+          <span className="gw-preview-zoom" data-testid="preview-zoom">
+            {Math.round(zoom * 100)}%
+          </span>
+          <Tooltip title="放大">
+            <Button
+              size="small"
+              icon={<PlusOutlined />}
+              aria-label="放大"
+              disabled={zoomIndex >= ZOOMS.length - 1}
+              onClick={() => setZoom(ZOOMS[Math.min(zoomIndex + 1, ZOOMS.length - 1)])}
+            />
+          </Tooltip>
+        </Flex>
+      </Flex>
+      <div className="gw-preview-pages" ref={container}>
+        {error && <Alert type="warning" showIcon title={error} />}
+        {!document && !error && (
+          <Typography.Text type="secondary" className="gw-preview-empty">
+            {emptyText}
+          </Typography.Text>
+        )}
+        {document && loading && pages === 0 && (
+          <div className="gw-preview-sheet gw-preview-loading">
+            <Skeleton active paragraph={{ rows: 12 }} />
+          </div>
+        )}
+        {Array.from({ length: pages }, (_, i) => (
+          <canvas key={`${version}-${i + 1}`} data-page={i + 1} className="gw-preview-canvas" aria-label={`第 ${i + 1} 页`} />
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { last } from "../../test/last";
+import * as ipc from "../../lib/ipc";
+import { renderInApp } from "../../test/render";
+import { DraftEditor } from "./DraftEditor";
+
+vi.mock("../../lib/ipc", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../lib/ipc")>();
+  return {
+    ...actual,
+    createDraft: vi.fn(),
+    saveDraft: vi.fn(),
+    openDraft: vi.fn(),
+    lintDocument: vi.fn(),
+    draftHistory: vi.fn(),
+    compareVersions: vi.fn(),
+  };
+});
+vi.mock("../../components/PdfPreview", () => ({ PdfPreview: () => <div data-testid="pdf-preview" /> }));
+
+const mocked = vi.mocked(ipc);
+
+describe("DraftEditor", () => {
+  beforeEach(() => {
+    mocked.createDraft.mockResolvedValue({ draftId: "d1", version: 1, savedAt: "2026-11-28T10:00:00+08:00", unchanged: false });
+    mocked.saveDraft.mockImplementation(async () => ({ draftId: "d1", version: 2, savedAt: "2026-11-28T10:00:05+08:00", unchanged: false }));
+    mocked.lintDocument.mockResolvedValue([]);
+  });
+
+  it("creates the draft at the first save and says 已保存; later saves add versions", async () => {
+    renderInApp(<DraftEditor draftId={null} onBack={() => {}} onSubmitted={() => {}} />);
+    const title = screen.getByLabelText("标题");
+    fireEvent.change(title, { target: { value: "关于做好冬季" } });
+    fireEvent.change(title, { target: { value: "关于做好冬季防火工作的通知" } });
+    await waitFor(() => expect(screen.getByTestId("save-state")).toHaveTextContent(/^已保存/), { timeout: 4000 });
+    expect(mocked.createDraft).toHaveBeenCalledTimes(1);
+    // Whatever the timing, the last save carries every keystroke.
+    const lastSaved = mocked.saveDraft.mock.calls.length
+      ? last(mocked.saveDraft.mock.calls)[1]
+      : last(mocked.createDraft.mock.calls)[0];
+    expect(lastSaved.title).toBe("关于做好冬季防火工作的通知");
+    expect(mocked.createDraft.mock.calls[0][0]).toMatchObject({ format: "standard", doc_type: "通知", direction: "down" });
+  });
+
+  it("shows lint findings beside the field they concern and in the list", async () => {
+    mocked.lintDocument.mockResolvedValue([
+      { rule: "GW010", severity: "error", field: "title", index: null, message: "标题应以文种“通知”结尾" },
+      { rule: "GW020", severity: "warning", field: "main_recipients", index: null, message: "下行文应有主送机关" },
+    ]);
+    renderInApp(<DraftEditor draftId={null} onBack={() => {}} onSubmitted={() => {}} />);
+    expect(await screen.findByTestId("lint-title")).toHaveTextContent("标题应以文种“通知”结尾");
+    expect(screen.getByTestId("lint-main_recipients")).toHaveTextContent("下行文应有主送机关");
+    expect(screen.getByText("1 处必须修改")).toBeInTheDocument();
+    // 送审 waits until the red findings are fixed.
+    expect(screen.getByRole("button", { name: /送\s?审/ })).toBeDisabled();
+  });
+
+  it("saves now on Ctrl+S", async () => {
+    const user = userEvent.setup();
+    mocked.openDraft.mockResolvedValue({
+      id: "d1",
+      version: 3,
+      headVersion: 3,
+      author: "张三",
+      savedAt: "2026-11-28T10:00:00+08:00",
+      document: { title: "关于报送材料的通知", doc_type: "通知" },
+    });
+    renderInApp(<DraftEditor draftId="d1" onBack={() => {}} onSubmitted={() => {}} />);
+    const body = await screen.findByLabelText("正文");
+    fireEvent.change(body, { target: { value: "一、总体要求" } });
+    await user.keyboard("{Control>}s{/Control}");
+    await waitFor(() => expect(mocked.saveDraft).toHaveBeenCalled());
+    const [id, doc, base] = last(mocked.saveDraft.mock.calls);
+    expect(id).toBe("d1");
+    expect(base).toBe(3);
+    expect(doc.body).toBe("一、总体要求");
+    // Only one save: Ctrl+S saved at once, and the debounce found nothing left to save.
+    expect(mocked.saveDraft).toHaveBeenCalledTimes(1);
+    // The heading is recognised as level 1 as it is typed.
+    expect(screen.getByLabelText("正文结构")).toHaveTextContent("一、总体要求");
+  });
+});

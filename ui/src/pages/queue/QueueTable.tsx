@@ -1,0 +1,307 @@
+import { Button, Card, Empty, Flex, Input, Select, Skeleton, Table, Tag, Tooltip, Typography } from "antd";
+import type { ColumnsType } from "antd/es/table";
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import * as ipc from "../../lib/ipc";
+import { DOC_TYPES } from "../../lib/document";
+import { formatDue, formatListTime } from "../../lib/format";
+import "./QueueTable.css";
+
+/** Rows per page: a full 1366×768 screen, and fast from the local store. */
+export const QUEUE_PAGE_SIZE = 50;
+
+const URGENCY_COLOR: Record<string, string> = { 特急: "red", 加急: "orange" };
+
+export interface QueueSpec {
+  name: ipc.QueueName;
+  /** The empty state's first line, e.g. 暂无待办事项. */
+  emptyTitle: string;
+  /** What the user can do about it. */
+  emptyHint: string;
+  /** 办理 or 查看, on each row. */
+  actionLabel: string;
+}
+
+function UrgencyTag({ urgency }: { urgency: string | null }) {
+  return urgency ? (
+    <Tag color={URGENCY_COLOR[urgency]} className="gw-urgency">
+      {urgency}
+    </Tag>
+  ) : (
+    <Typography.Text type="secondary">—</Typography.Text>
+  );
+}
+
+function TitleCell({ row }: { row: ipc.QueueRow }) {
+  return (
+    <span className="gw-queue-title">
+      <span className={row.status === "open" ? "gw-queue-title-open" : undefined}>{row.title || "（无标题）"}</span>
+      {row.pendingSync && (
+        <Tooltip title="已在本机办理，联网后自动同步到服务器">
+          <Tag color="blue" className="gw-pending-tag" data-testid="pending-sync">
+            待同步
+          </Tag>
+        </Tooltip>
+      )}
+    </span>
+  );
+}
+
+function DueCell({ row }: { row: ipc.QueueRow }) {
+  const text = formatDue(row.dueAt, row.overdue);
+  if (row.overdue) {
+    return (
+      <Typography.Text type="danger" strong>
+        {text}
+      </Typography.Text>
+    );
+  }
+  return <span>{text}</span>;
+}
+
+function columnsFor(name: ipc.QueueName, actionLabel: string): ColumnsType<ipc.QueueRow> {
+  const urgency = {
+    title: "紧急程度",
+    dataIndex: "urgency",
+    width: 88,
+    render: (u: string | null) => <UrgencyTag urgency={u} />,
+  };
+  const title = { title: "标题", dataIndex: "title", ellipsis: true, render: (_: string, row: ipc.QueueRow) => <TitleCell row={row} /> };
+  const docType = { title: "文种", dataIndex: "docType", width: 64, render: (t: string | null) => t ?? "—" };
+  const from = {
+    title: "来文单位/拟稿单位",
+    dataIndex: "fromOrgan",
+    width: 170,
+    ellipsis: true,
+    render: (o: string | null) => o ?? "—",
+  };
+  const action = {
+    title: "操作",
+    key: "action",
+    width: 64,
+    render: () => <Typography.Link>{actionLabel}</Typography.Link>,
+  };
+  switch (name) {
+    case "done":
+    case "read":
+      return [
+        urgency,
+        title,
+        docType,
+        from,
+        { title: "办理环节", dataIndex: "stepName", width: 84 },
+        { title: "我的意见", dataIndex: "opinion", width: 150, ellipsis: true, render: (o: string | null) => o ?? "—" },
+        { title: "办理时间", dataIndex: "doneAt", width: 104, render: (at: string | null) => (at ? formatListTime(at) : "—") },
+        { title: "当前位置", dataIndex: "nowAt", width: 130, ellipsis: true },
+        action,
+      ];
+    case "sent":
+      return [
+        urgency,
+        title,
+        docType,
+        { title: "送审时间", dataIndex: "since", width: 110, render: (at: string) => formatListTime(at) },
+        { title: "当前位置", dataIndex: "nowAt", width: 160, ellipsis: true },
+      ];
+    default:
+      return [
+        urgency,
+        title,
+        docType,
+        from,
+        { title: "当前环节", dataIndex: "stepName", width: 84 },
+        { title: "收到时间", dataIndex: "since", width: 104, render: (at: string) => formatListTime(at) },
+        {
+          title: "办理时限",
+          dataIndex: "dueAt",
+          width: 124,
+          render: (_: string | null, row: ipc.QueueRow) => <DueCell row={row} />,
+        },
+        action,
+      ];
+  }
+}
+
+export interface QueueTableProps {
+  spec: QueueSpec;
+  /** Opens a row (its task); 在办 rows have no task and open nothing. */
+  onOpen: (row: ipc.QueueRow) => void;
+  /** Changes when something elsewhere changed the queues: reload the page. */
+  reloadKey: number;
+  /** When the last sync succeeded, for the empty state. */
+  lastSyncedAt: string | null | undefined;
+}
+
+/**
+ * One queue as a table: filters above, the rows of one page drawn from the local store, and
+ * paging below. ↑/↓ move the selection, Enter opens it; a click opens a row.
+ */
+export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTableProps) {
+  const [page, setPage] = useState(0);
+  const [docType, setDocType] = useState<string>();
+  const [urgency, setUrgency] = useState<string>();
+  const [text, setText] = useState("");
+  const [data, setData] = useState<ipc.QueuePage>();
+  const [error, setError] = useState<ipc.CommandError>();
+  const [loading, setLoading] = useState(true);
+  const [selected, setSelected] = useState(0);
+  const generation = useRef(0);
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  const query = useMemo<ipc.QueueQuery>(
+    () => ({ docType: docType ?? undefined, urgency: urgency ?? undefined, text: text.trim() || undefined }),
+    [docType, urgency, text],
+  );
+
+  const load = useCallback(() => {
+    const mine = ++generation.current;
+    setLoading(true);
+    ipc
+      .queue(spec.name, query, page * QUEUE_PAGE_SIZE, QUEUE_PAGE_SIZE)
+      .then((result) => {
+        if (mine !== generation.current) return;
+        setData(result);
+        setError(undefined);
+      })
+      .catch((raw: unknown) => {
+        if (mine === generation.current) setError(ipc.CommandError.from(raw));
+      })
+      .finally(() => {
+        if (mine === generation.current) setLoading(false);
+      });
+  }, [spec.name, query, page]);
+
+  useEffect(() => {
+    load();
+  }, [load, reloadKey]);
+
+  useEffect(() => {
+    setPage(0);
+    setSelected(0);
+  }, [spec.name, query]);
+
+  const rows = data?.rows ?? [];
+  const filtered = Boolean(docType || urgency || text.trim());
+  const columns = useMemo(() => columnsFor(spec.name, spec.actionLabel), [spec.name, spec.actionLabel]);
+  const openable = (row: ipc.QueueRow) => row.taskId !== null;
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if ((event.target as HTMLElement).closest("input, textarea, .ant-select")) return;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      setSelected((i) => Math.min(i + 1, Math.max(rows.length - 1, 0)));
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      setSelected((i) => Math.max(i - 1, 0));
+    } else if (event.key === "Enter" && rows[selected] && openable(rows[selected])) {
+      event.preventDefault();
+      onOpen(rows[selected]);
+    }
+  };
+
+  const empty = (
+    <Empty
+      image={Empty.PRESENTED_IMAGE_SIMPLE}
+      description={
+        <>
+          <div className="gw-empty-title">{filtered ? "没有符合条件的公文" : spec.emptyTitle}</div>
+          <Typography.Text type="secondary">
+            {filtered
+              ? "请调整上方的筛选条件，或点“清除筛选”查看全部。"
+              : `${spec.emptyHint}${lastSyncedAt ? `（上次同步：${formatListTime(lastSyncedAt)}）` : ""}`}
+          </Typography.Text>
+        </>
+      }
+    />
+  );
+
+  return (
+    <Card variant="borderless" className="gw-card" styles={{ body: { padding: 0 } }}>
+      <Flex className="gw-queue-filters" gap={8} align="center" wrap>
+        <Select
+          allowClear
+          placeholder="文种"
+          aria-label="按文种筛选"
+          style={{ width: 110 }}
+          value={docType}
+          onChange={setDocType}
+          options={DOC_TYPES.map((t) => ({ value: t, label: t }))}
+        />
+        {spec.name !== "done" && spec.name !== "read" && (
+          <Select
+            allowClear
+            placeholder="紧急程度"
+            aria-label="按紧急程度筛选"
+            style={{ width: 110 }}
+            value={urgency}
+            onChange={setUrgency}
+            options={["特急", "加急", "普通"].map((u) => ({ value: u, label: u }))}
+          />
+        )}
+        <Input.Search
+          allowClear
+          placeholder="按标题查找"
+          aria-label="按标题查找"
+          style={{ width: 220 }}
+          onSearch={(value) => setText(value)}
+        />
+        {filtered && (
+          <Button
+            type="link"
+            onClick={() => {
+              setDocType(undefined);
+              setUrgency(undefined);
+              setText("");
+            }}
+          >
+            清除筛选
+          </Button>
+        )}
+      </Flex>
+      {error ? (
+        <div className="gw-queue-error">
+          <Typography.Text type="danger">{error.message}</Typography.Text>
+          <Button size="small" onClick={load}>
+            重试
+          </Button>
+        </div>
+      ) : loading && !data ? (
+        <div className="gw-queue-skeleton" data-testid="queue-loading">
+          <Skeleton active title={false} paragraph={{ rows: 6 }} />
+        </div>
+      ) : (
+        <div tabIndex={0} ref={wrapper} onKeyDown={onKeyDown} className="gw-queue-table" aria-label={`${spec.emptyTitle.replace("暂无", "")}列表`}>
+          <Table<ipc.QueueRow>
+            rowKey={(row) => row.taskId ?? row.flowId}
+            size="middle"
+            columns={columns}
+            dataSource={rows}
+            loading={loading}
+            pagination={false}
+            locale={{ emptyText: empty }}
+            rowClassName={(row, index) =>
+              [index === selected ? "gw-row-selected" : "", row.overdue ? "gw-row-overdue" : "", openable(row) ? "gw-row-openable" : ""].join(" ")
+            }
+            onRow={(row, index) => ({
+              onClick: () => {
+                setSelected(index ?? 0);
+                if (openable(row)) onOpen(row);
+              },
+              "data-testid": "queue-row",
+            } as React.HTMLAttributes<HTMLElement>)}
+          />
+          {(page > 0 || data?.hasMore) && (
+            <Flex justify="flex-end" align="center" gap={8} className="gw-queue-pager">
+              <Button size="small" disabled={page === 0} onClick={() => setPage((p) => p - 1)}>
+                上一页
+              </Button>
+              <span>第 {page + 1} 页</span>
+              <Button size="small" disabled={!data?.hasMore} onClick={() => setPage((p) => p + 1)}>
+                下一页
+              </Button>
+            </Flex>
+          )}
+        </div>
+      )}
+    </Card>
+  );
+}
