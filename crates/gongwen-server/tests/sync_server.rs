@@ -23,7 +23,7 @@ use gongwen_server::{audit, directory};
 use serde_json::{Value, json};
 
 /// A seeded server with a small 鹤府办 office: writer (拟稿人), reviewer (核稿人),
-/// leader and leader2 (签发人), clerk (办公室文书).
+/// leader and leader2 (签发人), clerk (办公室文书); and town_receiver (收文员) at 鹤山镇.
 async fn office() -> TestServer {
     let server = TestServer::start().await;
     server.seed().await;
@@ -34,13 +34,19 @@ async fn office() -> TestServer {
         ("writer", "张拟稿", vec![Role::Drafter]),
         ("reviewer", "李核稿", vec![Role::Reviewer]),
         ("leader2", "王副职", vec![Role::Leader, Role::Signer]),
+        ("town_receiver", "赵收文", vec![Role::Receiver]),
     ] {
         directory::create_user(
             &client,
             &NewUser {
                 login: login.into(),
                 display_name: Some(display.into()),
-                organ: "鹤府办".into(),
+                organ: if login == "town_receiver" {
+                    "鹤山镇"
+                } else {
+                    "鹤府办"
+                }
+                .into(),
                 department: None,
                 roles,
                 password: None,
@@ -324,6 +330,11 @@ async fn old_clients_get_426_and_anonymous_ones_401() {
         )
         .await;
     r.assert_error(StatusCode::BAD_REQUEST, "invalid_json");
+    // The body limit holds for pushes too (each mutation is small; a client batches).
+    let huge = save(1, 1, "D1", None, 1, &"长".repeat(1_000_000));
+    let r = dev.push_raw(vec![huge]).await;
+    r.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    assert_eq!(count(&server, "SELECT count(*) FROM sync_clients").await, 0);
 }
 
 #[tokio::test]
@@ -1010,5 +1021,89 @@ async fn concurrent_pushes_of_one_batch_apply_it_once() {
         )
         .await,
         8
+    );
+}
+
+#[tokio::test]
+async fn dispatch_delivers_to_the_recipient_inbox_and_signing_sends_the_receipt_back() {
+    let server = office().await;
+    started_flow(&server, "F6", Mode::AnyOf, &["leader"]).await;
+    let leader = Device::new(&server, "leader", "c-l").await;
+    let t = task_of(&server, "F6", "leader").await;
+    leader
+        .push(vec![act(
+            1,
+            60,
+            "F6",
+            "leader",
+            json!({"action": "approve", "task": t}),
+        )])
+        .await;
+    let clerk = Device::new(&server, "clerk", "c-clerk").await;
+    let t = task_of(&server, "F6", "clerk").await;
+    let r = clerk
+        .push(vec![act(
+            1,
+            61,
+            "F6",
+            "clerk",
+            json!({"action": "approve", "task": t}),
+        )])
+        .await;
+    let number = r.results[0].result.clone().unwrap()["doc_number"]["text"].clone();
+    // 核发: the document goes to its 主送 (鹤山镇) in the same transaction.
+    let t = task_of(&server, "F6", "clerk").await;
+    let r = clerk
+        .push(vec![act(
+            2,
+            62,
+            "F6",
+            "clerk",
+            json!({"action": "approve", "task": t}),
+        )])
+        .await;
+    assert_eq!(r.results[0].status, MutationStatus::Applied, "{r:?}");
+    let result = r.results[0].result.clone().unwrap();
+    assert_eq!(result["status"], "completed");
+    let items = result["delivery"]["items"].as_array().expect("delivered");
+    assert_eq!(items.len(), 1);
+
+    let receiver = Device::new(&server, "town_receiver", "c-town").await;
+    let mut cursors = BTreeMap::new();
+    let ops = receiver.pull_all(&mut cursors, 100).await;
+    let incoming = ops["organ:鹤山镇"]
+        .iter()
+        .find(|o| o.kind == "incoming")
+        .expect("the item is in the recipient organ's bucket");
+    let data = incoming.data.as_ref().unwrap();
+    assert_eq!(data["title"], "正文");
+    assert_eq!(
+        data["doc_number"], number,
+        "the 文号 allocated at 登记 travels with it"
+    );
+    let r = receiver
+        .push(vec![mutation(
+            1,
+            63,
+            "exchange.sign.v1",
+            json!({"incoming_id": incoming.id}),
+        )])
+        .await;
+    assert_eq!(r.results[0].status, MutationStatus::Applied, "{r:?}");
+    assert_eq!(
+        r.results[0].result.as_ref().unwrap()["signed_by"]["login"],
+        "town_receiver"
+    );
+    // Signing again by someone else of the organ is refused; the 回执 reached the sender.
+    let mut cc = BTreeMap::new();
+    let ops = clerk.pull_all(&mut cc, 100).await;
+    assert!(ops["organ:鹤府办"].iter().any(|o| o.kind == "receipt"));
+    assert!(
+        count(
+            &server,
+            "SELECT count(*) FROM audit_log WHERE action = 'exchange.signed'"
+        )
+        .await
+            == 1
     );
 }
