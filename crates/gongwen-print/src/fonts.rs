@@ -196,6 +196,11 @@ impl Face {
         self.units_per_em
     }
 
+    /// Whether [`Face::pdf_font`] has already parsed the face.
+    pub(crate) fn pdf_font_ready(&self) -> bool {
+        self.pdf.get().is_some()
+    }
+
     /// The face as printpdf needs it for embedding, parsed on first use.
     pub(crate) fn pdf_font(&self) -> Option<&printpdf::ParsedFont> {
         self.pdf

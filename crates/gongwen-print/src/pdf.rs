@@ -69,6 +69,28 @@ fn circle_ring(cx: f32, cy: f32, r: f32, page_h: f32) -> PolygonRing {
 /// Writes the layout as a PDF document titled `title`.
 pub fn pdf(layout: &Layout, fonts: &Fonts, title: &str) -> Result<Vec<u8>> {
     let mut doc = PdfDocument::new(title);
+    // Parsing a face for embedding takes tens of milliseconds, once per process:
+    // the faces this document needs and that are not parsed yet are parsed side
+    // by side.
+    let unparsed: std::collections::BTreeSet<FaceId> = layout
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Text(run) if !fonts.face(run.face).pdf_font_ready() => Some(run.face),
+            _ => None,
+        })
+        .collect();
+    if unparsed.len() > 1 {
+        std::thread::scope(|s| {
+            for &id in &unparsed {
+                let face = fonts.face(id);
+                s.spawn(move || {
+                    face.pdf_font();
+                });
+            }
+        });
+    }
     let mut font_ids: BTreeMap<FaceId, printpdf::FontId> = BTreeMap::new();
     for page in &layout.pages {
         for item in &page.items {
