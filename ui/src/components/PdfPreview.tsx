@@ -6,6 +6,10 @@ import type { GwDocument } from "../lib/document";
 import "./PdfPreview.css";
 
 const ZOOMS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2] as const;
+/** A4 width in PDF points. */
+const A4_WIDTH_PT = 595.3;
+/** CSS pixels per PDF point at 100%. */
+const PX_PER_PT = 96 / 72;
 
 type PdfJs = typeof import("pdfjs-dist/legacy/build/pdf.mjs");
 let pdfjsPromise: Promise<PdfJs> | undefined;
@@ -34,7 +38,9 @@ export interface PdfPreviewProps {
  * pdf.js draws each page on a canvas. Zoomable; 100% is A4 at screen resolution.
  */
 export function PdfPreview({ document, emptyText = "本机暂无该公文的正文，同步后即可预览。" }: PdfPreviewProps) {
-  const [zoom, setZoom] = useState(1);
+  // null: 适合宽度 (the page fills the pane's width), the default.
+  const [fixedZoom, setZoom] = useState<number | null>(null);
+  const [paneWidth, setPaneWidth] = useState(0);
   const [pages, setPages] = useState(0);
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
@@ -84,6 +90,19 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
     [],
   );
 
+  // Follow the pane's width for 适合宽度.
+  useEffect(() => {
+    const root = container.current;
+    if (!root) return;
+    const measure = () => setPaneWidth(root.clientWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(root);
+    return () => observer.disconnect();
+  }, []);
+  const fitZoom = paneWidth > 0 ? Math.max(0.3, Math.min(2, (paneWidth - 40) / (A4_WIDTH_PT * PX_PER_PT))) : 1;
+  const zoom = fixedZoom ?? fitZoom;
+
   // Draw every page at the current zoom.
   useEffect(() => {
     const pdf = pdfRef.current;
@@ -94,7 +113,7 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
     (async () => {
       for (let n = 1; n <= pdf.numPages && !cancelled; n++) {
         const page = await pdf.getPage(n);
-        const viewport = page.getViewport({ scale: zoom * (96 / 72) });
+        const viewport = page.getViewport({ scale: zoom * PX_PER_PT });
         const canvas = root.querySelector<HTMLCanvasElement>(`canvas[data-page="${n}"]`);
         if (!canvas || cancelled) return;
         canvas.width = Math.floor(viewport.width * ratio);
@@ -113,7 +132,9 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
     };
   }, [zoom, version, pages]);
 
-  const zoomIndex = ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]);
+  // The preset at or just below / above the current zoom.
+  const below = [...ZOOMS].reverse().find((z) => z < zoom - 0.001);
+  const above = ZOOMS.find((z) => z > zoom + 0.001);
 
   return (
     <div className="gw-preview">
@@ -125,8 +146,8 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
               size="small"
               icon={<MinusOutlined />}
               aria-label="缩小"
-              disabled={zoomIndex <= 0}
-              onClick={() => setZoom(ZOOMS[Math.max(zoomIndex - 1, 0)])}
+              disabled={below === undefined}
+              onClick={() => below !== undefined && setZoom(below)}
             />
           </Tooltip>
           <span className="gw-preview-zoom" data-testid="preview-zoom">
@@ -137,10 +158,13 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
               size="small"
               icon={<PlusOutlined />}
               aria-label="放大"
-              disabled={zoomIndex >= ZOOMS.length - 1}
-              onClick={() => setZoom(ZOOMS[Math.min(zoomIndex + 1, ZOOMS.length - 1)])}
+              disabled={above === undefined}
+              onClick={() => above !== undefined && setZoom(above)}
             />
           </Tooltip>
+          <Button size="small" type={fixedZoom === null ? "primary" : "default"} ghost={fixedZoom === null} onClick={() => setZoom(null)}>
+            适合宽度
+          </Button>
         </Flex>
       </Flex>
       <div className="gw-preview-pages" ref={container}>

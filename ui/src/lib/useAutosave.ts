@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 
 /** Save this long after the last keystroke … */
-export const AUTOSAVE_DEBOUNCE_MS = 700;
+export const AUTOSAVE_DEBOUNCE_MS = 900;
 /** … but never leave an edit unsaved longer than this, even while typing on (the 2-second promise). */
 export const AUTOSAVE_MAX_WAIT_MS = 1800;
 

@@ -34,7 +34,9 @@ function UrgencyTag({ urgency }: { urgency: string | null }) {
 function TitleCell({ row }: { row: ipc.QueueRow }) {
   return (
     <span className="gw-queue-title">
-      <span className={row.status === "open" ? "gw-queue-title-open" : undefined}>{row.title || "（无标题）"}</span>
+      <span className={row.status === "open" ? "gw-queue-title-open" : undefined} data-testid="queue-title">
+        {row.title || "（无标题）"}
+      </span>
       {row.pendingSync && (
         <Tooltip title="已在本机办理，联网后自动同步到服务器">
           <Tag color="blue" className="gw-pending-tag" data-testid="pending-sync">
