@@ -464,8 +464,8 @@ impl Fonts {
 }
 
 /// Where the shipped faces live: `$GONGWEN_FONTS_DIR`, then `fonts/` or
-/// `assets/fonts/` next to (or one and two levels above) the executable, then the
-/// source tree this crate was built from.
+/// `assets/fonts/` next to (or one and two levels above) the executable, the
+/// installed package's `lib/gongwen/fonts`, then the source tree this crate was built from.
 pub fn bundled_dir() -> Option<PathBuf> {
     let marker = Role::FangSong.bundled().0;
     let mut candidates: Vec<PathBuf> = Vec::new();
@@ -480,6 +480,8 @@ pub fn bundled_dir() -> Option<PathBuf> {
             candidates.push(d.join("assets").join("fonts"));
             candidates.push(d.join("resources").join("fonts"));
             candidates.push(d.join("Resources").join("fonts"));
+            // The .deb puts bundle resources in /usr/lib/<package>/ (exe in /usr/bin).
+            candidates.push(d.join("lib").join("gongwen").join("fonts"));
             dir = d.parent().map(Path::to_path_buf);
         }
     }
