@@ -8,10 +8,12 @@
 //! GONGWEN_BENCH_POLLS=50 cargo bench -p gongwen-server --bench load
 //! ```
 //!
-//! Polling uses `GET /v1/auth/me` (token check + directory read) until the
-//! sync pull endpoint exists. Logins are dominated by Argon2id by design.
-//! Every loop is bounded: each client logs in once and polls a fixed number
-//! of times.
+//! Polling is `POST /v1/sync/pull`, as the desktop client does in the
+//! background: each client's first pull fetches its organ's directory, later
+//! ones send the cursors they got (the steady state: a no-op sync). Users are
+//! spread over organs of 50 people, as in a county. Logins are dominated by
+//! Argon2id by design. Every loop is bounded: each client logs in once and
+//! polls a fixed number of times.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 use axum::http::{Request, StatusCode, header};
 use gongwen_protocol::auth::{LoginRequest, TokenPair};
 use gongwen_protocol::directory::{NewOrgan, NewUser, OrganLevel, Role};
+use gongwen_protocol::sync::{PullRequest, PullResponse, SCHEMA_VERSION};
 use gongwen_server::{Settings, auth::password, db, directory};
 use gongwen_testkit::TestPostgres;
 use http_body_util::{BodyExt, Full};
@@ -134,11 +137,23 @@ async fn bench(clients: usize, polls: usize) -> anyhow::Result<()> {
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(polls);
             let mut errors = 0;
+            let mut request = PullRequest {
+                protocol: gongwen_protocol::PROTOCOL_VERSION,
+                schema_version: SCHEMA_VERSION,
+                client_id: format!("bench-client-{i}"),
+                cursors: Default::default(),
+                limit: 1000,
+            };
             for _ in 0..polls {
                 let t = Instant::now();
-                match get(&http, addr, "/v1/auth/me", Some(&tokens[i])).await {
-                    Ok(StatusCode::OK) => lat.push(t.elapsed()),
-                    _ => errors += 1,
+                match pull(&http, addr, &tokens[i], &request).await {
+                    Ok(answer) => {
+                        lat.push(t.elapsed());
+                        for (bucket, page) in answer.buckets {
+                            request.cursors.insert(bucket, page.next);
+                        }
+                    }
+                    Err(_) => errors += 1,
                 }
             }
             (lat, errors)
@@ -174,25 +189,48 @@ async fn get(
     Ok(status)
 }
 
-/// One organ and `n` users sharing one password hash (hashing is not what
-/// this measures).
+/// One pull; its answer, or an error for anything but 200.
+async fn pull(
+    http: &HttpClient,
+    addr: std::net::SocketAddr,
+    token: &str,
+    request: &PullRequest,
+) -> anyhow::Result<PullResponse> {
+    let req = Request::post(format!("http://{addr}/v1/sync/pull"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(serde_json::to_vec(request)?)))?;
+    let res = http.request(req).await?;
+    let status = res.status();
+    let bytes = res.into_body().collect().await?.to_bytes();
+    anyhow::ensure!(status == StatusCode::OK, "pull answered {status}");
+    Ok(serde_json::from_slice(&bytes)?)
+}
+
+/// People per organ.
+const ORGAN_SIZE: usize = 50;
+
+/// `n` users in organs of [`ORGAN_SIZE`], sharing one password hash (hashing
+/// is not what this measures).
 async fn seed(url: &str, n: usize) -> anyhow::Result<()> {
     let pool = db::connect(url, 1).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let organ = NewOrgan {
-        name: "压测机关".into(),
-        code: "压测".into(),
-        level: OrganLevel::City,
-        parent: None,
-    };
-    directory::create_organ(&tx, &organ).await?;
+    for o in 0..n.div_ceil(ORGAN_SIZE) {
+        let organ = NewOrgan {
+            name: format!("压测机关{o}"),
+            code: format!("压测{o}"),
+            level: OrganLevel::Town,
+            parent: None,
+        };
+        directory::create_organ(&tx, &organ).await?;
+    }
     let hash = password::hash(PASSWORD)?;
     for i in 0..n {
         let user = NewUser {
             login: format!("u{i}"),
             display_name: None,
-            organ: "压测".into(),
+            organ: format!("压测{}", i / ORGAN_SIZE),
             department: None,
             roles: vec![Role::Drafter],
             password: None,
