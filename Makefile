@@ -41,5 +41,11 @@ bench-server:
 fuzz:
 	scripts/fuzz.sh
 
+# Thousands of randomized sync scenarios with injected faults and crashes; prints the
+# totals (scenarios, actions, lost = 0, doubled = 0). GONGWEN_SYNC_SCENARIOS=N to change.
+soak:
+	GONGWEN_SYNC_SCENARIOS=$${GONGWEN_SYNC_SCENARIOS:-2000} cargo test -p gongwen-client --release --locked --test sync_scenarios -- --nocapture
+
+# Debian package names must be lowercase ASCII: the .deb is named gongwen; menus and the window say 公文通.
 package: setup ui
-	cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --bundles deb
+	cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --bundles deb --config ../src-tauri/packaging/deb.json
