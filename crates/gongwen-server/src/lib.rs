@@ -109,6 +109,7 @@ pub async fn launch_with_clock(
         blobs: blob_store,
     };
     let janitor = tokio::spawn(purge_expired_tokens(state.clone()));
+    let blob_janitor = tokio::spawn(blobs::janitor(state.clone()));
     let app = routes::router(state);
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, version = VERSION, "gongwen-server listening");
@@ -120,6 +121,7 @@ pub async fn launch_with_clock(
             .map_err(Error::from),
     };
     janitor.abort();
+    blob_janitor.abort();
     served?;
     tracing::info!("gongwen-server stopped");
     Ok(())

@@ -241,6 +241,30 @@ pub async fn purge_stale_uploads(
     Ok(rows.len() as u64)
 }
 
+/// Uploads untouched this long are abandoned (SYNC.md §4: 7 days).
+pub const STALE_UPLOAD_AFTER: time::Duration = time::Duration::days(7);
+
+/// Every hour, remove abandoned uploads. Every instance runs it; the deletes
+/// are idempotent. Complete blobs are never collected here: only code that
+/// records every reference ([`add_ref`]) could say a blob is unused.
+pub async fn janitor(state: crate::AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let before = state.clock.now() - STALE_UPLOAD_AFTER;
+        let purged = async {
+            let client = state.pool.get().await?;
+            purge_stale_uploads(&client, state.blobs.as_ref(), before).await
+        };
+        match purged.await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "purged abandoned blob uploads"),
+            Err(e) => tracing::warn!(error = %e, "could not purge abandoned blob uploads"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -300,3 +300,42 @@ async fn announce_checks_ids_sizes_and_login() {
             .unwrap()
     );
 }
+
+#[tokio::test]
+async fn abandoned_uploads_are_purged() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = exchange_server(dir.path()).await;
+    let addr = server.addr;
+    let clerk = token(&server, "clerk").await;
+    let data = vec![1u8; 1000];
+    let up: BlobUpload = announce(addr, &clerk, &blob_id(&data), 1000).await.json();
+    let url = up.upload_url.unwrap();
+    assert_eq!(
+        patch(addr, &clerk, &url, 0, &data[..400]).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let store = gongwen_server::blobs::LocalDirStore::new(dir.path());
+    let pool = server.pool().await;
+    let client = pool.get().await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    // Not stale yet.
+    let n =
+        gongwen_server::blobs::purge_stale_uploads(&client, &store, now - time::Duration::days(7))
+            .await
+            .unwrap();
+    assert_eq!(n, 0);
+    // Eight days later it is.
+    let n =
+        gongwen_server::blobs::purge_stale_uploads(&client, &store, now + time::Duration::days(1))
+            .await
+            .unwrap();
+    assert_eq!(n, 1);
+    let r = send(addr, Method::HEAD, &url, Some(&clerk), &[], vec![]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("uploads"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
