@@ -20,6 +20,7 @@ use gongwen_domain::document::DocDate;
 use gongwen_domain::lint::{self, LintContext, Severity};
 
 mod flow;
+mod sync;
 
 /// 公文通命令行：在本机起草、保存、比较、搜索和打印公文。
 ///
@@ -90,6 +91,12 @@ enum Command {
     Print(PrintArgs),
     #[command(flatten)]
     Flow(flow::FlowCommand),
+    /// 登录服务器（用户名用 --user；密码从标准输入或环境变量 GONGWEN_PASSWORD 读取）
+    Login(sync::LoginArgs),
+    /// 退出登录（删除钥匙串中的刷新令牌；本地数据保留）
+    Logout,
+    /// 与服务器同步：发送本机的修改，接收别人的修改；全部确认后退出码为 0
+    Sync(sync::SyncArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -306,6 +313,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Print(args) => print_cmd(&cli, args)?,
         Command::Flow(cmd) => flow::run(cmd, || open(&cli, false))?,
+        Command::Login(args) => return sync::login(open(&cli, false)?, cli.user.as_deref(), args),
+        Command::Logout => return sync::logout(open(&cli, false)?),
+        Command::Sync(args) => return sync::run(open(&cli, false)?, args),
     }
     Ok(ExitCode::SUCCESS)
 }
