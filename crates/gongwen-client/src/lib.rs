@@ -1,4 +1,4 @@
-//! Gongwen client library: the local store, (later) the sync engine, and [`api`], one
+//! Gongwen client library: the local store, the [`sync`] engine, and [`api`], one
 //! function per user action. Never depends on tauri: the desktop shell and the
 //! `gongwen` CLI are thin layers over [`api::Client`].
 //!
