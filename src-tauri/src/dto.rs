@@ -880,6 +880,8 @@ impl From<flow::OutboxEntry> for OutboxRow {
     fn from(e: flow::OutboxEntry) -> OutboxRow {
         let label = if e.name == flow::START_MUTATION {
             "送审".to_owned()
+        } else if e.name.starts_with("draft.") {
+            "保存草稿".to_owned()
         } else {
             e.args["command"]["action"]
                 .as_str()

@@ -162,6 +162,18 @@ test("待办 lists the seeded tasks; one opens in the 办理 view with its flow 
     timeout: UI_WAIT_MS,
     timeoutMsg: "the print preview drew no page",
   });
+  // … and finishes drawing it.
+  const pages = await browser.$('[data-testid="preview-pages"]');
+  await browser.waitUntil(async () => (await pages.getAttribute("data-render")) === "done", {
+    timeout: UI_WAIT_MS,
+    timeoutMsg: "the print preview did not finish drawing",
+  }).catch(async (error) => {
+    const state = await browser.execute(() => ({
+      render: document.querySelector('[data-testid="preview-pages"]')?.getAttribute("data-render"),
+      canvases: [...document.querySelectorAll("canvas.gw-preview-canvas")].map((c) => `${c.width}x${c.height}`),
+    }));
+    throw new Error(`${error.message}: ${JSON.stringify(state)}`);
+  });
   screenshot("task.png");
 });
 

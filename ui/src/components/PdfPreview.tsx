@@ -47,6 +47,8 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
   const container = useRef<HTMLDivElement>(null);
   const pdfRef = useRef<import("pdfjs-dist/legacy/build/pdf.mjs").PDFDocumentProxy | null>(null);
   const [version, setVersion] = useState(0);
+  /** Where drawing is, for tests and support: idle, drawing N, done, or the failure. */
+  const [phase, setPhase] = useState("idle");
 
   // Lay out and load the PDF whenever the document changes.
   useEffect(() => {
@@ -112,7 +114,9 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
     const ratio = window.devicePixelRatio || 1;
     (async () => {
       for (let n = 1; n <= pdf.numPages && !cancelled; n++) {
+        setPhase(`page ${n}`);
         const page = await pdf.getPage(n);
+        setPhase(`drawing ${n}`);
         const viewport = page.getViewport({ scale: zoom * PX_PER_PT });
         const canvas = root.querySelector<HTMLCanvasElement>(`canvas[data-page="${n}"]`);
         if (!canvas || cancelled) return;
@@ -124,8 +128,12 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
         if (!context) return;
         await page.render({ canvas, canvasContext: context, viewport, transform: [ratio, 0, 0, ratio, 0, 0] }).promise;
       }
-    })().catch(() => {
-      if (!cancelled) setError("无法显示打印预览，请稍后重试。");
+      if (!cancelled) setPhase("done");
+    })().catch((e: unknown) => {
+      if (!cancelled) {
+        setPhase(`failed: ${e instanceof Error ? e.message : String(e)}`);
+        setError("无法显示打印预览，请稍后重试。");
+      }
     });
     return () => {
       cancelled = true;
@@ -167,7 +175,7 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
           </Button>
         </Flex>
       </Flex>
-      <div className="gw-preview-pages" ref={container}>
+      <div className="gw-preview-pages" ref={container} data-render={phase} data-testid="preview-pages">
         {error && <Alert type="warning" showIcon title={error} />}
         {!document && !error && (
           <Typography.Text type="secondary" className="gw-preview-empty">

@@ -1,4 +1,5 @@
 import { Alert, Drawer, Empty, Flex, List, Radio, Select, Skeleton, Tag, Tooltip, Typography } from "antd";
+import dayjs from "dayjs";
 import { useEffect, useState } from "react";
 import * as ipc from "../../lib/ipc";
 import { formatDateTime } from "../../lib/format";
@@ -71,6 +72,7 @@ export function VersionsDrawer({ open, draftId, onClose, reloadKey }: VersionsDr
             header={<Typography.Text strong>共 {versions.length} 个版本（每次保存生成一个新版本，最新在上）</Typography.Text>}
             dataSource={versions}
             className="gw-versions"
+            style={{ maxHeight: 260, overflowY: "auto" }}
             renderItem={(v) => (
               <List.Item>
                 <Flex justify="space-between" style={{ width: "100%" }} align="center">
@@ -78,7 +80,7 @@ export function VersionsDrawer({ open, draftId, onClose, reloadKey }: VersionsDr
                     第{v.version}版 {v.version === versions[0].version && <Tag color="blue">清稿</Tag>}
                   </span>
                   <Typography.Text type="secondary">
-                    {v.author} · {formatDateTime(v.createdAt)}
+                    {v.author} · {dayjs(v.createdAt).format("YYYY年M月D日 HH:mm:ss")}
                   </Typography.Text>
                   <Radio.Group
                     size="small"

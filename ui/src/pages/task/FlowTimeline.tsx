@@ -31,14 +31,15 @@ function Step({ step }: { step: StepLine }) {
     <div className="gw-flow-step">
       <div className="gw-flow-step-head">
         <strong>{step.name}</strong>
+        {step.handlers.length === 0 && (
+          <Typography.Text type="secondary">{step.state === "pending" ? "尚未开始" : "—"}</Typography.Text>
+        )}
         {step.handlers.length > 1 && <Tag className="gw-flow-mode">{step.mode}</Tag>}
-        {step.state === "current" && <Tag color="processing">当前</Tag>}
+        {step.state === "current" && <Tag color="blue">当前</Tag>}
       </div>
-      {step.handlers.length === 0 ? (
-        <Typography.Text type="secondary">{step.state === "pending" ? "尚未开始" : "—"}</Typography.Text>
-      ) : (
-        step.handlers.map((h) => <Handler key={h.taskId} handler={h} />)
-      )}
+      {step.handlers.map((h) => (
+        <Handler key={h.taskId} handler={h} />
+      ))}
     </div>
   );
 }

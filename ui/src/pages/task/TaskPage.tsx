@@ -245,7 +245,7 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
                   children: (
                     <Space size={4}>
                       {task.stepName}
-                      <Tag color={task.status === "open" ? "processing" : "default"}>{task.statusLabel}</Tag>
+                      <Tag color={task.status === "open" ? "blue" : "default"}>{task.statusLabel}</Tag>
                     </Space>
                   ),
                 },
@@ -266,8 +266,6 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
                   : []),
               ]}
             />
-            <div className="gw-task-section">流程</div>
-            <FlowTimeline flow={task.flow} />
             {canApprove || buttons.length > 0 ? (
               <>
                 <div className="gw-task-section">意见</div>
@@ -330,6 +328,8 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
             ) : (
               <Alert type="info" showIcon title="此事项已办理" description={`公文当前：${task.flow.nowAt}`} className="gw-task-error" />
             )}
+            <div className="gw-task-section">流程</div>
+            <FlowTimeline flow={task.flow} />
           </>
         )}
       </aside>
