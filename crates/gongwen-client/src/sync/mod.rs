@@ -30,7 +30,7 @@
 //!
 //! # For the desktop (UI engineer)
 //!
-//! ```ignore
+//! ```text
 //! let client = Arc::new(Client::open(&dir)?);
 //! let service = sync::Service::start(client.clone(), sync::HttpTransport::from_account(&client)?);
 //! let mut rx = service.subscribe();          // watch::Receiver<SyncStatusView>
