@@ -254,7 +254,7 @@ impl Client {
             doc_version: version.version,
             content_hash: hash.0,
             route: flow.route.name.clone(),
-            now_at: rows::where_now(&flow, &dir),
+            now_at: flow.where_now(&dir),
             outbox_seqs: seqs,
         })
     }
@@ -470,7 +470,7 @@ impl Client {
                 action: label,
                 seq,
                 outbox_id,
-                now_at: rows::where_now(&next, &dir),
+                now_at: next.where_now(&dir),
                 status: next.status.label().to_owned(),
             })
         })
@@ -538,7 +538,7 @@ impl Client {
                 action: label,
                 seq,
                 outbox_id,
-                now_at: rows::where_now(&next, &dir),
+                now_at: next.where_now(&dir),
                 status: next.status.label().to_owned(),
             })
         })

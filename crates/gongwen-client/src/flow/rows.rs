@@ -1,7 +1,7 @@
 //! SQL of the `flows` and `tasks` tables: the flow's JSON and its queue rows.
 
 use gongwen_domain::document::Urgency;
-use gongwen_domain::workflow::{Directory, Flow, FlowStatus, Task, TaskState};
+use gongwen_domain::workflow::{Flow, Task, TaskState};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::{OffsetDateTime, UtcOffset};
 
@@ -132,15 +132,6 @@ pub(crate) fn resolve_flow_id(c: &Connection, doc_or_flow: &str) -> Result<Optio
     .optional()?)
 }
 
-pub(crate) fn status_code(s: &FlowStatus) -> &'static str {
-    match s {
-        FlowStatus::Running { .. } => "running",
-        FlowStatus::Completed { .. } => "completed",
-        FlowStatus::Terminated { .. } => "terminated",
-        FlowStatus::SentBack { .. } => "sent_back",
-    }
-}
-
 pub(crate) fn task_status_code(s: &TaskState) -> &'static str {
     match s {
         TaskState::Waiting => "waiting",
@@ -151,29 +142,6 @@ pub(crate) fn task_status_code(s: &TaskState) -> &'static str {
         TaskState::Transferred { .. } => "transferred",
         TaskState::SentBack => "sent_back",
         TaskState::Withdrawn { .. } => "withdrawn",
-    }
-}
-
-/// "审核（李四、王五）" while running; the status label ("已办结") otherwise.
-pub(crate) fn where_now(flow: &Flow, people: &dyn Directory) -> String {
-    match flow.current_step() {
-        Some(step) => {
-            let name = flow.route.steps.get(step).map_or("", |s| s.display_name());
-            let holders: Vec<String> = flow
-                .open_tasks()
-                .map(|t| {
-                    people
-                        .name(&t.assignee)
-                        .unwrap_or_else(|| t.assignee.0.clone())
-                })
-                .collect();
-            if holders.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{name}（{}）", holders.join("、"))
-            }
-        }
-        None => flow.status.label().to_owned(),
     }
 }
 
@@ -193,18 +161,15 @@ pub(crate) fn insert_flow(tx: &Transaction<'_>, flow: &Flow, meta: &DocMeta) -> 
         flow.id.as_str(),
         meta.document_id,
         meta.doc_version,
-        match flow.kind {
-            gongwen_domain::workflow::FlowKind::Outgoing => "outgoing",
-            gongwen_domain::workflow::FlowKind::Incoming => "incoming",
-        },
+        flow.kind.code(),
         flow.owner.as_str(),
         flow.route.name,
-        status_code(&flow.status),
+        flow.status.code(),
         meta.title,
         meta.doc_type,
         meta.urgency.map(Urgency::name),
         meta.from_organ,
-        where_now(flow, &people),
+        flow.where_now(&people),
         flow.content_hash.as_str(),
         ts(flow.created_at),
         ts(flow.updated_at),
@@ -222,8 +187,8 @@ pub(crate) fn update_flow(tx: &Transaction<'_>, flow: &Flow) -> Result<()> {
     )?
     .execute(params![
         flow.id.as_str(),
-        status_code(&flow.status),
-        where_now(flow, &people),
+        flow.status.code(),
+        flow.where_now(&people),
         flow.content_hash.as_str(),
         ts(flow.updated_at),
         to_json(flow)?,

@@ -84,6 +84,14 @@ impl FlowKind {
             FlowKind::Incoming => "收文",
         }
     }
+
+    /// The stable code stored in the client's and the server's `flows.kind`.
+    pub fn code(self) -> &'static str {
+        match self {
+            FlowKind::Outgoing => "outgoing",
+            FlowKind::Incoming => "incoming",
+        }
+    }
 }
 
 /// What a step is for. The kind decides which actions the step offers
@@ -325,6 +333,16 @@ impl FlowStatus {
             FlowStatus::Completed { .. } => "已办结",
             FlowStatus::Terminated { .. } => "已终止",
             FlowStatus::SentBack { .. } => "已退文",
+        }
+    }
+
+    /// The stable code stored in the client's and the server's `flows.status`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FlowStatus::Running { .. } => "running",
+            FlowStatus::Completed { .. } => "completed",
+            FlowStatus::Terminated { .. } => "terminated",
+            FlowStatus::SentBack { .. } => "sent_back",
         }
     }
 }
@@ -629,6 +647,28 @@ impl Flow {
 
     pub fn is_running(&self) -> bool {
         matches!(self.status, FlowStatus::Running { .. })
+    }
+
+    /// Where the flow stands, for lists: "审核（李四、王五）" while running (the
+    /// step and the holders of its open tasks), the status label (已办结…) otherwise.
+    pub fn where_now(&self, people: &dyn super::Directory) -> String {
+        let Some(step) = self.current_step() else {
+            return self.status.label().to_owned();
+        };
+        let name = self.route.steps.get(step).map_or("", |s| s.display_name());
+        let holders: Vec<String> = self
+            .open_tasks()
+            .map(|t| {
+                people
+                    .name(&t.assignee)
+                    .unwrap_or_else(|| t.assignee.0.clone())
+            })
+            .collect();
+        if holders.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{name}（{}）", holders.join("、"))
+        }
     }
 
     /// The open tasks (whoever they belong to).

@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use deadpool_postgres::GenericClient;
 use gongwen_domain::workflow::{
     self, Action, Command, ContentHash, Context, Directory, Event, EventKind, Flow, FlowId,
-    FlowKind, FlowStatus, PersonId, Route, StepKind, TaskState, WithdrawCause, WorkflowError,
+    FlowKind, PersonId, Route, StepKind, TaskState, WithdrawCause, WorkflowError,
 };
 use gongwen_protocol::sync::{AlreadyHandled, codes, kinds};
 use serde::{Deserialize, Serialize};
@@ -96,10 +96,10 @@ impl FlowRow {
             flow: serde_json::to_value(&self.flow).map_err(|e| Error::Invalid(e.to_string()))?,
             document_id: self.document_id.clone(),
             doc_version: self.doc_version,
-            kind: kind_code(self.flow.kind).to_owned(),
+            kind: self.flow.kind.code().to_owned(),
             owner: self.owner.clone(),
             route_name: self.flow.route.name.clone(),
-            status: status_code(&self.flow.status).to_owned(),
+            status: self.flow.status.code().to_owned(),
             title: self.title.clone(),
             doc_type: self.doc_type.clone(),
             urgency: self.urgency.clone(),
@@ -110,46 +110,6 @@ impl FlowRow {
             updated_at: ts(self.flow.updated_at),
             doc_number: self.doc_number.clone(),
         })
-    }
-}
-
-fn kind_code(k: FlowKind) -> &'static str {
-    match k {
-        FlowKind::Outgoing => "outgoing",
-        FlowKind::Incoming => "incoming",
-    }
-}
-
-fn status_code(s: &FlowStatus) -> &'static str {
-    match s {
-        FlowStatus::Running { .. } => "running",
-        FlowStatus::Completed { .. } => "completed",
-        FlowStatus::Terminated { .. } => "terminated",
-        FlowStatus::SentBack { .. } => "sent_back",
-    }
-}
-
-/// "审核（李四、王五）" while running; the status label (已办结…) otherwise: the
-/// client's `current_step` column.
-fn where_now(flow: &Flow, people: &dyn Directory) -> String {
-    match flow.current_step() {
-        Some(step) => {
-            let name = flow.route.steps.get(step).map_or("", |s| s.display_name());
-            let holders: Vec<String> = flow
-                .open_tasks()
-                .map(|t| {
-                    people
-                        .name(&t.assignee)
-                        .unwrap_or_else(|| t.assignee.0.clone())
-                })
-                .collect();
-            if holders.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{name}（{}）", holders.join("、"))
-            }
-        }
-        None => flow.status.label().to_owned(),
     }
 }
 
@@ -401,7 +361,7 @@ pub(super) async fn start(
         Ok(v) => v,
         Err(e) => return Err(Failure::Rejected(workflow_rejection(&e))),
     };
-    let current_step = where_now(&flow, &names);
+    let current_step = flow.where_now(&names);
     let json = serde_json::to_string(&flow).map_err(|e| Error::Invalid(e.to_string()))?;
     tx.execute(
         "INSERT INTO flows (id, document_id, doc_version, kind, owner_id, organ_id, route_name,
@@ -412,11 +372,11 @@ pub(super) async fn start(
             &args.flow,
             &args.document_id,
             &args.doc_version,
-            &kind_code(flow.kind),
+            &flow.kind.code(),
             &a.caller.user_id,
             &a.caller.organ_id,
             &flow.route.name,
-            &status_code(&flow.status),
+            &flow.status.code(),
             &title,
             &args.doc_type,
             &args.urgency,
@@ -433,7 +393,7 @@ pub(super) async fn start(
     Ok(Some(serde_json::json!({
         "flow": args.flow,
         "version": 1,
-        "status": status_code(&flow.status),
+        "status": flow.status.code(),
         "current_step": current_step,
     })))
 }
@@ -557,7 +517,7 @@ pub(super) async fn act(
     }
     stored.flow = flow;
     stored.version += 1;
-    stored.current_step = where_now(&stored.flow, &names);
+    stored.current_step = stored.flow.where_now(&names);
     let json = serde_json::to_string(&stored.flow).map_err(|e| Error::Invalid(e.to_string()))?;
     tx.execute(
         "UPDATE flows SET status = $2, current_step = $3, content_hash = $4, flow = $5::text::jsonb,
@@ -565,7 +525,7 @@ pub(super) async fn act(
          WHERE id = $1",
         &[
             &stored.id,
-            &status_code(&stored.flow.status),
+            &stored.flow.status.code(),
             &stored.current_step,
             &stored.flow.content_hash.0,
             &json,
@@ -580,7 +540,7 @@ pub(super) async fn act(
     members::publish(tx, a, &stored.document_id, (kinds::FLOW, &stored.id)).await?;
     result.insert("flow".into(), stored.id.clone().into());
     result.insert("version".into(), stored.version.into());
-    result.insert("status".into(), status_code(&stored.flow.status).into());
+    result.insert("status".into(), stored.flow.status.code().into());
     result.insert("current_step".into(), stored.current_step.clone().into());
     Ok(Some(serde_json::Value::Object(result)))
 }
