@@ -95,6 +95,16 @@ pub mod kinds {
     pub const INCOMING: &str = "incoming";
     /// A 回执 for a document this organ sent.
     pub const RECEIPT: &str = "receipt";
+    /// One of an organ's route templates, in the organ bucket `organ:{代字}`.
+    /// `Op::id` is the template's name; `data` is the template as
+    /// `gongwen_domain::workflow::template::RouteTemplate` JSON. A REMOVE means the
+    /// organ deleted the template (the standard set applies again for what it covered).
+    pub const ROUTE_TEMPLATE: &str = "route_template";
+    /// A 委托, in the user buckets of both the delegator and the delegate.
+    /// `Op::id` is the delegation's id as text; `data` is [`super::DelegationData`].
+    /// A revoked delegation stays a PUT with `revoked: true`; a REMOVE means the
+    /// caller no longer sees it at all.
+    pub const DELEGATION: &str = "delegation";
 }
 
 /// `POST /v1/sync/push`.
@@ -233,6 +243,39 @@ pub struct ConflictCopy {
     pub author: String,
     pub saved_at: String,
     pub document: serde_json::Value,
+}
+
+/// Pull `data` of [`kinds::DELEGATION`]: a standing 委托 from `from_login` to
+/// `to_login` for `[starts_at, ends_at)`, during which the delegate handles the
+/// delegator's tasks and signs as "{to_display} 代 {from_display}".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegationData {
+    /// The server's id of the delegation (`Op::id` is the same number as text).
+    pub id: i64,
+    /// The delegator (委托人), whose tasks are handed over.
+    pub from_login: String,
+    pub from_display: String,
+    /// The delegate (受托人), who acts in the delegator's place.
+    pub to_login: String,
+    pub to_display: String,
+    /// RFC 3339, inclusive.
+    pub starts_at: String,
+    /// RFC 3339, exclusive.
+    pub ends_at: String,
+    /// Role codes (`gongwen_protocol::directory::Role::code`) the delegation is
+    /// limited to. Empty: the whole delegation, every task of the delegator.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// Revoked by an administrator before it ended: no longer in force.
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+impl DelegationData {
+    /// Whether the delegation covers every task of the delegator (no role limit).
+    pub fn is_whole(&self) -> bool {
+        self.roles.is_empty()
+    }
 }
 
 /// `POST /v1/sync/pull`.
@@ -437,6 +480,75 @@ mod tests {
         let json = serde_json::to_value(op(1, OpKind::Remove)).unwrap();
         assert_eq!(json["op"], "REMOVE");
         assert!(json.get("data").is_none());
+    }
+
+    #[test]
+    fn route_template_op_round_trips_the_domain_template() {
+        use gongwen_domain::workflow::FlowKind;
+        use gongwen_domain::workflow::template::{RouteTemplate, TemplateSet};
+
+        let set = TemplateSet::standard();
+        let tpl: &RouteTemplate = set
+            .templates
+            .iter()
+            .find(|t| t.kind == FlowKind::Outgoing)
+            .unwrap();
+        let op = Op {
+            op_id: 4,
+            op: OpKind::Put,
+            kind: kinds::ROUTE_TEMPLATE.into(),
+            id: tpl.name.clone(),
+            version: 2,
+            data: Some(serde_json::to_value(tpl).unwrap()),
+        };
+        let wire = serde_json::to_string(&op).unwrap();
+        let back: Op = serde_json::from_str(&wire).unwrap();
+        assert_eq!(back, op);
+        assert_eq!(back.kind, "route_template");
+        let parsed: RouteTemplate = serde_json::from_value(back.data.unwrap()).unwrap();
+        assert_eq!(&parsed, tpl);
+    }
+
+    fn delegation() -> DelegationData {
+        DelegationData {
+            id: 17,
+            from_login: "zhang".into(),
+            from_display: "张三".into(),
+            to_login: "li".into(),
+            to_display: "李四".into(),
+            starts_at: "2026-03-01T00:00:00Z".into(),
+            ends_at: "2026-03-08T00:00:00Z".into(),
+            roles: vec![],
+            revoked: false,
+        }
+    }
+
+    #[test]
+    fn delegation_data_round_trips_and_defaults() {
+        let mut d = delegation();
+        d.roles = vec!["signer".into()];
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["from_login"], "zhang");
+        assert_eq!(json["roles"][0], "signer");
+        let back: DelegationData = serde_json::from_value(json).unwrap();
+        assert_eq!(back, d);
+        assert!(!back.is_whole());
+
+        // An older server sends neither roles nor revoked.
+        let old: DelegationData = serde_json::from_str(
+            r#"{"id":1,"from_login":"a","from_display":"甲","to_login":"b","to_display":"乙",
+                "starts_at":"2026-01-01T00:00:00Z","ends_at":"2026-02-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert!(old.is_whole());
+        assert!(!old.revoked);
+        assert!(
+            serde_json::to_value(delegation())
+                .unwrap()
+                .get("roles")
+                .is_none()
+        );
+        assert_eq!(kinds::DELEGATION, "delegation");
     }
 
     #[test]
