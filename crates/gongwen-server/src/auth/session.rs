@@ -274,6 +274,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Caller> {
                JOIN users f ON f.id = g.from_user_id
                JOIN user_roles r ON r.user_id = g.from_user_id
               WHERE g.to_user_id = $1 AND g.starts_at <= $2 AND g.ends_at > $2
+                AND g.revoked_at IS NULL
                 AND f.organ_id = $3 AND NOT f.disabled AND r.role <> 'admin'
                 AND (g.role IS NULL OR g.role = r.role)
               ORDER BY r.role",

@@ -7,18 +7,22 @@
 //! say what is wrong; the schema's constraints back them up.
 
 pub mod file;
+pub mod templates;
 
 use deadpool_postgres::GenericClient;
+use gongwen_domain::audit::Entry;
 use gongwen_protocol::directory::{
     Delegation, Department, DirectoryImport, ImportSummary, NewDelegation, NewDepartment, NewOrgan,
     NewPosition, NewUser, Organ, OrganLevel, Position, Role, User,
 };
+use gongwen_protocol::sync::{DelegationData, kinds};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio_postgres::Row;
 
 use crate::db::is_unique_violation;
 use crate::error::{Error, Result};
+use crate::sync::buckets::{self, NewOp};
 
 /// Check a free-text field: trimmed, non-empty, no control characters, at
 /// most `max` characters.
@@ -401,11 +405,16 @@ fn format_time(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+/// Creates a 委托 and publishes it (a [`kinds::DELEGATION`] PUT) to the user buckets
+/// of both the delegator and the delegate. Pass a transaction.
 pub async fn create_delegation(c: &impl GenericClient, new: &NewDelegation) -> Result<Delegation> {
     let starts = parse_time("开始时间", &new.starts_at)?;
     let ends = parse_time("结束时间", &new.ends_at)?;
     if ends <= starts {
         return Err(Error::Invalid("委托的结束时间必须晚于开始时间".into()));
+    }
+    if new.role == Some(Role::Admin) {
+        return Err(Error::Invalid("管理员角色不能委托".into()));
     }
     let from = user_id(c, &new.from).await?;
     let to = user_id(c, &new.to).await?;
@@ -420,6 +429,7 @@ pub async fn create_delegation(c: &impl GenericClient, new: &NewDelegation) -> R
         )
         .await?
         .get(0);
+    publish_delegation(c, id).await?;
     Ok(Delegation {
         id,
         from: new.from.trim().to_owned(),
@@ -430,7 +440,135 @@ pub async fn create_delegation(c: &impl GenericClient, new: &NewDelegation) -> R
     })
 }
 
-/// Delegations whose delegating user belongs to the organ (or all).
+/// Revokes a 委托 before its end: it stops being in force at once (tokens issued
+/// afterwards carry no delegated roles, the flow replay no longer lets the delegate
+/// act) and both users' devices get the delegation with `revoked: true`. Revoking
+/// one that is already revoked is an error. Pass a transaction.
+pub async fn revoke_delegation(
+    c: &impl GenericClient,
+    id: i64,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Result<DelegationData> {
+    let row = c
+        .query_opt(
+            "SELECT revoked_at FROM delegations WHERE id = $1 FOR UPDATE",
+            &[&id],
+        )
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            what: "委托",
+            name: id.to_string(),
+        })?;
+    if row.get::<_, Option<OffsetDateTime>>(0).is_some() {
+        return Err(Error::Invalid(format!("委托 {id} 已经撤销过了")));
+    }
+    c.execute(
+        "UPDATE delegations SET revoked_at = $2, revoked_by = $3, version = version + 1
+          WHERE id = $1",
+        &[&id, &now, &actor],
+    )
+    .await?;
+    publish_delegation(c, id).await
+}
+
+/// The organ (id) of the delegating user of a 委托: who may manage it.
+pub async fn delegation_organ(c: &impl GenericClient, id: i64) -> Result<i64> {
+    c.query_opt(
+        "SELECT u.organ_id FROM delegations g JOIN users u ON u.id = g.from_user_id
+          WHERE g.id = $1",
+        &[&id],
+    )
+    .await?
+    .map(|r| r.get(0))
+    .ok_or_else(|| Error::NotFound {
+        what: "委托",
+        name: id.to_string(),
+    })
+}
+
+/// A 委托 as devices receive it, with its entity version.
+pub async fn delegation_data(c: &impl GenericClient, id: i64) -> Result<(DelegationData, i64)> {
+    let r = c
+        .query_opt(
+            "SELECT g.id, f.login, f.display_name, t.login, t.display_name, g.starts_at,
+                    g.ends_at, g.role, g.revoked_at IS NOT NULL, g.version
+               FROM delegations g
+               JOIN users f ON f.id = g.from_user_id JOIN users t ON t.id = g.to_user_id
+              WHERE g.id = $1",
+            &[&id],
+        )
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            what: "委托",
+            name: id.to_string(),
+        })?;
+    let role: Option<String> = r.get(7);
+    Ok((
+        DelegationData {
+            id: r.get(0),
+            from_login: r.get(1),
+            from_display: r.get(2),
+            to_login: r.get(3),
+            to_display: r.get(4),
+            starts_at: format_time(r.get(5)),
+            ends_at: format_time(r.get(6)),
+            roles: role.into_iter().collect(),
+            revoked: r.get(8),
+        },
+        r.get(9),
+    ))
+}
+
+/// PUTs the 委托 into the buckets of both users (in bucket-name order).
+async fn publish_delegation(c: &impl GenericClient, id: i64) -> Result<DelegationData> {
+    let (data, version) = delegation_data(c, id).await?;
+    let json = serde_json::to_value(&data).map_err(|e| Error::Invalid(e.to_string()))?;
+    let op = |login: &str| {
+        NewOp::put(
+            buckets::user_bucket(login),
+            kinds::DELEGATION,
+            &id.to_string(),
+            version,
+            json.clone(),
+        )
+    };
+    buckets::append_all(c, vec![op(&data.from_login), op(&data.to_login)]).await?;
+    Ok(data)
+}
+
+/// Appends one record of an administrative change to the server's audit chain (in
+/// the caller's transaction). `actor` is the administrator's login, or how the
+/// command line names its user.
+pub async fn audit_admin(
+    c: &impl GenericClient,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|e| Error::Invalid(format!("无法生成随机数：{e}")))?;
+    let entry = Entry {
+        id: format!(
+            "admin-{}-{}",
+            now.unix_timestamp_nanos(),
+            hex::encode(nonce)
+        ),
+        time: now,
+        actor: actor.to_owned(),
+        on_behalf_of: None,
+        action: action.to_owned(),
+        subject: subject.to_owned(),
+        detail_json: detail.to_string(),
+    };
+    crate::audit::append(c, vec![entry]).await?;
+    Ok(())
+}
+
+/// Delegations in force or to come (not revoked) whose delegating user belongs to the
+/// organ (or all).
 pub async fn list_delegations(
     c: &impl GenericClient,
     organ_id: Option<i64>,
@@ -439,7 +577,8 @@ pub async fn list_delegations(
         .query(
             "SELECT g.id, f.login, t.login, g.role, g.starts_at, g.ends_at FROM delegations g
                JOIN users f ON f.id = g.from_user_id JOIN users t ON t.id = g.to_user_id
-              WHERE $1::bigint IS NULL OR f.organ_id = $1 ORDER BY g.id",
+              WHERE ($1::bigint IS NULL OR f.organ_id = $1) AND g.revoked_at IS NULL
+              ORDER BY g.id",
             &[&organ_id],
         )
         .await?;

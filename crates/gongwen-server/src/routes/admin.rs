@@ -1,8 +1,16 @@
 //! `/v1/admin/*`: the directory, for administrators (管理员). Listing organs
 //! and departments is open to every signed-in user; the rest is checked by
 //! [`authorize`] against the organ concerned.
+//!
+//! Route templates of an organ: `GET /v1/admin/route-templates[?organ=代字]`
+//! (the organ's members and administrators), `POST /v1/admin/route-templates`
+//! with [`SetRouteTemplate`] and `DELETE /v1/admin/route-templates?organ=代字&name=名称`
+//! (administrators of the organ). Delegations: `POST /v1/admin/delegations`,
+//! `GET /v1/admin/delegations[?organ=代字]` and
+//! `POST /v1/admin/delegations/{id}/revoke`. Every change is published to the
+//! devices concerned and audited, in one transaction.
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -10,12 +18,14 @@ use gongwen_protocol::directory::{
     Delegation, Department, DirectoryImport, ImportSummary, NewDelegation, NewDepartment, NewOrgan,
     NewPosition, NewUser, Organ, Position, User,
 };
+use gongwen_protocol::sync::DelegationData;
 use serde::Deserialize;
 
 use super::extract::ApiJson;
 use crate::AppState;
 use crate::auth::{Action, Caller, Resource, authorize, password};
 use crate::directory;
+use crate::directory::templates::{self, OrganRouteTemplate, SetRouteTemplate};
 use crate::error::{ApiResult, AppError};
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +45,13 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/v1/admin/delegations",
             get(list_delegations).post(create_delegation),
+        )
+        .route("/v1/admin/delegations/{id}/revoke", post(revoke_delegation))
+        .route(
+            "/v1/admin/route-templates",
+            get(list_route_templates)
+                .post(set_route_template)
+                .delete(remove_route_template),
         )
         .route("/v1/admin/import", post(import))
 }
@@ -200,7 +217,7 @@ async fn create_delegation(
     ApiJson(new): ApiJson<NewDelegation>,
 ) -> ApiResult<(StatusCode, Json<Delegation>)> {
     // The delegating user's organ decides who may record it.
-    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    let mut client = state.pool.get().await.map_err(crate::Error::from)?;
     let row = client
         .query_opt(
             "SELECT organ_id FROM users WHERE login = $1",
@@ -216,10 +233,117 @@ async fn create_delegation(
         },
         Action::Manage,
     )?;
-    Ok((
-        StatusCode::CREATED,
-        Json(directory::create_delegation(&client, &new).await?),
-    ))
+    let tx = client.transaction().await.map_err(crate::Error::from)?;
+    let created = directory::create_delegation(&tx, &new).await?;
+    directory::audit_admin(
+        &tx,
+        &caller.login,
+        "delegation.create",
+        &format!("delegation/{}", created.id),
+        serde_json::json!({"from": created.from, "to": created.to,
+            "starts_at": created.starts_at, "ends_at": created.ends_at,
+            "role": created.role.map(|r| r.code())}),
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(crate::Error::from)?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn revoke_delegation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<DelegationData>> {
+    let mut client = state.pool.get().await.map_err(crate::Error::from)?;
+    // An administrator of another organ gets the same 404 as for a missing one.
+    let organ_id = directory::delegation_organ(&client, id)
+        .await
+        .map_err(|_| AppError::not_found())?;
+    authorize(&caller, &Resource::Users { organ_id }, Action::Read)?;
+    authorize(&caller, &Resource::Users { organ_id }, Action::Manage)?;
+    let now = state.clock.now();
+    let tx = client.transaction().await.map_err(crate::Error::from)?;
+    let revoked = directory::revoke_delegation(&tx, id, &caller.login, now).await?;
+    directory::audit_admin(
+        &tx,
+        &caller.login,
+        "delegation.revoke",
+        &format!("delegation/{id}"),
+        serde_json::json!({"from": revoked.from_login, "to": revoked.to_login}),
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(crate::Error::from)?;
+    Ok(Json(revoked))
+}
+
+async fn list_route_templates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<OrganFilter>,
+) -> ApiResult<Json<Vec<OrganRouteTemplate>>> {
+    let organ_id = filter_organ(&state, &caller, &filter).await?;
+    authorize(&caller, &Resource::Users { organ_id }, Action::Read)?;
+    let client = state.pool.get().await.map_err(crate::Error::from)?;
+    let code = match filter
+        .organ
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
+        Some(code) => code.to_owned(),
+        None => caller.organ_code.clone(),
+    };
+    Ok(Json(templates::list(&client, &code).await?))
+}
+
+async fn set_route_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<SetRouteTemplate>,
+) -> ApiResult<Json<OrganRouteTemplate>> {
+    let id = organ_id(&state, &req.organ).await?;
+    authorize(&caller, &Resource::Organ { id }, Action::Manage)?;
+    let mut client = state.pool.get().await.map_err(crate::Error::from)?;
+    let tx = client.transaction().await.map_err(crate::Error::from)?;
+    let stored = templates::set(
+        &tx,
+        &req.organ,
+        &req.template,
+        &caller.login,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(crate::Error::from)?;
+    Ok(Json(stored))
+}
+
+#[derive(Debug, Deserialize)]
+struct TemplateRef {
+    organ: String,
+    name: String,
+}
+
+async fn remove_route_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(target): Query<TemplateRef>,
+) -> ApiResult<StatusCode> {
+    let id = organ_id(&state, &target.organ).await?;
+    authorize(&caller, &Resource::Organ { id }, Action::Manage)?;
+    let mut client = state.pool.get().await.map_err(crate::Error::from)?;
+    let tx = client.transaction().await.map_err(crate::Error::from)?;
+    templates::remove(
+        &tx,
+        &target.organ,
+        &target.name,
+        &caller.login,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(crate::Error::from)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn import(

@@ -1,12 +1,14 @@
 //! The test server fixture and a small HTTP client.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use gongwen_protocol::ApiError;
 use gongwen_protocol::auth::{LoginRequest, TokenPair};
 use gongwen_protocol::directory::{NewDepartment, NewOrgan, NewUser, OrganLevel, Role};
+use gongwen_protocol::sync::{Op, PullRequest, PullResponse, SCHEMA_VERSION};
+use gongwen_protocol::{ApiError, PROTOCOL_VERSION};
 use gongwen_server::{Clock, Settings, auth::password, db, directory};
 use gongwen_testkit::TestPostgres;
 use http_body_util::{BodyExt, Full};
@@ -194,6 +196,46 @@ impl TestServer {
             .await;
         assert_eq!(r.status, StatusCode::OK, "login {login}: {}", r.text());
         r.json()
+    }
+
+    /// Pulls every bucket the token may see to its end, from `cursors` (updated);
+    /// returns the ops received, by bucket.
+    pub async fn pull_all(
+        &self,
+        token: &str,
+        client_id: &str,
+        cursors: &mut BTreeMap<String, i64>,
+    ) -> BTreeMap<String, Vec<Op>> {
+        let mut out: BTreeMap<String, Vec<Op>> = BTreeMap::new();
+        loop {
+            let r = self
+                .post(
+                    "/v1/sync/pull",
+                    Some(token),
+                    &PullRequest {
+                        protocol: PROTOCOL_VERSION,
+                        schema_version: SCHEMA_VERSION,
+                        client_id: client_id.to_owned(),
+                        cursors: cursors.clone(),
+                        limit: 1000,
+                    },
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "pull: {}", r.text());
+            let resp: PullResponse = r.json();
+            for b in &resp.removed_buckets {
+                cursors.remove(b);
+            }
+            let mut more = false;
+            for (bucket, page) in resp.buckets {
+                out.entry(bucket.clone()).or_default().extend(page.ops);
+                cursors.insert(bucket, page.next);
+                more |= page.has_more;
+            }
+            if !more {
+                return out;
+            }
+        }
     }
 
     /// Seed: 鹤府 (top level) ⊃ 鹤府办 ⊃ 鹤山镇, and 邻县 apart. Users (all

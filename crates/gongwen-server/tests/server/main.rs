@@ -8,4 +8,5 @@ mod cli;
 mod common;
 mod health;
 mod registry;
+mod templates;
 mod tls;

@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
+use gongwen_domain::workflow::RouteTemplate;
 use gongwen_protocol::directory::{
     NewDelegation, NewDepartment, NewOrgan, NewPosition, NewUser, Organ, OrganLevel, Role, User,
 };
 use gongwen_server::auth::password;
+use gongwen_server::directory::templates;
 use gongwen_server::{Error, db, directory};
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +96,38 @@ pub enum AdminCommand {
         #[arg(long)]
         ends_at: String,
     },
+    /// 撤销委托（立即失效；委托人和受托人的客户端在下次同步时收到）
+    RevokeDelegation {
+        /// 委托编号（list-delegations 显示的第一列）
+        #[arg(long)]
+        id: i64,
+    },
+    /// 设置本机关的流程模板（同名则替换）：模板为 JSON 文件，格式同内置模板
+    SetRouteTemplate {
+        /// 机关代字
+        #[arg(long)]
+        organ: String,
+        /// 模板文件（JSON）
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// 列出机关自定义的流程模板
+    ListRouteTemplates {
+        /// 机关代字
+        #[arg(long)]
+        organ: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 删除机关自定义的流程模板
+    RemoveRouteTemplate {
+        /// 机关代字
+        #[arg(long)]
+        organ: String,
+        /// 模板名称
+        #[arg(long)]
+        name: String,
+    },
     /// 列出机关
     ListOrgans {
         /// 以 JSON 输出
@@ -164,6 +198,21 @@ fn read_password_from_stdin() -> Result<Option<String>> {
     stdin.lock().read_line(&mut line)?;
     let pw = line.trim_end_matches(['\r', '\n']).to_owned();
     Ok((!pw.is_empty()).then_some(pw))
+}
+
+/// How the audit chain names whoever runs `gongwen-server admin` (there is no login).
+fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    format!("cli:{user}")
+}
+
+fn read_template(file: &std::path::Path) -> Result<RouteTemplate> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("无法读取模板文件 {}：{e}", file.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("模板文件 {} 不是有效的流程模板 JSON：{e}", file.display()))
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
@@ -307,8 +356,9 @@ pub async fn run(url: &str, command: AdminCommand) -> Result<()> {
             starts_at,
             ends_at,
         } => {
+            let tx = client.transaction().await.map_err(Error::from)?;
             let d = directory::create_delegation(
-                &client,
+                &tx,
                 &NewDelegation {
                     from,
                     to,
@@ -318,10 +368,99 @@ pub async fn run(url: &str, command: AdminCommand) -> Result<()> {
                 },
             )
             .await?;
+            directory::audit_admin(
+                &tx,
+                &cli_actor(),
+                "delegation.create",
+                &format!("delegation/{}", d.id),
+                serde_json::json!({"from": d.from, "to": d.to, "starts_at": d.starts_at,
+                    "ends_at": d.ends_at, "role": d.role.map(|r| r.code())}),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+            tx.commit().await.map_err(Error::from)?;
             println!(
-                "已创建委托：{} → {}（{} 至 {}）",
-                d.from, d.to, d.starts_at, d.ends_at
+                "已创建委托 {}：{} → {}（{} 至 {}）",
+                d.id, d.from, d.to, d.starts_at, d.ends_at
             );
+        }
+        AdminCommand::RevokeDelegation { id } => {
+            let now = time::OffsetDateTime::now_utc();
+            let actor = cli_actor();
+            let tx = client.transaction().await.map_err(Error::from)?;
+            let d = directory::revoke_delegation(&tx, id, &actor, now).await?;
+            directory::audit_admin(
+                &tx,
+                &actor,
+                "delegation.revoke",
+                &format!("delegation/{id}"),
+                serde_json::json!({"from": d.from_login, "to": d.to_login}),
+                now,
+            )
+            .await?;
+            tx.commit().await.map_err(Error::from)?;
+            println!(
+                "已撤销委托 {id}：{}（{}）→ {}（{}）",
+                d.from_display, d.from_login, d.to_display, d.to_login
+            );
+        }
+        AdminCommand::SetRouteTemplate { organ, file } => {
+            let template = read_template(&file)?;
+            let tx = client.transaction().await.map_err(Error::from)?;
+            let t = templates::set(
+                &tx,
+                &organ,
+                &template,
+                &cli_actor(),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+            tx.commit().await.map_err(Error::from)?;
+            println!(
+                "已设置机关 {} 的流程模板“{}”（第 {} 版，{} 个环节）",
+                t.organ,
+                t.template.name,
+                t.version,
+                t.template.steps.len()
+            );
+        }
+        AdminCommand::ListRouteTemplates { organ, json } => {
+            let list = templates::list(&client, &organ).await?;
+            if json {
+                print_json(&list)?
+            } else {
+                println!("名称\t类别\t环节\t版本\t修改人\t修改时间");
+                for t in list {
+                    let steps: Vec<&str> = t
+                        .template
+                        .steps
+                        .iter()
+                        .map(|s| s.name.as_deref().unwrap_or_else(|| s.kind.label()))
+                        .collect();
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        t.template.name,
+                        t.template.kind.label(),
+                        steps.join("→"),
+                        t.version,
+                        t.updated_by,
+                        t.updated_at
+                    );
+                }
+            }
+        }
+        AdminCommand::RemoveRouteTemplate { organ, name } => {
+            let tx = client.transaction().await.map_err(Error::from)?;
+            templates::remove(
+                &tx,
+                &organ,
+                &name,
+                &cli_actor(),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+            tx.commit().await.map_err(Error::from)?;
+            println!("已删除机关 {} 的流程模板“{}”", organ.trim(), name.trim());
         }
         AdminCommand::ListOrgans { json } => {
             let organs = directory::list_organs(&client).await?;
@@ -376,10 +515,11 @@ pub async fn run(url: &str, command: AdminCommand) -> Result<()> {
             if json {
                 print_json(&list)?
             } else {
-                println!("委托人\t受托人\t角色\t开始\t结束");
+                println!("编号\t委托人\t受托人\t角色\t开始\t结束");
                 for d in list {
                     println!(
-                        "{}\t{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        d.id,
                         d.from,
                         d.to,
                         d.role.map(|r| r.label()).unwrap_or("全部"),
