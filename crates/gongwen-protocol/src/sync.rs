@@ -70,6 +70,24 @@ pub mod codes {
     pub const DUPLICATE_MUTATION_ID: &str = "DUPLICATE_MUTATION_ID";
 }
 
+/// Machine-readable reasons of a bucket reset ([`PullResponse::reset_reasons`],
+/// [`SyncError::reason`]). Whatever the reason, the client does the same thing (drop
+/// the bucket's rows and cursor, pull it again from 0); the reason is for its status
+/// display, its logs and the server's metrics. A client must accept reasons it does
+/// not know.
+pub mod reset_reasons {
+    /// Ops the client had not pulled yet were compacted away (its cursor is older than
+    /// the bucket's compaction horizon).
+    pub const COMPACTED: &str = "compacted";
+    /// The client's cursor is past the bucket's last op (the server was restored from
+    /// a backup, or the cursor is corrupt).
+    pub const CURSOR_AHEAD: &str = "cursor_ahead";
+    /// What the caller may see in the bucket changed in a way ops cannot express.
+    pub const ACL_CHANGED: &str = "acl_changed";
+    /// The bucket's entity schema changed.
+    pub const SCHEMA: &str = "schema";
+}
+
 /// Mutation names (`Mutation::name`). The `.vN` suffix is part of the name: a
 /// changed argument shape is a new name, so an old outbox still replays.
 pub mod mutations {
@@ -312,6 +330,10 @@ pub struct PullResponse {
     /// Buckets to drop and pull again from 0 (compaction, ACL or schema change).
     #[serde(default)]
     pub resets: Vec<String>,
+    /// Why each bucket of `resets` was reset ([`reset_reasons`]). Added after the
+    /// first release of protocol 1: older servers do not send it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reset_reasons: BTreeMap<String, String>,
     /// The client's push acknowledgement, as in [`PushResponse::last_applied_seq`].
     pub last_applied_seq: i64,
 }
@@ -406,6 +428,10 @@ pub struct SyncError {
     /// [`codes::BUCKET_RESET`]: which bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
+    /// [`codes::BUCKET_RESET`]: why ([`reset_reasons`]). Added after the first
+    /// release of protocol 1: older servers do not send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `POST /v1/blobs`: announce a blob before uploading it.
@@ -549,6 +575,27 @@ mod tests {
                 .is_none()
         );
         assert_eq!(kinds::DELEGATION, "delegation");
+    }
+
+    #[test]
+    fn reset_reasons_are_additive() {
+        // An answer of a server that predates reset reasons still reads…
+        let old: PullResponse =
+            serde_json::from_str(r#"{"buckets":{},"resets":["user:a"],"last_applied_seq":0}"#)
+                .unwrap();
+        assert!(old.reset_reasons.is_empty());
+        // …and an answer without resets carries no new key for older clients.
+        let json = serde_json::to_value(&old).unwrap();
+        assert!(json.get("reset_reasons").is_none());
+        let mut new = old.clone();
+        new.reset_reasons
+            .insert("user:a".into(), reset_reasons::COMPACTED.into());
+        let back: PullResponse =
+            serde_json::from_value(serde_json::to_value(&new).unwrap()).unwrap();
+        assert_eq!(back.reset_reasons["user:a"], "compacted");
+        let e: SyncError =
+            serde_json::from_str(r#"{"code":"BUCKET_RESET","message":"m","bucket":"b"}"#).unwrap();
+        assert_eq!(e.reason, None);
     }
 
     #[test]

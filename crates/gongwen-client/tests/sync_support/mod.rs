@@ -23,6 +23,8 @@ use gongwen_protocol::sync::{
     DraftSave, MutationResult, MutationStatus, Op, OpKind, PullRequest, PullResponse, PushRequest,
     PushResponse, SyncError, bucket_checksum, codes, format_checksum, kinds, mutations,
 };
+use gongwen_protocol::exchange::{Incoming, ItemState, PersonRef, Receipt};
+use gongwen_protocol::sync::ExchangeSign;
 use gongwen_protocol::{Health, PROTOCOL_VERSION};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -35,11 +37,11 @@ pub const PEOPLE: &[(&str, &str, &str, &[&str])] = &[
     ("zhang", "张三", "综合股", &[]),
     ("li", "李四", "办公室", &["部门负责人"]),
     ("wang", "王五", "办公室", &["办公室主任"]),
-    ("zhao", "赵六", "领导", &["分管领导"]),
+    ("zhao", "赵六", "领导", &["分管领导", "领导班子成员"]),
     ("qian", "钱七", "办公室", &["核稿人"]),
     ("sun", "孙八", "办公室", &["文书"]),
     ("zhou", "周九", "文印室", &["文印"]),
-    ("wu", "吴十", "领导", &["主要负责人"]),
+    ("wu", "吴十", "领导", &["主要负责人", "领导班子成员"]),
 ];
 
 fn wire(code: &str) -> SyncError {
@@ -50,6 +52,7 @@ fn wire(code: &str) -> SyncError {
         min_protocol: None,
         min_schema_version: None,
         bucket: None,
+        reason: None,
     }
 }
 
@@ -105,6 +108,8 @@ pub struct ServerState {
     uploads: HashMap<String, (String, u64, Vec<u8>)>,
     clock: i64,
     names: BTreeMap<PersonId, String>,
+    /// 公文交换: incoming items by id, with the recipient's and the sender's bucket.
+    pub incoming: BTreeMap<String, (String, String, Incoming)>,
 }
 
 /// The fake server.
@@ -199,6 +204,7 @@ impl FakeServer {
             added_buckets: vec![],
             removed_buckets: vec![],
             resets: resets.clone(),
+            reset_reasons: BTreeMap::new(),
             last_applied_seq: s.clients.get(&req.client_id).map_or(0, |c| c.last_applied),
         };
         for b in req.cursors.keys() {
@@ -409,6 +415,26 @@ impl FakeServer {
         let hash = hex::encode(Sha256::digest(bytes));
         self.state().blobs.insert(hash.clone(), bytes.to_vec());
         hash
+    }
+
+    /// 公文交换: another organ's document arrives in `bucket` (the recipient organ's);
+    /// the 回执 of its 签收 goes to `sender_bucket`.
+    pub fn deliver(&self, bucket: &str, sender_bucket: &str, item: Incoming) {
+        let mut s = self.state();
+        let data = serde_json::to_value(&item).unwrap();
+        s.emit(bucket, kinds::INCOMING, &item.id, Some(data));
+        s.incoming.insert(
+            item.id.clone(),
+            (bucket.to_owned(), sender_bucket.to_owned(), item),
+        );
+    }
+
+    /// The sender withdraws an item: it leaves the recipient's bucket.
+    pub fn withdraw_incoming(&self, id: &str) {
+        let mut s = self.state();
+        if let Some((bucket, _, _)) = s.incoming.remove(id) {
+            s.emit(&bucket, kinds::INCOMING, id, None);
+        }
     }
 
     /// Creates a draft directly on the server (another organ's document).
@@ -671,6 +697,56 @@ impl ServerState {
                 }
                 self.publish_draft(&a.draft_id);
                 Ok(Some(result))
+            }
+            mutations::EXCHANGE_SIGN => {
+                let a: ExchangeSign = serde_json::from_value(args.clone())
+                    .map_err(|e| terminal(codes::BAD_ARGS, e.to_string()))?;
+                let clerk = PEOPLE
+                    .iter()
+                    .any(|(l, _, _, roles)| *l == login && roles.contains(&"文书"));
+                if !clerk {
+                    return Err(terminal(codes::FORBIDDEN, "只有收文员（文书）可以签收来文".into()));
+                }
+                let Some((bucket, sender, mut item)) = self.incoming.get(&a.incoming_id).cloned()
+                else {
+                    return Err(terminal("NOT_FOUND", "找不到该来文：它已被收回".into()));
+                };
+                let at = now
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap();
+                if item.state != ItemState::Signed {
+                    item.state = ItemState::Signed;
+                    item.signed_by = Some(PersonRef {
+                        login: login.to_owned(),
+                        display_name: names
+                            .get(&PersonId::from(login))
+                            .cloned()
+                            .unwrap_or_default(),
+                    });
+                    item.signed_at = Some(at);
+                    let receipt = Receipt {
+                        id: format!("r-{}", item.id),
+                        incoming_id: item.id.clone(),
+                        exchange_id: item.exchange_id.clone(),
+                        document_id: item.document_id.clone(),
+                        title: item.title.clone(),
+                        doc_number: item.doc_number.clone(),
+                        recipient: item.to.clone(),
+                        signed_by: item.signed_by.clone().unwrap(),
+                        signed_at: item.signed_at.clone().unwrap(),
+                    };
+                    let data = serde_json::to_value(&item).unwrap();
+                    self.emit(&bucket, kinds::INCOMING, &item.id, Some(data));
+                    self.emit(
+                        &sender,
+                        kinds::RECEIPT,
+                        &item.id,
+                        Some(serde_json::to_value(&receipt).unwrap()),
+                    );
+                    self.incoming
+                        .insert(item.id.clone(), (bucket, sender, item.clone()));
+                }
+                Ok(Some(serde_json::json!({"incoming_id": item.id})))
             }
             other => Err(terminal(
                 codes::UNKNOWN_MUTATION,
