@@ -34,6 +34,8 @@ fn latency_histogram() -> Histogram {
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
+    /// The sync endpoints' own counters and latencies.
+    pub sync: SyncMetrics,
     requests: Family<RequestLabels, Counter>,
     latency: HistogramFamily,
     pub pool_size: Gauge,
@@ -69,8 +71,10 @@ impl Metrics {
             "Idle database connections",
             pool_available.clone(),
         );
+        let sync = SyncMetrics::register(&mut registry);
         Self {
             registry,
+            sync,
             requests,
             latency,
             pool_size,
@@ -100,5 +104,101 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+/// Labels of a mutation outcome: `outcome` is `applied`, `rejected` (terminal),
+/// `retry` (retryable, nothing consumed) or `replayed` (the stored result answered
+/// again); `code` is the rejection code ("" otherwise).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MutationLabels {
+    pub outcome: String,
+    pub code: String,
+}
+
+/// Labels of a bucket reset: its machine-readable reason.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResetLabels {
+    pub reason: String,
+}
+
+/// Sync metrics (`gongwen_sync_*`).
+#[derive(Debug, Clone)]
+pub struct SyncMetrics {
+    /// Push requests answered 200.
+    pub pushes: Counter,
+    /// Mutations by outcome and rejection code.
+    pub mutations: Family<MutationLabels, Counter>,
+    /// Pull requests answered 200.
+    pub pulls: Counter,
+    /// Ops sent in pull answers.
+    pub ops_served: Counter,
+    /// Buckets reset in pull answers, by reason.
+    pub resets: Family<ResetLabels, Counter>,
+    /// Push latency (the handler: every group's transaction).
+    pub push_seconds: Histogram,
+    /// Pull latency.
+    pub pull_seconds: Histogram,
+}
+
+impl SyncMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let m = Self {
+            pushes: Counter::default(),
+            mutations: Family::default(),
+            pulls: Counter::default(),
+            ops_served: Counter::default(),
+            resets: Family::default(),
+            push_seconds: latency_histogram(),
+            pull_seconds: latency_histogram(),
+        };
+        let sub = registry.sub_registry_with_prefix("sync");
+        sub.register("pushes", "Sync push requests answered", m.pushes.clone());
+        sub.register(
+            "mutations",
+            "Pushed mutations by outcome (applied, rejected, retry, replayed) and code",
+            m.mutations.clone(),
+        );
+        sub.register("pulls", "Sync pull requests answered", m.pulls.clone());
+        sub.register(
+            "ops_served",
+            "Bucket ops sent to clients",
+            m.ops_served.clone(),
+        );
+        sub.register(
+            "resets",
+            "Buckets reset in pull answers, by reason",
+            m.resets.clone(),
+        );
+        sub.register(
+            "push_duration_seconds",
+            "Sync push latency",
+            m.push_seconds.clone(),
+        );
+        sub.register(
+            "pull_duration_seconds",
+            "Sync pull latency",
+            m.pull_seconds.clone(),
+        );
+        m
+    }
+
+    /// Counts one mutation's outcome.
+    pub fn mutation(&self, outcome: &str, code: Option<&str>) {
+        self.mutations
+            .get_or_create(&MutationLabels {
+                outcome: outcome.to_owned(),
+                code: code.unwrap_or_default().to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts one bucket reset.
+    pub fn reset(&self, reason: &str) {
+        self.resets
+            .get_or_create(&ResetLabels {
+                reason: reason.to_owned(),
+            })
+            .inc();
     }
 }

@@ -125,95 +125,206 @@ pub async fn remove_op(
     .await
 }
 
-/// Appends one op; see the module docs for the locking.
+/// Appends one op and returns its op id; see the module docs for the locking.
 pub async fn append(tx: &impl GenericClient, op: &NewOp) -> Result<i64> {
-    if op.bucket.is_empty() || op.bucket.chars().count() > 300 {
-        return Err(Error::Invalid(format!("同步分组名“{}”无效", op.bucket)));
-    }
-    // The upsert takes the row lock (held to commit) and hands out the next id.
-    let row = tx
-        .query_one(
-            "INSERT INTO buckets AS b (name, last_op_id, checksum) VALUES ($1, 1, 0)
-             ON CONFLICT (name) DO UPDATE SET last_op_id = b.last_op_id + 1
-             RETURNING last_op_id, checksum",
-            &[&op.bucket],
-        )
-        .await?;
-    let op_id: i64 = row.get(0);
-    let previous = u32::try_from(row.get::<_, i64>(1)).unwrap_or(0);
-    let wire = Op {
-        op_id,
-        op: op.op,
-        kind: op.kind.clone(),
-        id: op.entity_id.clone(),
-        version: op.version,
-        data: None,
-    };
-    let checksum = i64::from(previous.wrapping_add(op_checksum(&wire)));
-    let data = op.data.as_ref().map(serde_json::Value::to_string);
-    tx.execute(
-        "INSERT INTO bucket_ops (bucket, op_id, op, kind, entity_id, version, data, checksum)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8)",
-        &[
-            &op.bucket,
-            &op_id,
-            &tag(op.op),
-            &op.kind,
-            &op.entity_id,
-            &op.version,
-            &data,
-            &checksum,
-        ],
-    )
-    .await?;
-    tx.execute(
-        "UPDATE buckets SET checksum = $2 WHERE name = $1",
-        &[&op.bucket, &checksum],
-    )
-    .await?;
-    Ok(op_id)
+    let ids = append_all_ids(tx, vec![op.clone()]).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| Error::Invalid("同步记录未写入".to_owned()))
 }
 
 /// Appends several ops in bucket-name order (then in the given order within a bucket),
 /// so concurrent transactions lock buckets in one global order.
-pub async fn append_all(tx: &impl GenericClient, mut ops: Vec<NewOp>) -> Result<()> {
-    ops.sort_by(|a, b| a.bucket.cmp(&b.bucket));
+///
+/// Three statements whatever the number of ops and buckets, the last two pipelined:
+/// one upsert allocates the op ids of every bucket at once (and takes the bucket rows'
+/// locks, in name order), then the ops go in as one multi-row insert while the
+/// buckets' running checksums are updated.
+pub async fn append_all(tx: &impl GenericClient, ops: Vec<NewOp>) -> Result<()> {
+    append_all_ids(tx, ops).await.map(drop)
+}
+
+/// [`append_all`], returning the op ids in bucket-name order.
+async fn append_all_ids(tx: &impl GenericClient, mut ops: Vec<NewOp>) -> Result<Vec<i64>> {
+    if ops.is_empty() {
+        return Ok(Vec::new());
+    }
     for op in &ops {
-        append(tx, op).await?;
+        if op.bucket.is_empty() || op.bucket.chars().count() > 300 {
+            return Err(Error::Invalid(format!("同步分组名“{}”无效", op.bucket)));
+        }
+        if (op.op == OpKind::Put) != op.data.is_some() {
+            return Err(Error::Invalid(format!(
+                "同步记录 {}/{} 的内容与操作不符",
+                op.kind, op.entity_id
+            )));
+        }
     }
-    Ok(())
-}
-
-/// A bucket's head: its last op id and checksum (0, 0 for a bucket with no ops).
-pub async fn head(c: &impl GenericClient, bucket: &str) -> Result<(i64, u32)> {
-    Ok(c.query_opt(
-        "SELECT last_op_id, checksum FROM buckets WHERE name = $1",
-        &[&bucket],
-    )
-    .await?
-    .map(|r| {
-        (
-            r.get::<_, i64>(0),
-            u32::try_from(r.get::<_, i64>(1)).unwrap_or(0),
-        )
-    })
-    .unwrap_or((0, 0)))
-}
-
-/// The bucket checksum up to and including op `op_id` (0 for cursor 0).
-pub async fn checksum_at(c: &impl GenericClient, bucket: &str, op_id: i64) -> Result<u32> {
-    if op_id <= 0 {
-        return Ok(0);
+    ops.sort_by(|a, b| a.bucket.cmp(&b.bucket));
+    let mut names: Vec<String> = Vec::new();
+    let mut counts: Vec<i64> = Vec::new();
+    for op in &ops {
+        if names.last() != Some(&op.bucket) {
+            names.push(op.bucket.clone());
+            counts.push(0);
+        }
+        if let Some(n) = counts.last_mut() {
+            *n += 1;
+        }
     }
-    let row = c
-        .query_opt(
-            "SELECT checksum FROM bucket_ops WHERE bucket = $1 AND op_id = $2",
-            &[&bucket, &op_id],
+    let allocate = tx
+        .prepare_cached(
+            "INSERT INTO buckets AS b (name, last_op_id, checksum)
+             SELECT n, c, 0 FROM unnest($1::text[], $2::bigint[]) AS u(n, c) ORDER BY n
+             ON CONFLICT (name) DO UPDATE SET last_op_id = b.last_op_id + excluded.last_op_id
+             RETURNING name, last_op_id, checksum",
         )
         .await?;
-    Ok(row
-        .map(|r| u32::try_from(r.get::<_, i64>(0)).unwrap_or(0))
-        .unwrap_or(0))
+    let heads: std::collections::HashMap<String, (i64, u32)> = tx
+        .query(&allocate, &[&names, &counts])
+        .await?
+        .iter()
+        .map(|r| {
+            (
+                r.get::<_, String>(0),
+                (
+                    r.get::<_, i64>(1),
+                    u32::try_from(r.get::<_, i64>(2)).unwrap_or(0),
+                ),
+            )
+        })
+        .collect();
+    let n = ops.len();
+    let mut col_bucket = Vec::with_capacity(n);
+    let mut col_id = Vec::with_capacity(n);
+    let mut col_op = Vec::with_capacity(n);
+    let mut col_kind = Vec::with_capacity(n);
+    let mut col_entity = Vec::with_capacity(n);
+    let mut col_version = Vec::with_capacity(n);
+    let mut col_data: Vec<Option<String>> = Vec::with_capacity(n);
+    let mut col_sum = Vec::with_capacity(n);
+    let mut final_sums: Vec<i64> = Vec::with_capacity(names.len());
+    let mut i = 0;
+    for (name, count) in names.iter().zip(&counts) {
+        let (last, mut sum) = *heads
+            .get(name)
+            .ok_or_else(|| Error::Invalid(format!("同步分组 {name} 未能分配编号")))?;
+        let first = last - count + 1;
+        for k in 0..*count {
+            let op = &ops[i];
+            i += 1;
+            let op_id = first + k;
+            let wire = Op {
+                op_id,
+                op: op.op,
+                kind: op.kind.clone(),
+                id: op.entity_id.clone(),
+                version: op.version,
+                data: None,
+            };
+            sum = sum.wrapping_add(op_checksum(&wire));
+            col_bucket.push(name.clone());
+            col_id.push(op_id);
+            col_op.push(tag(op.op));
+            col_kind.push(op.kind.clone());
+            col_entity.push(op.entity_id.clone());
+            col_version.push(op.version);
+            col_data.push(op.data.as_ref().map(serde_json::Value::to_string));
+            col_sum.push(i64::from(sum));
+        }
+        final_sums.push(i64::from(sum));
+    }
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO bucket_ops (bucket, op_id, op, kind, entity_id, version, data, checksum)
+             SELECT b, i, o, k, e, v, d::jsonb, c
+               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                           $6::bigint[], $7::text[], $8::bigint[]) AS u(b, i, o, k, e, v, d, c)",
+        )
+        .await?;
+    let update = tx
+        .prepare_cached(
+            "UPDATE buckets SET checksum = u.c
+               FROM unnest($1::text[], $2::bigint[]) AS u(n, c) WHERE name = u.n",
+        )
+        .await?;
+    futures_util::future::try_join(
+        tx.execute(
+            &insert,
+            &[
+                &col_bucket,
+                &col_id,
+                &col_op,
+                &col_kind,
+                &col_entity,
+                &col_version,
+                &col_data,
+                &col_sum,
+            ],
+        ),
+        tx.execute(&update, &[&names, &final_sums]),
+    )
+    .await?;
+    Ok(col_id)
+}
+
+/// A bucket's head and compaction state (all zero for a bucket with no ops).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Head {
+    /// The last op id handed out.
+    pub last_op_id: i64,
+    /// The stored checksum at `last_op_id` (see [`checksum_at`]).
+    pub checksum: u32,
+    /// Ops at or before this id may have been compacted away (0: never compacted).
+    pub compacted_through: i64,
+    /// The wrapping sum of the checksums of every op compaction deleted.
+    pub compacted_checksum: u32,
+    /// Compactions that deleted something.
+    pub epoch: i32,
+}
+
+fn u32_of(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+/// A bucket's head (see [`Head`]).
+pub async fn head(c: &impl GenericClient, bucket: &str) -> Result<Head> {
+    let stmt = c
+        .prepare_cached(
+            "SELECT last_op_id, checksum, compacted_through, compacted_checksum, epoch
+               FROM buckets WHERE name = $1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&bucket])
+        .await?
+        .map(|r| Head {
+            last_op_id: r.get(0),
+            checksum: u32_of(r.get(1)),
+            compacted_through: r.get(2),
+            compacted_checksum: u32_of(r.get(3)),
+            epoch: r.get(4),
+        })
+        .unwrap_or_default())
+}
+
+/// The stored bucket checksum at cursor `op_id`: the stored checksum of the last
+/// remaining op at or before it, or the bucket's `compacted_checksum` when none
+/// remains (cursor 0, or a prefix compaction emptied). Every remaining op stores
+/// `compacted_checksum + the checksums of the remaining ops up to it`, so this is what
+/// a client that started the bucket from 0 before any compaction has summed; a client
+/// that started later subtracts its base (see [`super::http`]).
+pub async fn checksum_at(c: &impl GenericClient, bucket: &str, op_id: i64) -> Result<u32> {
+    let stmt = c
+        .prepare_cached(
+            "SELECT coalesce(
+                 (SELECT checksum FROM bucket_ops WHERE bucket = $1 AND op_id <= $2
+                   ORDER BY op_id DESC LIMIT 1),
+                 (SELECT compacted_checksum FROM buckets WHERE name = $1),
+                 0)",
+        )
+        .await?;
+    let row = c.query_one(&stmt, &[&bucket, &op_id]).await?;
+    Ok(u32_of(row.get(0)))
 }
 
 /// The ops of `bucket` after `cursor`, at most `limit`, and whether more follow.
@@ -223,18 +334,31 @@ pub async fn page(
     cursor: i64,
     limit: i64,
 ) -> Result<(Vec<Op>, bool)> {
-    let rows = c
-        .query(
-            "SELECT op_id, op, kind, entity_id, version, data::text FROM bucket_ops
+    let (ops, more, _) = page_with_checksum(c, bucket, cursor, limit).await?;
+    Ok((ops, more))
+}
+
+/// [`page`], with the stored checksum of the page's last op (None for an empty page).
+pub async fn page_with_checksum(
+    c: &impl GenericClient,
+    bucket: &str,
+    cursor: i64,
+    limit: i64,
+) -> Result<(Vec<Op>, bool, Option<u32>)> {
+    let stmt = c
+        .prepare_cached(
+            "SELECT op_id, op, kind, entity_id, version, data::text, checksum FROM bucket_ops
               WHERE bucket = $1 AND op_id > $2 ORDER BY op_id LIMIT $3",
-            &[&bucket, &cursor, &(limit + 1)],
         )
         .await?;
+    let rows = c.query(&stmt, &[&bucket, &cursor, &(limit + 1)]).await?;
     let has_more = rows.len() as i64 > limit;
     let mut ops = Vec::with_capacity(rows.len().min(limit as usize));
+    let mut sum = None;
     for r in rows.iter().take(limit as usize) {
         let op: String = r.get(1);
         let data: Option<String> = r.get(5);
+        sum = Some(u32_of(r.get(6)));
         ops.push(Op {
             op_id: r.get(0),
             op: if op == "PUT" {
@@ -251,5 +375,5 @@ pub async fn page(
                 .map_err(|e| Error::Invalid(format!("同步记录内容损坏：{e}")))?,
         });
     }
-    Ok((ops, has_more))
+    Ok((ops, has_more, sum))
 }

@@ -17,27 +17,30 @@ pub(super) async fn head(
     c: &impl GenericClient,
     draft_id: &str,
 ) -> Result<Option<(String, (DraftHead, i64))>> {
-    let Some(row) = c
-        .query_opt(
+    // Pipelined: the head and the open conflict copies in one round trip.
+    let (row, conflicts) = futures_util::future::try_join(
+        super::sql::query_opt(
+            c,
             "SELECT u.login, d.head_version, v.document::text, d.content_hash, d.version
                FROM drafts d JOIN users u ON u.id = d.owner_id
                JOIN draft_versions v ON v.draft_id = d.id AND v.version = d.head_version
               WHERE d.id = $1",
             &[&draft_id],
-        )
-        .await?
-    else {
-        return Ok(None);
-    };
-    let document: String = row.get(2);
-    let conflicts = c
-        .query(
+        ),
+        super::sql::query(
+            c,
             "SELECT c.id, c.base_version, u.login, c.saved_at, c.document::text
                FROM draft_conflicts c JOIN users u ON u.id = c.author_id
               WHERE c.draft_id = $1 AND c.resolved_at IS NULL ORDER BY c.saved_at, c.id",
             &[&draft_id],
-        )
-        .await?
+        ),
+    )
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let document: String = row.get(2);
+    let conflicts = conflicts
         .iter()
         .map(|r| {
             let doc: String = r.get(4);
@@ -69,12 +72,12 @@ pub(super) async fn head(
 /// Whether `login` holds an open task at an editable step of a running flow of the
 /// document (the reviewer editing with tracked changes).
 async fn holds_editable_task(c: &impl GenericClient, draft_id: &str, login: &str) -> Result<bool> {
-    let rows = c
-        .query(
-            "SELECT flow::text FROM flows WHERE document_id = $1 AND status = 'running'",
-            &[&draft_id],
-        )
-        .await?;
+    let rows = super::sql::query(
+        c,
+        "SELECT flow::text FROM flows WHERE document_id = $1 AND status = 'running'",
+        &[&draft_id],
+    )
+    .await?;
     for r in rows {
         let json: String = r.get(0);
         let Ok(flow) = serde_json::from_str::<Flow>(&json) else {
@@ -130,15 +133,15 @@ pub(super) async fn save(
     let document = save.document.to_string();
     let hash = save.content_hash.trim().to_owned();
     let mutation_id = a.mutation_id.to_owned();
-    let existing = tx
-        .query_opt(
-            "SELECT owner_id, head_version, content_hash FROM drafts WHERE id = $1 FOR UPDATE",
-            &[&id],
-        )
-        .await?;
+    let existing = super::sql::query_opt(
+        tx,
+        "SELECT owner_id, head_version, content_hash FROM drafts WHERE id = $1 FOR UPDATE",
+        &[&id],
+    )
+    .await?;
     let Some(row) = existing else {
         // A new draft: the caller owns it.
-        tx.execute(
+        super::sql::execute(tx,
             "INSERT INTO drafts (id, owner_id, organ_id, head_version, content_hash, version, created_at, updated_at)
              VALUES ($1, $2, $3, 1, $4, 1, $5, $5)",
             &[&id, &a.caller.user_id, &a.caller.organ_id, &hash, &a.now],
@@ -189,7 +192,7 @@ pub(super) async fn save(
                 &mutation_id,
             )
             .await?;
-            tx.execute(
+            super::sql::execute(tx,
                 "UPDATE drafts SET head_version = $2, content_hash = $3, version = version + 1, updated_at = $4
                  WHERE id = $1",
                 &[&id, &v, &hash, &a.now],
@@ -204,13 +207,14 @@ pub(super) async fn save(
         };
         serde_json::json!({"conflict": false, "head": version})
     } else {
-        tx.execute(
+        super::sql::execute(tx,
             "INSERT INTO draft_conflicts (id, draft_id, base_version, document, content_hash, author_id, saved_at)
              VALUES ($1, $2, $3, $4::text::jsonb, $5, $6, $7)",
             &[&mutation_id, &id, &save.base_version, &document, &hash, &a.caller.user_id, &a.now],
         )
         .await?;
-        tx.execute(
+        super::sql::execute(
+            tx,
             "UPDATE drafts SET version = version + 1, updated_at = $2 WHERE id = $1",
             &[&id, &a.now],
         )
@@ -223,15 +227,16 @@ pub(super) async fn save(
         serde_json::json!({"conflict": true, "head": head_version, "copy": mutation_id})
     };
     if !resolves.is_empty() {
-        let n = tx
-            .execute(
-                "UPDATE draft_conflicts SET resolved_at = $3, resolved_by = $4
+        let n = super::sql::execute(
+            tx,
+            "UPDATE draft_conflicts SET resolved_at = $3, resolved_by = $4
                   WHERE draft_id = $1 AND id = ANY($2) AND resolved_at IS NULL",
-                &[&id, &resolves, &a.now, &a.caller.user_id],
-            )
-            .await?;
+            &[&id, &resolves, &a.now, &a.caller.user_id],
+        )
+        .await?;
         if n > 0 {
-            tx.execute(
+            super::sql::execute(
+                tx,
                 "UPDATE drafts SET version = version + 1 WHERE id = $1",
                 &[&id],
             )
@@ -258,7 +263,7 @@ async fn insert_version(
     hash: &str,
     mutation_id: &str,
 ) -> Result<()> {
-    tx.execute(
+    super::sql::execute(tx,
         "INSERT INTO draft_versions (draft_id, version, base_version, document, content_hash, author_id, mutation_id, saved_at)
          VALUES ($1, $2, $3, $4::text::jsonb, $5, $6, $7::text::uuid, $8)",
         &[&id, &version, &base, &document, &hash, &a.caller.user_id, &mutation_id, &a.now],

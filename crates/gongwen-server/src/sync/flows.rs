@@ -145,7 +145,8 @@ pub(super) async fn of_document(
     c: &impl GenericClient,
     document_id: &str,
 ) -> Result<Vec<FlowRow>, Error> {
-    c.query(
+    super::sql::query(
+        c,
         &format!("{SELECT} WHERE f.document_id = $1 ORDER BY f.created_at, f.id"),
         &[&document_id],
     )
@@ -156,11 +157,15 @@ pub(super) async fn of_document(
 }
 
 async fn lock(c: &impl GenericClient, id: &str) -> Result<Option<FlowRow>, Error> {
-    c.query_opt(&format!("{SELECT} WHERE f.id = $1 FOR UPDATE OF f"), &[&id])
-        .await?
-        .as_ref()
-        .map(row)
-        .transpose()
+    super::sql::query_opt(
+        c,
+        &format!("{SELECT} WHERE f.id = $1 FOR UPDATE OF f"),
+        &[&id],
+    )
+    .await?
+    .as_ref()
+    .map(row)
+    .transpose()
 }
 
 /// Who a flow makes a member of its document: the owner, every assignee except of a
@@ -290,8 +295,7 @@ pub(super) async fn start(
     if title.is_empty() || title.chars().count() > 500 {
         return reject(codes::BAD_ARGS, "公文标题为空或过长");
     }
-    if tx
-        .query_opt("SELECT 1 FROM flows WHERE id = $1", &[&args.flow])
+    if super::sql::query_opt(tx, "SELECT 1 FROM flows WHERE id = $1", &[&args.flow])
         .await?
         .is_some()
     {
@@ -299,24 +303,24 @@ pub(super) async fn start(
     }
     // The draft, when the server holds it: only its owner submits it, and the text
     // submitted must be a version the server has.
-    let draft = tx
-        .query_opt(
-            "SELECT owner_id FROM drafts WHERE id = $1 FOR UPDATE",
-            &[&args.document_id],
-        )
-        .await?;
+    let draft = super::sql::query_opt(
+        tx,
+        "SELECT owner_id FROM drafts WHERE id = $1 FOR UPDATE",
+        &[&args.document_id],
+    )
+    .await?;
     if let Some(d) = &draft {
         if d.get::<_, i64>(0) != a.caller.user_id {
             return reject(codes::FORBIDDEN, "只有拟稿人可以送审该公文");
         }
         if let Some(v) = args.doc_version {
-            let stored: Option<String> = tx
-                .query_opt(
-                    "SELECT content_hash FROM draft_versions WHERE draft_id = $1 AND version = $2",
-                    &[&args.document_id, &v],
-                )
-                .await?
-                .map(|r| r.get(0));
+            let stored: Option<String> = super::sql::query_opt(
+                tx,
+                "SELECT content_hash FROM draft_versions WHERE draft_id = $1 AND version = $2",
+                &[&args.document_id, &v],
+            )
+            .await?
+            .map(|r| r.get(0));
             if let Some(stored) = stored
                 && hash_hex(&stored) != hash_hex(&args.content_hash.0)
             {
@@ -327,12 +331,12 @@ pub(super) async fn start(
             }
         }
     }
-    let running = tx
-        .query_opt(
-            "SELECT id FROM flows WHERE document_id = $1 AND status = 'running' FOR UPDATE",
-            &[&args.document_id],
-        )
-        .await?;
+    let running = super::sql::query_opt(
+        tx,
+        "SELECT id FROM flows WHERE document_id = $1 AND status = 'running' FOR UPDATE",
+        &[&args.document_id],
+    )
+    .await?;
     if let Some(r) = running {
         let flow: String = r.get(0);
         return reject(
@@ -363,7 +367,7 @@ pub(super) async fn start(
     };
     let current_step = flow.where_now(&names);
     let json = serde_json::to_string(&flow).map_err(|e| Error::Invalid(e.to_string()))?;
-    tx.execute(
+    super::sql::execute(tx,
         "INSERT INTO flows (id, document_id, doc_version, kind, owner_id, organ_id, route_name,
              status, title, doc_type, urgency, from_organ, current_step, content_hash, flow,
              version, created_at, updated_at)
@@ -491,15 +495,15 @@ pub(super) async fn act(
     }
     // 修改正文: the flow now follows the draft version with the new hash.
     if let Action::UpdateContent { new_hash, .. } = &cmd.action {
-        let version: Option<i64> = tx
-            .query_opt(
-                "SELECT version FROM draft_versions WHERE draft_id = $1
+        let version: Option<i64> = super::sql::query_opt(
+            tx,
+            "SELECT version FROM draft_versions WHERE draft_id = $1
                    AND (content_hash = $2 OR content_hash = $3)
                  ORDER BY version DESC LIMIT 1",
-                &[&stored.document_id, &new_hash.0, &hash_hex(&new_hash.0)],
-            )
-            .await?
-            .map(|r| r.get(0));
+            &[&stored.document_id, &new_hash.0, &hash_hex(&new_hash.0)],
+        )
+        .await?
+        .map(|r| r.get(0));
         if version.is_some() {
             stored.doc_version = version;
         }
@@ -519,7 +523,7 @@ pub(super) async fn act(
     stored.version += 1;
     stored.current_step = stored.flow.where_now(&names);
     let json = serde_json::to_string(&stored.flow).map_err(|e| Error::Invalid(e.to_string()))?;
-    tx.execute(
+    super::sql::execute(tx,
         "UPDATE flows SET status = $2, current_step = $3, content_hash = $4, flow = $5::text::jsonb,
              version = $6, doc_version = $7, doc_number = $8, updated_at = $9
          WHERE id = $1",

@@ -9,11 +9,11 @@ use axum::routing::post;
 use axum::{Json, Router};
 use gongwen_protocol::PROTOCOL_VERSION;
 use gongwen_protocol::sync::{
-    BucketPage, PullRequest, PullResponse, PushRequest, PushResponse, SCHEMA_VERSION, SyncError,
-    codes, format_checksum,
+    BucketPage, MutationStatus, PullRequest, PullResponse, PushRequest, PushResponse,
+    SCHEMA_VERSION, SyncError, codes, format_checksum, reset_reasons,
 };
 
-use super::push::{self, MAX_BATCH, MIN_PROTOCOL, MIN_SCHEMA_VERSION, Step};
+use super::push::{self, MAX_BATCH, MIN_PROTOCOL, MIN_SCHEMA_VERSION, Outcome};
 use super::{buckets, people};
 use crate::AppState;
 use crate::auth::Caller;
@@ -39,6 +39,7 @@ fn sync_error(status: StatusCode, code: &str, message: impl Into<String>) -> Syn
         min_protocol: None,
         min_schema_version: None,
         bucket: None,
+        reason: None,
     }
 }
 
@@ -97,6 +98,20 @@ async fn push_handler(
     caller: Caller,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let answer = push(&state, &caller, &req).await;
+    if answer.status() == StatusCode::OK {
+        state.metrics.sync.pushes.inc();
+    }
+    state
+        .metrics
+        .sync
+        .push_seconds
+        .observe(started.elapsed().as_secs_f64());
+    answer
+}
+
+async fn push(state: &AppState, caller: &Caller, req: &PushRequest) -> Response {
     if let Err(r) = check_versions(req.protocol, req.schema_version) {
         return *r;
     }
@@ -122,70 +137,67 @@ async fn push_handler(
         Ok(c) => c,
         Err(e) => return internal(e.into()),
     };
-    let mut results = Vec::new();
-    let mut last_applied: Option<i64> = None;
-    for m in req.mutations.iter().take(MAX_BATCH) {
-        let step = match push::one(&state, &caller, &req.client_id, m, &mut client).await {
-            Ok(s) => s,
-            Err(e) if push::is_transient(&e) => {
-                let now = state.clock.now().to_offset(super::CST);
-                Step::Stop(gongwen_protocol::sync::MutationResult {
-                    seq: m.seq,
-                    status: gongwen_protocol::sync::MutationStatus::Rejected,
-                    code: Some(codes::BUSY.to_owned()),
-                    message: Some("服务器繁忙，稍后将自动重试".to_owned()),
-                    retryable: true,
-                    detail: None,
-                    result: None,
-                    server_time: Some(super::rfc3339(now)),
-                })
-            }
-            Err(e) => return internal(e),
-        };
-        match step {
-            Step::Consumed(result, last) => {
-                results.push(result);
-                last_applied = Some(last.max(last_applied.unwrap_or(0)));
-            }
-            Step::Stop(result) => {
-                results.push(result);
-                break;
-            }
-            Step::Gap(expected) => {
-                let mut e = sync_error(
-                    StatusCode::CONFLICT,
-                    codes::SEQ_GAP,
-                    format!("操作序号不连续：服务器期待第 {expected} 号"),
-                );
-                e.expected_seq = Some(expected);
-                return answer(StatusCode::CONFLICT, e);
-            }
-            Step::Unknown => {
-                return answer(
-                    StatusCode::CONFLICT,
-                    sync_error(
-                        StatusCode::CONFLICT,
-                        codes::CLIENT_UNKNOWN,
-                        "服务器没有该设备的同步记录，请重新登记设备后再同步",
-                    ),
-                );
-            }
-            Step::NotYours => return AppError::forbidden().into_response(),
+    let batch = &req.mutations[..req.mutations.len().min(MAX_BATCH)];
+    let outcome = match push::run(state, caller, &req.client_id, batch, &mut client).await {
+        Ok(o) => o,
+        Err(e) if push::is_transient(&e) => {
+            // Nothing of the failed transaction was consumed; say so for its first seq.
+            let now = state.clock.now().to_offset(super::CST);
+            let seq = batch.first().map_or(1, |m| m.seq);
+            state.metrics.sync.mutation("retry", Some(codes::BUSY));
+            let last_applied_seq = match client_state(&client, &req.client_id, caller).await {
+                Ok(v) => v.unwrap_or(0),
+                Err(r) => return r,
+            };
+            // Results up to last_applied_seq are replays the client can fetch again.
+            return Json(PushResponse {
+                results: vec![push::busy(seq.max(last_applied_seq + 1), now)],
+                last_applied_seq,
+            })
+            .into_response();
         }
-    }
-    let last_applied_seq = match last_applied {
-        Some(v) => v,
-        None => match client_state(&client, &req.client_id, &caller).await {
-            Ok(Some(v)) => v,
-            Ok(None) => 0,
-            Err(r) => return r,
-        },
+        Err(e) => return internal(e),
     };
-    Json(PushResponse {
-        results,
-        last_applied_seq,
-    })
-    .into_response()
+    match outcome {
+        Outcome::Done {
+            results,
+            replayed,
+            last_applied_seq,
+        } => {
+            for (i, r) in results.iter().enumerate() {
+                let outcome = match (r.status, r.retryable) {
+                    _ if i < replayed => "replayed",
+                    (_, true) => "retry",
+                    (MutationStatus::Applied, _) => "applied",
+                    (MutationStatus::Rejected, _) => "rejected",
+                };
+                state.metrics.sync.mutation(outcome, r.code.as_deref());
+            }
+            Json(PushResponse {
+                results,
+                last_applied_seq,
+            })
+            .into_response()
+        }
+        Outcome::Gap(expected) => {
+            let mut e = sync_error(
+                StatusCode::CONFLICT,
+                codes::SEQ_GAP,
+                format!("操作序号不连续：服务器期待第 {expected} 号"),
+            );
+            e.expected_seq = Some(expected);
+            answer(StatusCode::CONFLICT, e)
+        }
+        Outcome::Unknown => answer(
+            StatusCode::CONFLICT,
+            sync_error(
+                StatusCode::CONFLICT,
+                codes::CLIENT_UNKNOWN,
+                "服务器没有该设备的同步记录，请重新登记设备后再同步",
+            ),
+        ),
+        Outcome::NotYours => AppError::forbidden().into_response(),
+    }
 }
 
 /// The client's `last_applied_seq` (None: unknown client); 403 if it is another user's.
@@ -225,6 +237,20 @@ async fn pull_handler(
     caller: Caller,
     ApiJson(req): ApiJson<PullRequest>,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let answer = pull(&state, &caller, &req).await;
+    state
+        .metrics
+        .sync
+        .pull_seconds
+        .observe(started.elapsed().as_secs_f64());
+    answer
+}
+
+/// When the client started a bucket from 0: (epoch, base checksum) of the bucket then.
+type Started = (i32, u32);
+
+async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response {
     if let Err(r) = check_versions(req.protocol, req.schema_version) {
         return *r;
     }
@@ -241,49 +267,197 @@ async fn pull_handler(
     if let Err(e) = people::publish_organ(&mut client, &caller.organ_code).await {
         return internal(e);
     }
-    let last_applied_seq = match client_state(&client, &req.client_id, &caller).await {
-        Ok(v) => v.unwrap_or(0),
-        Err(r) => return r,
-    };
-    let now = state.clock.now();
-    if let Err(e) = client
-        .execute(
-            "UPDATE sync_clients SET last_seen_at = $2 WHERE client_id = $1",
-            &[&req.client_id, &now],
-        )
-        .await
-    {
-        return internal(e.into());
-    }
+    let visible = visible_buckets(caller);
     let limit = i64::from(req.limit.clamp(1, MAX_PAGE));
-    let visible = visible_buckets(&caller);
-    let mut pages = BTreeMap::new();
+    let now = state.clock.now();
+    // One round trip: the client's state, its last-seen time, the buckets' heads and
+    // when the client started each of them.
+    let looked = async {
+        let db = |e: tokio_postgres::Error| Err(Error::from(e));
+        let seen = client
+            .prepare_cached(
+                "UPDATE sync_clients SET last_seen_at = $2 WHERE client_id = $1 AND user_id = $3",
+            )
+            .await
+            .map_err(db)?;
+        let heads = client
+            .prepare_cached(
+                "SELECT name, last_op_id, checksum, compacted_through, compacted_checksum, epoch
+                   FROM buckets WHERE name = ANY($1)",
+            )
+            .await
+            .map_err(db)?;
+        let starts = client
+            .prepare_cached(
+                "SELECT bucket, epoch, base_checksum FROM sync_client_buckets
+                  WHERE client_id = $1 AND user_id = $2 AND bucket = ANY($3)",
+            )
+            .await
+            .map_err(db)?;
+        let (state, _, heads, starts) = futures_util::future::try_join4(
+            async {
+                client_state(&client, &req.client_id, caller)
+                    .await
+                    .map_err(Ok::<Response, Error>)
+            },
+            async {
+                client
+                    .execute(&seen, &[&req.client_id, &now, &caller.user_id])
+                    .await
+                    .map_err(|e| Err(e.into()))
+            },
+            async {
+                client
+                    .query(&heads, &[&visible])
+                    .await
+                    .map_err(|e| Err(e.into()))
+            },
+            async {
+                client
+                    .query(&starts, &[&req.client_id, &caller.user_id, &visible])
+                    .await
+                    .map_err(|e| Err(e.into()))
+            },
+        )
+        .await?;
+        let heads: BTreeMap<String, buckets::Head> = heads
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<_, String>(0),
+                    buckets::Head {
+                        last_op_id: r.get(1),
+                        checksum: u32::try_from(r.get::<_, i64>(2)).unwrap_or(0),
+                        compacted_through: r.get(3),
+                        compacted_checksum: u32::try_from(r.get::<_, i64>(4)).unwrap_or(0),
+                        epoch: r.get(5),
+                    },
+                )
+            })
+            .collect();
+        let starts: BTreeMap<String, Started> = starts
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<_, String>(0),
+                    (r.get(1), u32::try_from(r.get::<_, i64>(2)).unwrap_or(0)),
+                )
+            })
+            .collect();
+        Ok::<_, Result<Response, Error>>((state.unwrap_or(0), heads, starts))
+    };
+    let (last_applied_seq, heads, starts) = match looked.await {
+        Ok(v) => v,
+        Err(Ok(refusal)) => return refusal,
+        Err(Err(e)) => return internal(e),
+    };
+    let mut plans = Vec::new();
     let mut resets = Vec::new();
+    let mut reset_reasons = BTreeMap::new();
+    let mut restarts = Vec::new();
     for bucket in &visible {
         let cursor = req.cursors.get(bucket).copied().unwrap_or(0);
-        let page = async {
-            let (last, _) = buckets::head(&client, bucket).await?;
-            if cursor > last {
-                return Ok::<_, Error>(None);
+        let head = heads.get(bucket).copied().unwrap_or_default();
+        let (epoch, base) = if cursor == 0 {
+            if head.epoch > 0 {
+                restarts.push((bucket.clone(), head.epoch, head.compacted_checksum));
             }
-            let (ops, has_more) = buckets::page(&client, bucket, cursor, limit).await?;
-            let next = ops.last().map_or(cursor, |o| o.op_id);
-            let checksum = buckets::checksum_at(&client, bucket, next).await?;
-            Ok(Some(BucketPage {
-                ops,
-                next,
-                has_more,
-                checksum: format_checksum(checksum),
-            }))
+            (head.epoch, head.compacted_checksum)
+        } else {
+            starts.get(bucket).copied().unwrap_or((0, 0))
         };
-        match page.await {
-            Ok(Some(p)) => {
-                pages.insert(bucket.clone(), p);
-            }
-            Ok(None) => resets.push(bucket.clone()),
-            Err(e) => return internal(e),
+        let reason = if cursor > head.last_op_id {
+            Some(reset_reasons::CURSOR_AHEAD)
+        } else if cursor > 0 && cursor < head.compacted_through && epoch < head.epoch {
+            Some(reset_reasons::COMPACTED)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            state.metrics.sync.reset(reason);
+            resets.push(bucket.clone());
+            reset_reasons.insert(bucket.clone(), reason.to_owned());
+            continue;
         }
+        plans.push((bucket.clone(), cursor, head, base));
     }
+    // The pages, pipelined; an up-to-date bucket needs no query at all.
+    let pages =
+        futures_util::future::try_join_all(plans.iter().map(|(bucket, cursor, head, base)| {
+            let client = &client;
+            async move {
+                if *cursor == head.last_op_id {
+                    let sum = if *cursor == 0 {
+                        head.compacted_checksum
+                    } else {
+                        head.checksum
+                    };
+                    return Ok::<_, Error>((
+                        bucket.clone(),
+                        BucketPage {
+                            ops: Vec::new(),
+                            next: *cursor,
+                            has_more: false,
+                            checksum: format_checksum(sum.wrapping_sub(*base)),
+                        },
+                    ));
+                }
+                let (ops, has_more, last_sum) =
+                    buckets::page_with_checksum(client, bucket, *cursor, limit).await?;
+                let next = ops.last().map_or(*cursor, |o| o.op_id);
+                let sum = match last_sum {
+                    Some(sum) => sum,
+                    None => buckets::checksum_at(client, bucket, next).await?,
+                };
+                Ok((
+                    bucket.clone(),
+                    BucketPage {
+                        ops,
+                        next,
+                        has_more,
+                        checksum: format_checksum(sum.wrapping_sub(*base)),
+                    },
+                ))
+            }
+        }));
+    let record = async {
+        if restarts.is_empty() {
+            return Ok::<_, Error>(());
+        }
+        let stmt = client
+            .prepare_cached(
+                "INSERT INTO sync_client_buckets (client_id, user_id, bucket, epoch, base_checksum, started_at)
+                 SELECT $1, $2, b, e, c, $6 FROM unnest($3::text[], $4::int[], $5::bigint[]) AS u(b, e, c)
+                 ON CONFLICT (client_id, user_id, bucket) DO UPDATE
+                    SET epoch = excluded.epoch, base_checksum = excluded.base_checksum,
+                        started_at = excluded.started_at",
+            )
+            .await?;
+        let names: Vec<&str> = restarts.iter().map(|r| r.0.as_str()).collect();
+        let epochs: Vec<i32> = restarts.iter().map(|r| r.1).collect();
+        let sums: Vec<i64> = restarts.iter().map(|r| i64::from(r.2)).collect();
+        client
+            .execute(
+                &stmt,
+                &[
+                    &req.client_id,
+                    &caller.user_id,
+                    &names,
+                    &epochs,
+                    &sums,
+                    &now,
+                ],
+            )
+            .await?;
+        Ok(())
+    };
+    let pages = match futures_util::future::try_join(pages, record).await {
+        Ok((pages, ())) => pages,
+        Err(e) => return internal(e),
+    };
+    let served: usize = pages.iter().map(|(_, p)| p.ops.len()).sum();
+    state.metrics.sync.pulls.inc();
+    state.metrics.sync.ops_served.inc_by(served as u64);
     let added_buckets = visible
         .iter()
         .filter(|b| !req.cursors.contains_key(*b))
@@ -296,10 +470,11 @@ async fn pull_handler(
         .cloned()
         .collect();
     Json(PullResponse {
-        buckets: pages,
+        buckets: pages.into_iter().collect(),
         added_buckets,
         removed_buckets,
         resets,
+        reset_reasons,
         last_applied_seq,
     })
     .into_response()

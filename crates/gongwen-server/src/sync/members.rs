@@ -26,7 +26,12 @@ async fn entities(
 ) -> Result<(Vec<Entity>, BTreeSet<String>)> {
     let mut out = Vec::new();
     let mut members = BTreeSet::new();
-    if let Some((owner, head)) = drafts::head(c, document_id).await? {
+    let (draft, flows) = futures_util::future::try_join(
+        drafts::head(c, document_id),
+        flows::of_document(c, document_id),
+    )
+    .await?;
+    if let Some((owner, head)) = draft {
         members.insert(owner);
         out.push(Entity {
             kind: kinds::DRAFT,
@@ -35,7 +40,7 @@ async fn entities(
             data: serde_json::to_value(&head.0).map_err(|e| Error::Invalid(e.to_string()))?,
         });
     }
-    for f in flows::of_document(c, document_id).await? {
+    for f in flows {
         members.extend(flows::members_of(&f.flow));
         out.push(Entity {
             kind: kinds::FLOW,
@@ -56,31 +61,38 @@ pub(super) async fn publish(
     document_id: &str,
     changed: (&str, &str),
 ) -> Result<()> {
-    let (entities, logins) = entities(tx, document_id).await?;
-    let list: Vec<&str> = logins.iter().map(String::as_str).collect();
-    let now: BTreeMap<i64, String> = tx
-        .query(
+    let (entities, before) = futures_util::future::try_join(
+        entities(tx, document_id),
+        super::sql::query(
+            tx,
+            "SELECT m.user_id, u.login FROM document_members m JOIN users u ON u.id = m.user_id
+              WHERE m.document_id = $1",
+            &[&document_id],
+        ),
+    )
+    .await?;
+    let (entities, logins) = entities;
+    let before: BTreeMap<i64, String> = before.iter().map(|r| (r.get(0), r.get(1))).collect();
+    // Usually the members do not change: look the logins up only when they do.
+    let now: BTreeMap<i64, String> = if logins.iter().eq(before.values().collect::<BTreeSet<_>>()) {
+        before.clone()
+    } else {
+        let list: Vec<&str> = logins.iter().map(String::as_str).collect();
+        super::sql::query(
+            tx,
             "SELECT id, login FROM users WHERE login = ANY($1)",
             &[&list],
         )
         .await?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    let before: BTreeMap<i64, String> = tx
-        .query(
-            "SELECT m.user_id, u.login FROM document_members m JOIN users u ON u.id = m.user_id
-              WHERE m.document_id = $1",
-            &[&document_id],
-        )
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+        .collect()
+    };
     for (id, login) in &now {
         let new_member = !before.contains_key(id);
         if new_member {
-            tx.execute(
+            super::sql::execute(
+                tx,
                 "INSERT INTO document_members (document_id, user_id) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
                 &[&document_id, id],
@@ -104,7 +116,8 @@ pub(super) async fn publish(
         if now.contains_key(id) {
             continue;
         }
-        tx.execute(
+        super::sql::execute(
+            tx,
             "DELETE FROM document_members WHERE document_id = $1 AND user_id = $2",
             &[&document_id, id],
         )

@@ -81,6 +81,7 @@ mod http;
 mod members;
 pub mod people;
 mod push;
+mod sql;
 
 pub use flows::FlowData;
 pub use http::{MAX_PAGE, routes, visible_buckets};

@@ -35,12 +35,12 @@ pub async fn names(
     logins: &BTreeSet<String>,
 ) -> Result<HashMap<PersonId, String>> {
     let list: Vec<&str> = logins.iter().map(String::as_str).collect();
-    let rows = c
-        .query(
-            "SELECT login, display_name FROM users WHERE login = ANY($1) AND NOT disabled",
-            &[&list],
-        )
-        .await?;
+    let rows = super::sql::query(
+        c,
+        "SELECT login, display_name FROM users WHERE login = ANY($1) AND NOT disabled",
+        &[&list],
+    )
+    .await?;
     Ok(rows
         .iter()
         .map(|r| (PersonId::new(r.get::<_, String>(0)), r.get(1)))
@@ -50,14 +50,14 @@ pub async fn names(
 /// The 委托 given to `delegate` (whole delegations, without a role limit: the workflow
 /// lets a delegate act on every task of the principal).
 pub async fn delegations_to(c: &impl GenericClient, delegate: &str) -> Result<Vec<Delegation>> {
-    let rows = c
-        .query(
-            "SELECT f.login, t.login, g.starts_at, g.ends_at FROM delegations g
+    let rows = super::sql::query(
+        c,
+        "SELECT f.login, t.login, g.starts_at, g.ends_at FROM delegations g
                JOIN users f ON f.id = g.from_user_id JOIN users t ON t.id = g.to_user_id
-              WHERE t.login = $1 AND g.role IS NULL AND NOT f.disabled",
-            &[&delegate],
-        )
-        .await?;
+              WHERE t.login = $1 AND g.role IS NULL AND NOT f.disabled AND g.revoked_at IS NULL",
+        &[&delegate],
+    )
+    .await?;
     Ok(rows
         .iter()
         .map(|r| Delegation {
@@ -145,15 +145,15 @@ pub fn person_roles(roles: &[Role], positions: &[String]) -> Vec<String> {
 
 /// Whether the caller holds 督办 rights.
 pub async fn is_supervisor(c: &impl GenericClient, caller: &Caller) -> Result<bool> {
-    let titles: Vec<String> = c
-        .query(
-            "SELECT title FROM positions WHERE holder_user_id = $1",
-            &[&caller.user_id],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let titles: Vec<String> = super::sql::query(
+        c,
+        "SELECT title FROM positions WHERE holder_user_id = $1",
+        &[&caller.user_id],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
     let mut roles = caller.roles.clone();
     roles.extend(caller.delegated_roles.iter().copied());
     Ok(person_roles(&roles, &titles)
@@ -180,17 +180,17 @@ async fn current_people(
     c: &impl GenericClient,
     organ_code: &str,
 ) -> Result<BTreeMap<String, PersonData>> {
-    let rows = c
-        .query(
+    let stmt = c
+        .prepare_cached(
             "SELECT u.login, u.display_name, coalesce(d.name, ''),
                     ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role),
                     ARRAY(SELECT title FROM positions WHERE holder_user_id = u.id ORDER BY title)
                FROM users u JOIN organs o ON o.id = u.organ_id
                LEFT JOIN departments d ON d.id = u.department_id
               WHERE o.code = $1 AND NOT u.disabled",
-            &[&organ_code],
         )
         .await?;
+    let rows = c.query(&stmt, &[&organ_code]).await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -222,12 +222,12 @@ async fn published(
     c: &impl GenericClient,
     organ_code: &str,
 ) -> Result<BTreeMap<String, (i64, Option<String>)>> {
-    let rows = c
-        .query(
+    let stmt = c
+        .prepare_cached(
             "SELECT login, version, digest FROM published_persons WHERE organ_code = $1",
-            &[&organ_code],
         )
         .await?;
+    let rows = c.query(&stmt, &[&organ_code]).await?;
     Ok(rows
         .iter()
         .map(|r| (r.get(0), (r.get(1), r.get(2))))
@@ -262,52 +262,56 @@ fn diff(
 /// Cheap when nothing changed (one read, no write); otherwise one transaction under
 /// the bucket's lock, so concurrent pulls publish each change once.
 pub async fn publish_organ(client: &mut deadpool_postgres::Client, organ_code: &str) -> Result<()> {
-    let current = current_people(&*client, organ_code).await?;
-    if diff(&current, &published(&*client, organ_code).await?).is_empty() {
+    let (current, published_now) = futures_util::future::try_join(
+        current_people(&*client, organ_code),
+        published(&*client, organ_code),
+    )
+    .await?;
+    if diff(&current, &published_now).is_empty() {
         return Ok(());
     }
     let bucket = buckets::organ_bucket(organ_code);
     let tx = client.transaction().await?;
     // Serialize publishers of this organ on the bucket row, then look again.
-    tx.execute(
+    super::sql::execute(
+        &tx,
         "INSERT INTO buckets (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
         &[&bucket],
     )
     .await?;
-    tx.execute(
+    super::sql::execute(
+        &tx,
         "SELECT 1 FROM buckets WHERE name = $1 FOR UPDATE",
         &[&bucket],
     )
     .await?;
     let current = current_people(&tx, organ_code).await?;
     let changes = diff(&current, &published(&tx, organ_code).await?);
+    let mut ops = Vec::with_capacity(changes.len());
+    let mut logins = Vec::with_capacity(changes.len());
+    let mut versions = Vec::with_capacity(changes.len());
+    let mut digests = Vec::with_capacity(changes.len());
     for (login, version, person) in changes {
-        let d = person.as_ref().map(digest);
-        match person {
+        digests.push(person.as_ref().map(digest));
+        ops.push(match person {
             Some(p) => {
                 let data =
                     serde_json::to_value(&p).map_err(|e| crate::Error::Invalid(e.to_string()))?;
-                buckets::append(
-                    &tx,
-                    &NewOp::put(bucket.clone(), kinds::PERSON, &login, version, data),
-                )
-                .await?;
+                NewOp::put(bucket.clone(), kinds::PERSON, &login, version, data)
             }
-            None => {
-                buckets::append(
-                    &tx,
-                    &NewOp::remove(bucket.clone(), kinds::PERSON, &login, version),
-                )
-                .await?;
-            }
-        }
-        tx.execute(
-            "INSERT INTO published_persons (organ_code, login, version, digest) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (organ_code, login) DO UPDATE SET version = excluded.version, digest = excluded.digest",
-            &[&organ_code, &login, &version, &d],
-        )
-        .await?;
+            None => NewOp::remove(bucket.clone(), kinds::PERSON, &login, version),
+        });
+        logins.push(login);
+        versions.push(version);
     }
+    buckets::append_all(&tx, ops).await?;
+    super::sql::execute(&tx,
+        "INSERT INTO published_persons (organ_code, login, version, digest)
+         SELECT $1, l, v, d FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(l, v, d)
+         ON CONFLICT (organ_code, login) DO UPDATE SET version = excluded.version, digest = excluded.digest",
+        &[&organ_code, &logins, &versions, &digests],
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
