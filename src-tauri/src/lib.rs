@@ -10,6 +10,7 @@
 
 mod args;
 mod bindings;
+mod instance;
 pub mod commands;
 pub mod dto;
 pub mod error;
@@ -29,9 +30,8 @@ pub fn run() {
         Ok(dir) => AppState::open(dir),
         Err(error) => AppState::failed(PathBuf::new(), error.into()),
     };
-    if let Err(error) =
-        app_builder(tauri::Builder::default(), state).run(tauri::generate_context!())
-    {
+    let builder = desktop_plugins(tauri::Builder::default(), state.data_dir());
+    if let Err(error) = app_builder(builder, state).run(tauri::generate_context!()) {
         // Nothing can be shown without a window; say it where a supporter will look.
         tracing::error!(%error, "公文通无法启动");
         eprintln!("公文通无法启动：{error}");
@@ -39,9 +39,46 @@ pub fn run() {
     }
 }
 
-/// The app minus its runtime and context: managed state and commands.
+/// The plugins that act on the desktop session itself, registered by [`run`] only (tests
+/// boot many apps in one process, and must neither exit as a "second instance" nor write
+/// window positions into the user's config):
+///
+/// - single instance, first of all plugins: a second launch on the same data folder hands
+///   over to the running window (unminimised and focused) and exits;
+/// - window state: the main window reopens at the size and place it was closed at
+///   (saved in the user's config folder, per data folder).
+fn desktop_plugins<R: Runtime>(builder: Builder<R>, data_dir: &std::path::Path) -> Builder<R> {
+    let instance = tauri_plugin_single_instance::Builder::new().callback(|app, _argv, _cwd| {
+        tracing::info!("another launch asked for the window");
+        focus_main_window(app);
+    });
+    #[cfg(target_os = "linux")]
+    let instance = instance.dbus_id(instance::dbus_id(data_dir));
+    #[cfg(not(target_os = "linux"))]
+    let _ = data_dir;
+    builder.plugin(instance.build()).plugin(
+        tauri_plugin_window_state::Builder::new()
+            .with_filename(instance::window_state_file(data_dir))
+            .build(),
+    )
+}
+
+/// Brings the main window to the front: shown, unminimised and focused.
+fn focus_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager;
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+/// The app minus its runtime and context: managed state, commands and the plugins the UI
+/// calls (file dialogs, notifications).
 pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
             use tauri::Manager;
