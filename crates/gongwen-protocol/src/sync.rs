@@ -68,6 +68,12 @@ pub mod codes {
     /// Terminal rejection: the mutation's `id` was already used by another mutation
     /// (another client id or seq): a client bug; the seq is consumed.
     pub const DUPLICATE_MUTATION_ID: &str = "DUPLICATE_MUTATION_ID";
+    /// Terminal rejection of a 收文 `flow.start.v1`: no incoming item with that id was
+    /// delivered to the caller's organ.
+    pub const INCOMING_NOT_FOUND: &str = "INCOMING_NOT_FOUND";
+    /// Terminal rejection of a 收文 `flow.start.v1`: the incoming item is not signed
+    /// (签收) yet.
+    pub const INCOMING_NOT_SIGNED: &str = "INCOMING_NOT_SIGNED";
 }
 
 /// Machine-readable reasons of a bucket reset ([`PullResponse::reset_reasons`],
