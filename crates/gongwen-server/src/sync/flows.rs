@@ -301,6 +301,11 @@ pub(super) async fn start(
     {
         return reject("FLOW_EXISTS", "流程已存在，不能重复送审");
     }
+    // 收文: the document is an incoming item (公文交换) delivered to the caller's organ
+    // and signed (签收) there; no flow for anything else.
+    if args.kind == FlowKind::Incoming {
+        check_incoming(tx, a, &args.document_id).await?;
+    }
     // The draft, when the server holds it: only its owner submits it, and the text
     // submitted must be a version the server has.
     let draft = super::sql::query_opt(
@@ -400,6 +405,33 @@ pub(super) async fn start(
         "status": flow.status.code(),
         "current_step": current_step,
     })))
+}
+
+/// The incoming item `document_id` was delivered to the caller's organ and signed
+/// there. An item of another organ is answered as a missing one (no leak of its
+/// existence).
+async fn check_incoming(
+    tx: &deadpool_postgres::Transaction<'_>,
+    a: &Applying<'_>,
+    document_id: &str,
+) -> Result<(), Failure> {
+    let item = super::sql::query_opt(
+        tx,
+        "SELECT state FROM exchange_items WHERE id = $1 AND to_organ_id = $2 FOR SHARE",
+        &[&document_id, &a.caller.organ_id],
+    )
+    .await?;
+    match item {
+        None => reject(
+            codes::INCOMING_NOT_FOUND,
+            "找不到该来文：它不存在或不是发给本机关的，不能登记办理",
+        ),
+        Some(r) if r.get::<_, &str>(0) != "signed" => reject(
+            codes::INCOMING_NOT_SIGNED,
+            "该来文尚未签收，请先签收后再登记办理",
+        ),
+        Some(_) => Ok(()),
+    }
 }
 
 fn audit_events(a: &mut Applying<'_>, events: &[Event]) {

@@ -74,6 +74,7 @@
 //! `UNKNOWN_MUTATION`, `DUPLICATE_MUTATION_ID`.
 
 pub mod buckets;
+pub mod compact;
 mod drafts;
 mod exchange_hooks;
 mod flows;
