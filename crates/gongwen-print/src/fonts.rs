@@ -8,13 +8,14 @@
 //! back, one by one, to the next face of the role's chain; a character no face has
 //! is drawn as □ and reported.
 //!
-//! Font files are read once per process ([`Fonts::system_or_bundled`] caches them).
-//! Memory-mapping would need `unsafe` (a file rewritten underneath a mapping can
-//! crash the process); reading once costs a few milliseconds and is safe.
+//! Font files are opened once per process ([`Fonts::system_or_bundled`] caches
+//! them) and memory-mapped, not read: a document touches the few kilobytes of
+//! tables and glyphs it uses out of tens of megabytes of CJK fonts, so mapping
+//! makes loading nearly free (see [`FontBytes`] for why that is sound).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -143,15 +144,55 @@ pub enum Origin {
     Bundled,
 }
 
+/// A font file's bytes: memory-mapped, or read when mapping fails.
+pub(crate) enum FontBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl FontBytes {
+    fn open(path: &Path) -> std::io::Result<FontBytes> {
+        let file = std::fs::File::open(path)?;
+        // SAFETY: the map is read-only and private to this process, and nothing in
+        // this process writes font files. What mapping risks is another process
+        // truncating the file in place while it is mapped (reads past the new end
+        // would fault). Font files are installed read-only, by the system's
+        // package manager or by Gongwen's own installer, and font installers
+        // replace files (a new inode) rather than truncate them, which leaves this
+        // mapping on the old, intact file. The same trade is made by fontdb
+        // itself and by browsers for system fonts.
+        #[allow(unsafe_code)]
+        let mapped = unsafe { memmap2::Mmap::map(&file) };
+        match mapped {
+            Ok(map) => Ok(FontBytes::Mapped(map)),
+            Err(_) => {
+                let mut data = Vec::new();
+                std::io::Read::read_to_end(&mut &file, &mut data)?;
+                Ok(FontBytes::Read(data))
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for FontBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontBytes::Mapped(map) => map,
+            FontBytes::Read(data) => data,
+        }
+    }
+}
+
 /// One loaded font face.
 pub struct Face {
     pub family: String,
     pub origin: Origin,
     pub path: PathBuf,
     index: u32,
-    data: Arc<Vec<u8>>,
+    data: FontBytes,
     units_per_em: f32,
-    pdf: OnceLock<Option<printpdf::ParsedFont>>,
 }
 
 impl std::fmt::Debug for Face {
@@ -171,8 +212,8 @@ impl Face {
         family: String,
         origin: Origin,
     ) -> std::result::Result<Face, String> {
-        let data =
-            std::fs::read(path).map_err(|e| format!("无法读取字体文件 {}：{e}", path.display()))?;
+        let data = FontBytes::open(path)
+            .map_err(|e| format!("无法读取字体文件 {}：{e}", path.display()))?;
         let units_per_em = ttf_parser::Face::parse(&data, index)
             .map_err(|e| format!("字体文件 {} 已损坏或格式不受支持：{e}", path.display()))?
             .units_per_em() as f32;
@@ -181,9 +222,8 @@ impl Face {
             origin,
             path: path.to_path_buf(),
             index,
-            data: Arc::new(data),
+            data,
             units_per_em,
-            pdf: OnceLock::new(),
         })
     }
 
@@ -196,18 +236,14 @@ impl Face {
         self.units_per_em
     }
 
-    /// Whether [`Face::pdf_font`] has already parsed the face.
-    pub(crate) fn pdf_font_ready(&self) -> bool {
-        self.pdf.get().is_some()
+    /// The font file's bytes (the face is `index` within it).
+    pub(crate) fn data(&self) -> &[u8] {
+        &self.data
     }
 
-    /// The face as printpdf needs it for embedding, parsed on first use.
-    pub(crate) fn pdf_font(&self) -> Option<&printpdf::ParsedFont> {
-        self.pdf
-            .get_or_init(|| {
-                printpdf::ParsedFont::from_bytes(&self.data, self.index as usize, &mut Vec::new())
-            })
-            .as_ref()
+    /// The face's index within its file (collections hold several).
+    pub(crate) fn index(&self) -> u32 {
+        self.index
     }
 }
 

@@ -11,6 +11,7 @@
 //! [`print_document`] does both with the process-wide [`Fonts`]. The official forms
 //! (发文稿纸, 收文处理笺) are in [`forms`].
 
+pub(crate) mod embed;
 pub mod fonts;
 pub mod forms;
 pub mod layout;

@@ -351,23 +351,35 @@ fn letter(doc: &Document, shaper: &mut Shaper<'_>) -> Header {
     let (bottom_rule, _) = double_rule(LETTER_BOTTOM_RULE - 1.7, false);
     items.extend(bottom_rule);
 
-    // 份号、密级、紧急程度顶格居版心左边缘，第一个要素与该线的距离为 3 号汉字高度的 7/8;
-    // 发文字号顶格居版心右边缘，与最后一个要素对齐.
+    // 10.1: 份号、密级和保密期限、紧急程度顶格居版心左边缘编排在第一条红色双线下，自上而下
+    // 分行排列，第一个要素与该线的距离为 3 号汉字高度的 7/8; 发文字号顶格居版心右边缘编排
+    // 在第一条红色双线下，与该线的距离为 3 号汉字高度的 7/8 — so the 文号 shares the
+    // first element's line.
     let em = BODY_SIZE * PT;
     let first_box = rule_bottom + em * 7.0 / 8.0 - (PITCH - em) / 2.0;
     let corner = corner_lines(doc, shaper);
     for (i, glyphs) in corner.iter().enumerate() {
         items.extend(Line::at(glyphs, 0.0).items(first_box + i as f32 * PITCH));
     }
-    let last_box = first_box + corner.len().saturating_sub(1) as f32 * PITCH;
-    if let Some(n) = doc_number_text(doc) {
-        let g = text::shape(shaper, &[(&n, body(Role::FangSong))]);
-        items.extend(Line::right(&g, 0.0).items(last_box));
+    let number = doc_number_text(doc);
+    if let Some(n) = &number {
+        let g = text::shape(shaper, &[(n, body(Role::FangSong))]);
+        items.extend(Line::right(&g, 0.0).items(first_box));
     }
-    // 标题居中编排，与其上最后一个要素相距二行.
+    let rows = corner.len().max(usize::from(number.is_some()));
+    // 10.1: 标题居中编排，与其上最后一个要素相距二行 (with no element, two lines below
+    // the double line). Those two lines give by at most half a line so that the flow
+    // starts on the page's line grid (5.2.3), as the 文件格式's 版头 does (see
+    // `grid_shift`): page 1's lines then back onto page 2's and the page holds a
+    // whole number of them.
+    let flow_top = if rows == 0 {
+        rule_bottom + 2.0 * PITCH
+    } else {
+        first_box + (rows + 2) as f32 * PITCH
+    };
     Header {
         items,
-        flow_top: last_box + 3.0 * PITCH,
+        flow_top: flow_top + grid_shift(flow_top),
         no_folio_first_page: true,
         letter: true,
     }

@@ -336,6 +336,32 @@ fn letter_format_marks() {
             .iter()
             .any(|g| (g.size - 14.0).abs() < 0.01 && g.baseline > 262.0)
     );
+    // 10.1: 份号 flush left and 发文字号 flush right on the first line under the upper
+    // double rule, their em box 7/8 of a 3号 character's height below it.
+    let upper = reds.iter().map(|r| r.y).fold(f32::MAX, f32::min);
+    let upper_bottom = reds
+        .iter()
+        .filter(|r| r.y < upper + 5.0)
+        .map(|r| r.y + r.h)
+        .fold(f32::MIN, f32::max);
+    let em = 16.0 * PT;
+    let first = p1
+        .lines()
+        .into_iter()
+        .find(|l| l[0].baseline > upper_bottom && (l[0].size - 16.0).abs() < 0.01)
+        .expect("a line under the double rule");
+    near(
+        first[0].baseline - 0.88 * em,
+        upper_bottom + em * 7.0 / 8.0,
+        "first element 7/8 em under the double rule",
+    );
+    near(first[0].x, 28.0, "份号 flush left");
+    let last = first.last().unwrap();
+    near(last.x + last.w, 184.0, "发文字号 flush right");
+    let text = crate::poppler("pdftotext", &["-layout", "-f", "1", "-l", "1"], &out.pdf);
+    let text = String::from_utf8(text).unwrap();
+    let first_line = text.lines().find(|l| l.contains("000023")).unwrap();
+    assert!(first_line.contains("鹤府办函〔2026〕88号"), "{first_line}");
 }
 
 #[test]

@@ -76,6 +76,43 @@ fn page_one_sits_on_the_grid_and_is_filled() {
 }
 
 #[test]
+fn letter_page_one_sits_on_the_grid_and_is_filled() {
+    // 10.1 places the 信函's marks from the page's top edge; the title's 空二行 gives
+    // a little so that the text below lies on the grid of every other page.
+    let para = "为切实解决我市农村群众饮水安全问题，我市拟于2027年实施农村供水保障工程，计划新建水厂2座，改造供水管网120公里，受益人口约8万人。";
+    let mut doc = sample("letter");
+    doc.body = [para; 14].join("\n");
+    let pages = read(&print(&doc).pdf);
+    assert!(pages.len() >= 2);
+    let title = pages[0]
+        .glyphs
+        .iter()
+        .filter(|g| (g.size - 22.0).abs() < 0.01)
+        .map(|g| g.baseline)
+        .fold(f32::MIN, f32::max);
+    let lines: Vec<f32> = baselines(&pages[0])
+        .into_iter()
+        .filter(|&b| b > title)
+        .collect();
+    assert!(lines.len() > 5);
+    for &b in &lines {
+        let k = ((b - grid_baseline(0)) / PITCH).round() as usize;
+        near(b, grid_baseline(k), "信函 page 1 line on the page grid");
+    }
+    near(
+        *lines.last().unwrap(),
+        grid_baseline(21),
+        "信函 page 1 filled to the 22nd line",
+    );
+    // Page 2 starts on the first grid line.
+    near(
+        baselines(&pages[1])[0],
+        grid_baseline(0),
+        "page 2 starts on line 1",
+    );
+}
+
+#[test]
 fn headings_never_end_a_page_and_pages_are_otherwise_full() {
     for k in 0..24 {
         let mut body = vec![FILLER.to_string(); k];
@@ -176,4 +213,69 @@ fn a_list_of_numbered_items_runs_on_across_pages() {
         grid_baseline(21),
         "page 1 filled to the 22nd line",
     );
+}
+
+#[test]
+fn tight_spacing_makes_room_for_the_signature() {
+    // 7.3.5.5: when the seal and 成文日期 do not fit under the last 正文, the line
+    // spacing of that page is tightened (to no less than 7/8 of the grid pitch)
+    // rather than sending the signature to a page of its own.
+    let date = sample("notice-full").date.unwrap().chinese();
+    let mut tightened = 0;
+    for sealed in [true, false] {
+        for k in 6..30 {
+            let mut doc = with_body(vec![FILLER; k].join("\n"));
+            doc.seal = gongwen_domain::document::Seal::Flag(sealed);
+            let out = print(&doc);
+            let pages = read(&out.pdf);
+            let sig_page = (1..=pages.len())
+                .find(|&n| page_text(&out.pdf, n).iter().any(|l| l == &date))
+                .expect("a page with the 成文日期");
+            let lines = baselines(&pages[sig_page - 1]);
+            let pitches: Vec<f32> = lines.windows(2).map(|w| w[1] - w[0]).collect();
+            let tight = pitches.iter().any(|&p| p < PITCH - 0.1);
+            if !tight {
+                continue;
+            }
+            tightened += 1;
+            let case = format!("sealed = {sealed}, k = {k}");
+            // Only the text lines close up, evenly, and never below 7/8 of the pitch.
+            let body_pitch = pitches.iter().copied().fold(f32::MAX, f32::min);
+            assert!(
+                body_pitch >= PITCH * 0.875 - 0.05,
+                "{case}: pitch {body_pitch:.2} mm"
+            );
+            // Everything stays in the 版心; the 正文 did not have to move.
+            let last = *lines.last().unwrap();
+            assert!(last <= 37.0 + 225.0, "{case}: last line at {last:.1} mm");
+            let text = page_text(&out.pdf, sig_page);
+            assert!(
+                text.iter().filter(|l| *l == FILLER).count() > 1,
+                "{case}: {text:?}"
+            );
+            if sig_page > 1 {
+                near(
+                    *baselines(&pages[sig_page - 2]).last().unwrap(),
+                    grid_baseline(21),
+                    &format!("{case}: the page before is full and on the grid"),
+                );
+            }
+            // The signature comes after the last 正文 line, and the seal stays in the 版心.
+            let date_line = text.iter().position(|l| l == &date).unwrap();
+            let last_filler = text.iter().rposition(|l| l == FILLER).unwrap();
+            assert!(last_filler < date_line, "{case}: {text:?}");
+            if sealed {
+                let seal_bottom = pages[sig_page - 1]
+                    .paths
+                    .iter()
+                    .map(|p| p.bbox().3)
+                    .fold(f32::MIN, f32::max);
+                assert!(
+                    seal_bottom <= 37.0 + 225.0 + 0.5,
+                    "{case}: seal bottom at {seal_bottom:.1} mm"
+                );
+            }
+        }
+    }
+    assert!(tightened > 0, "some length needs tightening");
 }
