@@ -24,6 +24,12 @@ fn main() {
         "retry_rejected",
         "discard_rejected",
         "print_pdf",
+        "render_pdf",
+        "export_pdf",
+        "print_job",
+        "directory",
+        "draft_conflicts",
+        "compare_conflict",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build step failed");

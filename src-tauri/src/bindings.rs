@@ -12,9 +12,11 @@ mod tests {
 
     use ts_rs::TS;
 
+    use crate::commands::print::PrintJob;
     use crate::dto::{
-        ActRequest, ActResult, DiffPiece, DraftDetail, DraftRow, ElementDiff, FlowCounts,
-        FlowDetail, HandlerLine, LintFinding, NextChoice, OpinionLine, OutboxRow, QueueCounts,
+        ActRequest, ActResult, ConflictComparison, ConflictCopyRow, ConflictField, DiffPiece,
+        DraftDetail, DraftRow, ElementDiff, ExportedPdf, FlowCounts, FlowDetail, HandlerLine,
+        LintFinding, NextChoice, OpinionLine, OutboxRow, PersonRow, PrintedJob, QueueCounts,
         QueueName, QueuePage, QueueQuery, QueueRow, RejectedRow, ReturnTarget, SavedDraft,
         StepLine, StoreInfo, SubmitResult, SyncStatus, TaskAction, TaskDetail, VersionComparison,
         VersionRow,
@@ -64,6 +66,13 @@ mod tests {
             one::<LintFinding>(),
             one::<OutboxRow>(),
             one::<RejectedRow>(),
+            one::<PrintJob>(),
+            one::<ExportedPdf>(),
+            one::<PrintedJob>(),
+            one::<PersonRow>(),
+            one::<ConflictCopyRow>(),
+            one::<ConflictField>(),
+            one::<ConflictComparison>(),
         ]
     }
 

@@ -949,3 +949,137 @@ impl From<flow::RejectedAction> for RejectedRow {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Printing
+// ---------------------------------------------------------------------------
+
+/// What 导出PDF wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedPdf {
+    /// The file written (with `.pdf` added when the name had no extension).
+    pub path: String,
+    #[ts(type = "number")]
+    pub pages: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// What 打印 handed to the printing system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrintedJob {
+    /// The printer's name ('' when the system did not say).
+    pub printer: String,
+    /// The print queue's job id, e.g. Office_HP-42.
+    pub job_id: Option<String>,
+    pub copies: u32,
+}
+
+// ---------------------------------------------------------------------------
+// Directory (通讯录)
+// ---------------------------------------------------------------------------
+
+/// A person of the local directory, for the pickers (下一环节办理人, 加签, 转办).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonRow {
+    /// The user id the workflow takes.
+    pub id: String,
+    pub name: String,
+    /// 机关.
+    pub organ: String,
+    /// 科室/部门 ('' when unknown).
+    pub dept: String,
+    /// 部门负责人, 分管领导 …
+    pub roles: Vec<String>,
+}
+
+impl From<flow::Person> for PersonRow {
+    fn from(p: flow::Person) -> PersonRow {
+        PersonRow {
+            id: p.id,
+            name: p.name,
+            organ: p.organ,
+            dept: p.dept,
+            roles: p.roles,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Conflict copies (冲突副本)
+// ---------------------------------------------------------------------------
+
+/// A save of a draft that lost to another save on the server (冲突副本): kept, so the user
+/// can compare it with the current version and choose or merge.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictCopyRow {
+    pub id: String,
+    /// The version the losing save was based on.
+    #[ts(type = "number | null")]
+    pub base_version: Option<i64>,
+    pub author: String,
+    pub saved_at: String,
+    /// The losing save's document; null when this version of 公文通 cannot read it.
+    #[ts(type = "import(\"../lib/document\").GwDocument | null")]
+    pub document: Option<Document>,
+}
+
+/// One element that differs between the current version and a conflict copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictField {
+    /// The element's name, e.g. 标题.
+    pub element: String,
+    /// The JSON field, e.g. title: what a field-by-field merge takes from either side.
+    pub field: String,
+    /// The element as the current version has it.
+    pub current: String,
+    /// The element as the conflict copy has it.
+    pub copy: String,
+    /// From the current version to the copy, word by word.
+    pub pieces: Vec<DiffPiece>,
+}
+
+/// The side-by-side comparison of the current version and a conflict copy.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictComparison {
+    /// The head version compared.
+    #[ts(type = "number")]
+    pub current_version: i64,
+    pub current_author: String,
+    pub copy: ConflictCopyRow,
+    pub fields: Vec<ConflictField>,
+}
+
+impl ConflictField {
+    pub fn from_change(c: gongwen_client::diff::ElementChange) -> ConflictField {
+        use gongwen_client::diff::ChangeKind;
+        ConflictField {
+            element: c.element.to_owned(),
+            field: c.field.to_owned(),
+            current: c.before,
+            copy: c.after,
+            pieces: c
+                .segments
+                .into_iter()
+                .map(|s| DiffPiece {
+                    kind: match s.kind {
+                        ChangeKind::Equal => "equal",
+                        ChangeKind::Insert => "insert",
+                        ChangeKind::Delete => "delete",
+                    }
+                    .to_owned(),
+                    text: s.text,
+                    author: s.author,
+                    version: s.version,
+                    at: s.at,
+                })
+                .collect(),
+        }
+    }
+}

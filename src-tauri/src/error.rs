@@ -31,6 +31,9 @@ pub enum ErrorCode {
     /// since you read it, 退回 without a reason …). Nothing changed; the message says why,
     /// and what the user typed stays in the form.
     Refused,
+    /// No printer can take the job (no CUPS, no default printer, printer paused): the UI
+    /// offers 导出PDF instead.
+    NoPrinter,
     /// A bug or an unexpected state; the message says what happened.
     Internal,
 }

@@ -110,6 +110,12 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::sync::retry_rejected,
             commands::sync::discard_rejected,
             commands::print::print_pdf,
+            commands::print::render_pdf,
+            commands::print::export_pdf,
+            commands::print::print_job,
+            commands::directory::directory,
+            commands::drafts::draft_conflicts,
+            commands::drafts::compare_conflict,
         ])
 }
 

@@ -5,8 +5,11 @@ use gongwen_domain::document::DocDate;
 use gongwen_domain::lint::{self, LintContext};
 use tauri::State;
 
-use crate::dto::{DraftDetail, DraftRow, LintFinding, SavedDraft, VersionComparison, VersionRow};
-use crate::error::CommandError;
+use crate::dto::{
+    ConflictComparison, ConflictCopyRow, ConflictField, DraftDetail, DraftRow, LintFinding,
+    SavedDraft, VersionComparison, VersionRow,
+};
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
 /// One page of my drafts, most recently changed first.
@@ -96,6 +99,85 @@ pub async fn compare_versions(
         .client()?
         .compare_versions(&draft_id, from, to)?
         .into())
+}
+
+/// 冲突副本: saves of this draft that lost to another save on the server, oldest first.
+/// The editor shows a banner while any exist.
+#[tauri::command]
+pub async fn draft_conflicts(
+    state: State<'_, AppState>,
+    draft_id: String,
+) -> Result<Vec<ConflictCopyRow>, CommandError> {
+    let client = state.client()?;
+    conflict_rows(&client, &draft_id)
+}
+
+fn conflict_rows(
+    client: &gongwen_client::Client,
+    draft_id: &str,
+) -> Result<Vec<ConflictCopyRow>, CommandError> {
+    Ok(client
+        .draft_conflicts(draft_id)?
+        .into_iter()
+        .map(|c| ConflictCopyRow {
+            document: serde_json::from_value(c.document).ok(),
+            id: c.id,
+            base_version: c.base_version,
+            author: c.author,
+            saved_at: c.saved_at,
+        })
+        .collect())
+}
+
+/// The current version beside conflict copy `copy_id`, element by element, for choosing
+/// one side or merging field by field.
+#[tauri::command]
+pub async fn compare_conflict(
+    state: State<'_, AppState>,
+    draft_id: String,
+    copy_id: String,
+) -> Result<ConflictComparison, CommandError> {
+    use gongwen_client::diff::{VersionInput, compare};
+    let client = state.client()?;
+    let head = client.open_draft(&draft_id)?;
+    let copy = conflict_rows(&client, &draft_id)?
+        .into_iter()
+        .find(|c| c.id == copy_id)
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::NotFound,
+                "这份冲突副本已不存在（可能已在其他电脑上处理）。",
+            )
+        })?;
+    let Some(copy_doc) = copy.document.clone() else {
+        return Err(CommandError::new(
+            ErrorCode::InvalidInput,
+            "这份冲突副本由更新版本的公文通保存，本机无法读取。请升级公文通后再处理。",
+        ));
+    };
+    let changes = compare(&[
+        VersionInput {
+            version: head.version,
+            author: &head.author,
+            at: &head.saved_at,
+            doc: &head.document,
+        },
+        VersionInput {
+            version: copy.base_version.unwrap_or(0),
+            author: &copy.author,
+            at: &copy.saved_at,
+            doc: &copy_doc,
+        },
+    ]);
+    Ok(ConflictComparison {
+        current_version: head.version,
+        current_author: head.author,
+        copy,
+        fields: changes
+            .into_iter()
+            .map(ConflictField::from_change)
+            .collect(),
+    })
 }
 
 /// 行文规则: the lint findings of a document as typed, dated today (China time).

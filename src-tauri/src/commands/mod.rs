@@ -4,6 +4,7 @@
 //!
 //! The commands are `async` so that Tauri runs them off the main (UI) thread.
 
+pub mod directory;
 pub mod drafts;
 pub mod flow;
 pub mod print;

@@ -1,8 +1,7 @@
 import { MinusOutlined, PlusOutlined } from "@ant-design/icons";
 import { Alert, Button, Flex, Skeleton, Tooltip, Typography } from "antd";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import * as ipc from "../lib/ipc";
-import type { GwDocument } from "../lib/document";
 import "./PdfPreview.css";
 
 const ZOOMS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2] as const;
@@ -27,17 +26,21 @@ function loadPdfJs(): Promise<PdfJs> {
 }
 
 export interface PdfPreviewProps {
-  /** The document to lay out; re-rendered when it changes. */
-  document: GwDocument | null;
-  /** What to say when there is no document. */
+  /** What to lay out (the document, or a form of a task's flow); drawn again when it changes. */
+  job: ipc.PrintJob | null;
+  /** What to say when there is nothing to show. */
   emptyText?: string;
+  /** Shown at the start of the toolbar (正文/稿纸 tabs). */
+  leading?: ReactNode;
+  /** Shown at the end of the toolbar (打印, 导出PDF). */
+  actions?: ReactNode;
 }
 
 /**
  * The document exactly as it will print: gongwen-print lays it out (GB/T 9704) to PDF and
  * pdf.js draws each page on a canvas. Zoomable; 100% is A4 at screen resolution.
  */
-export function PdfPreview({ document, emptyText = "本机暂无该公文的正文，同步后即可预览。" }: PdfPreviewProps) {
+export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，同步后即可预览。", leading, actions }: PdfPreviewProps) {
   // null: 适合宽度 (the page fills the pane's width), the default.
   const [fixedZoom, setZoom] = useState<number | null>(null);
   const [paneWidth, setPaneWidth] = useState(0);
@@ -50,16 +53,17 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
   /** Where drawing is, for tests and support: idle, drawing N, done, or the failure. */
   const [phase, setPhase] = useState("idle");
 
-  // Lay out and load the PDF whenever the document changes.
+  // Lay out and load the PDF whenever the job changes.
   useEffect(() => {
-    if (!document) {
+    if (!job) {
       setPages(0);
+      setError(undefined);
       return;
     }
     let cancelled = false;
     setLoading(true);
     setError(undefined);
-    Promise.all([ipc.printPdf(document), loadPdfJs()])
+    Promise.all([ipc.renderPdf(job), loadPdfJs()])
       .then(async ([bytes, pdfjs]) => {
         const pdf = await pdfjs.getDocument({ data: new Uint8Array(bytes) }).promise;
         if (cancelled) {
@@ -82,7 +86,7 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
     return () => {
       cancelled = true;
     };
-  }, [document]);
+  }, [job]);
 
   useEffect(
     () => () => {
@@ -147,8 +151,11 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
   return (
     <div className="gw-preview">
       <Flex className="gw-preview-bar" align="center" justify="space-between">
-        <Typography.Text type="secondary">{pages > 0 ? `打印预览 · 共 ${pages} 页` : "打印预览"}</Typography.Text>
-        <Flex gap={4} align="center">
+        <Flex gap={8} align="center">
+          {leading}
+          <Typography.Text type="secondary">{pages > 0 ? `打印预览 · 共 ${pages} 页` : "打印预览"}</Typography.Text>
+        </Flex>
+        <Flex gap={4} align="center" wrap>
           <Tooltip title="缩小">
             <Button
               size="small"
@@ -173,16 +180,17 @@ export function PdfPreview({ document, emptyText = "本机暂无该公文的正�
           <Button size="small" type={fixedZoom === null ? "primary" : "default"} ghost={fixedZoom === null} onClick={() => setZoom(null)}>
             适合宽度
           </Button>
+          {actions}
         </Flex>
       </Flex>
       <div className="gw-preview-pages" ref={container} data-render={phase} data-testid="preview-pages">
         {error && <Alert type="warning" showIcon title={error} />}
-        {!document && !error && (
+        {!job && !error && (
           <Typography.Text type="secondary" className="gw-preview-empty">
             {emptyText}
           </Typography.Text>
         )}
-        {document && loading && pages === 0 && (
+        {job && loading && pages === 0 && (
           <div className="gw-preview-sheet gw-preview-loading">
             <Skeleton active paragraph={{ rows: 12 }} />
           </div>

@@ -84,7 +84,7 @@ describe("AppLayout", () => {
     const labels = within(nav)
       .getAllByRole("menuitem")
       .map((item) => item.textContent?.replace(/\d+/g, "").trim());
-    expect(labels).toEqual(["待办", "待阅", "已办", "在办", "草稿", "发文", "收文", "督办", "搜索", "设置"]);
+    expect(labels).toEqual(["待办", "待阅", "已办", "已阅", "在办", "草稿", "发文", "收文", "督办", "搜索", "设置"]);
   });
 
   it("shows the 待办 count from the store beside the navigation entry", async () => {

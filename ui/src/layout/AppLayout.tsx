@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState, type ReactNode } from "react";
 import * as ipc from "../lib/ipc";
 import { usePolled } from "../lib/usePolled";
 import { DraftEditor } from "../pages/draft/DraftEditor";
-import { NAV_ITEMS, navItem, type NavCounts, type PageKey } from "../pages/nav";
+import { NAV_ITEMS, navItem, selectedNavKey, type NavCounts, type PageKey } from "../pages/nav";
 import { PageContent } from "../pages/PageContent";
 import { TaskPage } from "../pages/task/TaskPage";
 import { StatusBar } from "./StatusBar";
@@ -145,7 +145,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
           <Menu
             theme="dark"
             mode="inline"
-            selectedKeys={[page]}
+            selectedKeys={[selectedNavKey(page, view.kind)]}
             onClick={({ key }) => goTo(key as PageKey)}
             aria-label="主导航"
             items={NAV_ITEMS.map((item) => {

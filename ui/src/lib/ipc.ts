@@ -37,9 +37,17 @@ import type { TaskAction } from "../bindings/TaskAction";
 import type { TaskDetail } from "../bindings/TaskDetail";
 import type { VersionComparison } from "../bindings/VersionComparison";
 import type { VersionRow } from "../bindings/VersionRow";
+import type { ConflictComparison } from "../bindings/ConflictComparison";
+import type { ConflictCopyRow } from "../bindings/ConflictCopyRow";
+import type { ConflictField } from "../bindings/ConflictField";
+import type { ExportedPdf } from "../bindings/ExportedPdf";
+import type { PersonRow } from "../bindings/PersonRow";
+import type { PrintedJob } from "../bindings/PrintedJob";
+import type { PrintJob } from "../bindings/PrintJob";
 import type { GwDocument } from "./document";
 
 export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus, GwDocument };
+export type { ConflictComparison, ConflictCopyRow, ConflictField, ExportedPdf, PersonRow, PrintedJob, PrintJob };
 export type { ActRequest, ActResult, DiffPiece, DraftDetail, ElementDiff, FlowCounts, FlowDetail, HandlerLine, LintFinding, NextChoice, OpinionLine, OutboxRow, QueueName, QueuePage, QueueQuery, QueueRow, RejectedRow, ReturnTarget, SavedDraft, StepLine, SubmitResult, TaskAction, TaskDetail, VersionComparison, VersionRow };
 
 /**
@@ -190,4 +198,34 @@ export function retryRejected(seq: number): Promise<ActResult> {
 /** 放弃 a refused action. */
 export function discardRejected(seq: number): Promise<void> {
   return call<void>("discard_rejected", { seq });
+}
+
+/** The PDF of a print job: the document, or a form (发文稿纸, 收文处理笺) of a task's flow. */
+export function renderPdf(job: PrintJob): Promise<ArrayBuffer> {
+  return call<ArrayBuffer>("render_pdf", { job });
+}
+
+/** 导出PDF: writes the job's PDF to `path` (chosen in the save dialog). */
+export function exportPdf(job: PrintJob, path: string): Promise<ExportedPdf> {
+  return call<ExportedPdf>("export_pdf", { job, path });
+}
+
+/** 打印: sends the job to the default printer (or the named one), `copies` times. */
+export function printJob(job: PrintJob, copies: number, printer: string | null = null): Promise<PrintedJob> {
+  return call<PrintedJob>("print_job", { job, copies, printer });
+}
+
+/** Everyone in the local directory (通讯录), by organ, department and name. */
+export function directory(): Promise<PersonRow[]> {
+  return call<PersonRow[]>("directory");
+}
+
+/** 冲突副本 of a draft: saves that lost to another save on the server. */
+export function draftConflicts(draftId: string): Promise<ConflictCopyRow[]> {
+  return call<ConflictCopyRow[]>("draft_conflicts", { draftId });
+}
+
+/** The current version beside a conflict copy, element by element. */
+export function compareConflict(draftId: string, copyId: string): Promise<ConflictComparison> {
+  return call<ConflictComparison>("compare_conflict", { draftId, copyId });
 }

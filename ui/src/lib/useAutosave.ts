@@ -16,8 +16,8 @@ export interface Autosave<T> {
   state: SaveState;
   /** Records a change; a save follows on the debounce. */
   changed: (value: T) => void;
-  /** Saves now if anything is unsaved (blur, Ctrl+S, leaving the page). */
-  flush: () => Promise<void>;
+  /** Saves now if anything is unsaved (blur, Ctrl+S, leaving the page); false when the save failed. */
+  flush: () => Promise<boolean>;
 }
 
 /**
@@ -41,13 +41,13 @@ export function useAutosave<T>(save: (value: T) => Promise<void>): Autosave<T> {
     maxWait.current = undefined;
   };
 
-  const flush = useCallback(async (): Promise<void> => {
+  const flush = useCallback(async (): Promise<boolean> => {
     clearTimers();
     while (running.current) {
       await running.current;
     }
     const pending = latest.current;
-    if (!pending) return;
+    if (!pending) return true;
     latest.current = null;
     setState({ kind: "saving" });
     let failed = false;
@@ -67,7 +67,8 @@ export function useAutosave<T>(save: (value: T) => Promise<void>): Autosave<T> {
     if (running.current === run) running.current = null;
     // A change made during the save is saved right after it; a failure waits for the next
     // change, blur or Ctrl+S instead of retrying in a loop.
-    if (latest.current && !failed) await flush();
+    if (latest.current && !failed) return flush();
+    return !failed;
   }, []);
 
   const changed = useCallback(

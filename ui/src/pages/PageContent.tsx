@@ -24,6 +24,7 @@ export function PageContent({ page, sync, info, pollMs, reloadKey, onOpenTask, o
   switch (page) {
     case "todo":
     case "toRead":
+    case "read":
     case "done":
     case "sent":
     case "overdue":

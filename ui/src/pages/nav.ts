@@ -3,6 +3,7 @@ import type { FlowCounts, QueueCounts } from "../lib/ipc";
 export type PageKey =
   | "todo"
   | "toRead"
+  | "read"
   | "done"
   | "sent"
   | "drafts"
@@ -31,6 +32,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "todo", label: "待办", count: (c) => c.flow.todo },
   { key: "toRead", label: "待阅", count: (c) => c.flow.toRead },
   { key: "done", label: "已办" },
+  { key: "read", label: "已阅" },
   { key: "sent", label: "在办", count: (c) => c.flow.sent },
   { key: "drafts", label: "草稿", count: (c) => c.queue.drafts },
   { key: "outgoing", label: "发文" },
@@ -44,4 +46,9 @@ export function navItem(key: PageKey): NavItem {
   const item = NAV_ITEMS.find((candidate) => candidate.key === key);
   if (!item) throw new Error(`unknown page ${key}`);
   return item;
+}
+
+/** The navigation entry to highlight: the editor belongs to 草稿, whichever page opened it. */
+export function selectedNavKey(page: PageKey, view: "page" | "task" | "draft"): PageKey {
+  return view === "draft" ? "drafts" : page;
 }

@@ -16,6 +16,8 @@ vi.mock("../../lib/ipc", async (importOriginal) => {
     lintDocument: vi.fn(),
     draftHistory: vi.fn(),
     compareVersions: vi.fn(),
+    draftConflicts: vi.fn(),
+    compareConflict: vi.fn(),
   };
 });
 vi.mock("../../components/PdfPreview", () => ({ PdfPreview: () => <div data-testid="pdf-preview" /> }));
@@ -27,6 +29,7 @@ describe("DraftEditor", () => {
     mocked.createDraft.mockResolvedValue({ draftId: "d1", version: 1, savedAt: "2026-11-28T10:00:00+08:00", unchanged: false });
     mocked.saveDraft.mockImplementation(async () => ({ draftId: "d1", version: 2, savedAt: "2026-11-28T10:00:05+08:00", unchanged: false }));
     mocked.lintDocument.mockResolvedValue([]);
+    mocked.draftConflicts.mockResolvedValue([]);
   });
 
   it("creates the draft at the first save and says 已保存; later saves add versions", async () => {
@@ -80,5 +83,51 @@ describe("DraftEditor", () => {
     expect(mocked.saveDraft).toHaveBeenCalledTimes(1);
     // The heading is recognised as level 1 as it is typed.
     expect(screen.getByLabelText("正文结构")).toHaveTextContent("一、总体要求");
+  });
+
+  it("clears a finding as soon as the text fixes it, and never shows stale ones", async () => {
+    // The lint answers from the document it is given, like the real one.
+    mocked.lintDocument.mockImplementation(async (doc) =>
+      doc.title ? [] : [{ rule: "GW001", severity: "error", field: "title", index: null, message: "缺少标题" }],
+    );
+    renderInApp(<DraftEditor draftId={null} onBack={() => {}} onSubmitted={() => {}} />);
+    expect(await screen.findByTestId("lint-title")).toHaveTextContent("缺少标题");
+    fireEvent.change(screen.getByLabelText("标题"), { target: { value: "鹤山市人民政府办公室关于值班的通知" } });
+    await waitFor(() => expect(screen.queryByTestId("lint-title")).not.toBeInTheDocument(), { timeout: 4000 });
+    await waitFor(() => expect(screen.getByTestId("save-state")).toHaveTextContent(/^已保存/), { timeout: 4000 });
+    expect(screen.queryByText("缺少标题")).not.toBeInTheDocument();
+    expect(screen.getByText("行文规则检查：未发现问题")).toBeInTheDocument();
+
+    // A lint that cannot run says so instead of keeping old findings.
+    mocked.lintDocument.mockRejectedValue(new ipc.CommandError("invalid_input", "成文日期无效"));
+    fireEvent.change(screen.getByLabelText("标题"), { target: { value: "" } });
+    expect(await screen.findByText(/行文规则检查暂时无法进行：成文日期无效/, undefined, { timeout: 4000 })).toBeInTheDocument();
+    expect(screen.queryByTestId("lint-title")).not.toBeInTheDocument();
+  });
+
+  it("warns about conflict copies and resolves one by saving a new version", async () => {
+    const user = userEvent.setup();
+    const current = { title: "关于值班的通知", doc_type: "通知" as const, body: "一、值班安排" };
+    mocked.openDraft.mockResolvedValue({ id: "d1", version: 3, headVersion: 3, author: "张三", savedAt: "2026-11-28T10:00:00+08:00", document: current });
+    const copy = { id: "c1", baseVersion: 2, author: "李四", savedAt: "2026-11-28T09:00:00+08:00", document: { ...current, title: "关于春节值班的通知" } };
+    mocked.draftConflicts.mockResolvedValue([copy]);
+    mocked.compareConflict.mockResolvedValue({
+      currentVersion: 3,
+      currentAuthor: "张三",
+      copy,
+      fields: [{ element: "标题", field: "title", current: current.title, copy: copy.document.title, pieces: [] }],
+    });
+    mocked.saveDraft.mockResolvedValue({ draftId: "d1", version: 4, savedAt: "2026-11-28T10:01:00+08:00", unchanged: false });
+    renderInApp(<DraftEditor draftId="d1" onBack={() => {}} onSubmitted={() => {}} />);
+    expect(await screen.findByTestId("conflict-banner")).toHaveTextContent("此草稿有 1 份冲突副本");
+    await user.click(screen.getByTestId("resolve-conflicts"));
+    await user.click(await screen.findByTestId("take-copy"));
+    await waitFor(() => expect(mocked.saveDraft).toHaveBeenCalled());
+    const [id, doc, base] = last(mocked.saveDraft.mock.calls);
+    expect(id).toBe("d1");
+    expect(base).toBe(3);
+    expect(doc.title).toBe("关于春节值班的通知");
+    await waitFor(() => expect(screen.queryByTestId("conflict-banner")).not.toBeInTheDocument());
+    expect(await screen.findByText("已保存为新版本，冲突副本已处理")).toBeInTheDocument();
   });
 });

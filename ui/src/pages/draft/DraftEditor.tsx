@@ -24,6 +24,7 @@ import {
 import dayjs from "dayjs";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { PdfPreview } from "../../components/PdfPreview";
+import { PrintActions } from "../../components/PrintActions";
 import {
   DIRECTION_LABELS,
   DOC_TYPES,
@@ -43,6 +44,7 @@ import { onFileDrop } from "../../lib/fileDrop";
 import * as ipc from "../../lib/ipc";
 import { useAutosave, type SaveState } from "../../lib/useAutosave";
 import { FIELD_LABELS, findingPlace, findingsByField } from "./lintFields";
+import { ConflictDialog } from "./ConflictDialog";
 import { VersionsDrawer } from "./VersionsDrawer";
 import "./DraftEditor.css";
 
@@ -139,6 +141,12 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
   const [versionsOpen, setVersionsOpen] = useState(false);
   const [dropping, setDropping] = useState(false);
   const [submitOpen, setSubmitOpen] = useState(false);
+  const [conflicts, setConflicts] = useState<ipc.ConflictCopyRow[]>([]);
+  const [conflictOpen, setConflictOpen] = useState(false);
+  /** Copies resolved in this session, hidden until the server stops listing them. */
+  const resolved = useRef(new Set<string>());
+  /** The lint could not run (the message), so the findings shown may be out of date. */
+  const [lintError, setLintError] = useState<string>();
 
   // Open an existing draft.
   useEffect(() => {
@@ -153,6 +161,15 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
       .catch((raw: unknown) => setLoadError(ipc.CommandError.from(raw)));
   }, [initialId]);
 
+  const loadConflicts = useCallback((id: string | null) => {
+    if (!id) return;
+    ipc
+      .draftConflicts(id)
+      .then((list) => setConflicts(list.filter((c) => !resolved.current.has(c.id))))
+      .catch(() => setConflicts([]));
+  }, []);
+  useEffect(() => loadConflicts(initialId), [initialId, loadConflicts]);
+
   const autosave = useAutosave<GwDocument>(
     useCallback(async (value: GwDocument) => {
       const clean = cleanDocument(value);
@@ -163,6 +180,8 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
         setDraftId(saved.draftId);
       }
       setVersion(saved.version);
+      baseVersion.current = saved.version;
+      setLintNonce((n) => n + 1);
     }, []),
   );
 
@@ -177,26 +196,37 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
     [autosave],
   );
 
-  // Lint as you type.
+  // Lint as you type, and again after every save (the findings always describe the text
+  // on screen: a failed run clears them and says so instead of leaving old ones).
+  const [lintNonce, setLintNonce] = useState(0);
   const lintInput = useDebounced(doc, LINT_DEBOUNCE_MS);
+  const docRef = useRef(doc);
+  docRef.current = doc;
   useEffect(() => {
-    if (!lintInput) return;
+    const input = docRef.current ?? lintInput;
+    if (!input) return;
     let cancelled = false;
     ipc
-      .lintDocument(cleanDocument(lintInput))
+      .lintDocument(cleanDocument(input))
       .then((f) => {
-        if (!cancelled) setFindings(f);
+        if (cancelled) return;
+        setFindings(f);
+        setLintError(undefined);
       })
-      .catch(() => {});
+      .catch((raw: unknown) => {
+        if (cancelled) return;
+        setFindings([]);
+        setLintError(ipc.CommandError.from(raw).message);
+      });
     return () => {
       cancelled = true;
     };
-  }, [lintInput]);
+  }, [lintInput, lintNonce]);
   const byField = useMemo(() => findingsByField(findings), [findings]);
   const errors = findings.filter((f) => f.severity === "error").length;
 
   const previewDoc = useDebounced(doc, PREVIEW_DEBOUNCE_MS);
-  const previewInput = useMemo(() => (previewDoc ? cleanDocument(previewDoc) : null), [previewDoc]);
+  const previewJob = useMemo<ipc.PrintJob | null>(() => (previewDoc ? { form: "document", document: cleanDocument(previewDoc) } : null), [previewDoc]);
 
   // Ctrl+S saves now.
   useEffect(() => {
@@ -249,8 +279,8 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
     if (!list?.length) return {};
     return {
       validateStatus: list[0].severity === "error" ? ("error" as const) : ("warning" as const),
-      help: (
-        <div className="gw-lint-help" data-testid={`lint-${field}`}>
+      lint: (
+        <div className={`gw-lint-help gw-lint-help-${list[0].severity}`} data-testid={`lint-${field}`}>
           {list.map((f, i) => (
             <div key={i}>
               {f.index !== null && field !== "body" ? `第${f.index + 1}项：` : f.index !== null ? `第${f.index + 1}行：` : ""}
@@ -274,16 +304,33 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
     );
   }
 
-  const field = (name: string, label: ReactNode, control: ReactNode, extra?: ReactNode) => (
-    <Form.Item label={label} {...lintProps(name)} extra={extra} htmlFor={`field-${name}`}>
-      {control}
-    </Form.Item>
-  );
+  // The findings are drawn under the control by hand, not as the Form.Item's animated `help`,
+  // which could linger after the finding was gone.
+  const field = (name: string, label: ReactNode, control: ReactNode, extra?: ReactNode) => {
+    const { validateStatus, lint } = lintProps(name);
+    return (
+      <Form.Item label={label} validateStatus={validateStatus} extra={extra} htmlFor={`field-${name}`}>
+        {control}
+        {lint}
+      </Form.Item>
+    );
+  };
 
   const issuers: GwIssuer[] = doc?.issuers?.length ? doc.issuers : [{ name: "" }];
   const attachments = doc?.attachments ?? [];
   const bodyLines = (doc?.body ?? "").split("\n");
   const headings = bodyLines.map((line, i) => ({ line: line.trim(), level: headingLevel(line), i })).filter((h) => h.level > 0);
+
+  const resolveConflict = async (document: GwDocument, copyId: string) => {
+    setDoc(document);
+    autosave.changed(document);
+    if (!(await autosave.flush())) throw new ipc.CommandError("internal", "未能保存，请检查后重试。冲突副本仍保留。");
+    resolved.current.add(copyId);
+    const left = conflicts.filter((c) => c.id !== copyId);
+    setConflicts(left);
+    if (left.length === 0) setConflictOpen(false);
+    message.success("已保存为新版本，冲突副本已处理");
+  };
 
   const submit = async (route: string | null) => {
     await autosave.flush();
@@ -325,6 +372,21 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
           </Tooltip>
         </Space>
       </Flex>
+      {conflicts.length > 0 && doc && (
+        <Alert
+          className="gw-conflict-banner"
+          type="warning"
+          showIcon
+          title={`此草稿有 ${conflicts.length} 份冲突副本`}
+          description={`${conflicts.map((c) => c.author || "另一台电脑").join("、")}的保存与当前版本冲突，未能成为新版本，已另存为冲突副本。请比较后选择保留哪一份，或逐项合并。`}
+          action={
+            <Button type="primary" size="small" onClick={() => setConflictOpen(true)} data-testid="resolve-conflicts">
+              比较并处理
+            </Button>
+          }
+          data-testid="conflict-banner"
+        />
+      )}
       <div className="gw-editor-main">
         <div className="gw-editor-form" onBlur={() => void autosave.flush()}>
           {!doc ? (
@@ -680,7 +742,9 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
         </div>
         <div className="gw-editor-side">
           <div className="gw-lint-list" aria-label="行文规则检查">
-            {findings.length === 0 ? (
+            {lintError ? (
+              <Typography.Text type="warning">行文规则检查暂时无法进行：{lintError}</Typography.Text>
+            ) : findings.length === 0 ? (
               <Typography.Text type="success">行文规则检查：未发现问题</Typography.Text>
             ) : (
               <>
@@ -700,11 +764,25 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
             )}
           </div>
           <div className="gw-editor-preview">
-            <PdfPreview document={previewInput} emptyText="填写内容后在这里显示打印效果。" />
+            <PdfPreview
+              job={previewJob}
+              emptyText="填写内容后在这里显示打印效果。"
+              actions={<PrintActions job={previewJob} title={doc?.title ?? ""} />}
+            />
           </div>
         </div>
       </div>
       {draftId && <VersionsDrawer open={versionsOpen} draftId={draftId} onClose={() => setVersionsOpen(false)} reloadKey={version ?? 0} />}
+      {draftId && doc && (
+        <ConflictDialog
+          open={conflictOpen}
+          draftId={draftId}
+          copies={conflicts}
+          current={doc}
+          onCancel={() => setConflictOpen(false)}
+          onResolve={resolveConflict}
+        />
+      )}
       <SubmitDialog open={submitOpen} onCancel={() => setSubmitOpen(false)} onSubmit={submit} />
     </div>
   );

@@ -12,7 +12,7 @@ export interface VersionsDrawerProps {
   reloadKey: number;
 }
 
-function Piece({ piece }: { piece: ipc.DiffPiece }) {
+export function Piece({ piece }: { piece: ipc.DiffPiece }) {
   if (piece.kind === "equal") return <span>{piece.text}</span>;
   const who = piece.author ? `${piece.author}（第${piece.version}版，${formatDateTime(piece.at)}）` : "";
   return (

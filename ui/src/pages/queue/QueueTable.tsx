@@ -1,5 +1,6 @@
-import { Button, Card, Empty, Flex, Input, Select, Skeleton, Table, Tag, Tooltip, Typography } from "antd";
+import { Button, Card, DatePicker, Empty, Flex, Input, Select, Skeleton, Table, Tag, Tooltip, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
+import type { Dayjs } from "dayjs";
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import * as ipc from "../../lib/ipc";
 import { DOC_TYPES } from "../../lib/document";
@@ -142,6 +143,11 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
   const [docType, setDocType] = useState<string>();
   const [urgency, setUrgency] = useState<string>();
   const [text, setText] = useState("");
+  const [searchBox, setSearchBox] = useState("");
+  const [dates, setDates] = useState<[Dayjs | null, Dayjs | null] | null>(null);
+  const [fromOrgan, setFromOrgan] = useState<string>();
+  /** Every 来文单位 seen in this queue, for the filter's choices. */
+  const [organs, setOrgans] = useState<string[]>([]);
   const [data, setData] = useState<ipc.QueuePage>();
   const [error, setError] = useState<ipc.CommandError>();
   const [loading, setLoading] = useState(true);
@@ -150,8 +156,15 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
   const wrapper = useRef<HTMLDivElement>(null);
 
   const query = useMemo<ipc.QueueQuery>(
-    () => ({ docType: docType ?? undefined, urgency: urgency ?? undefined, text: text.trim() || undefined }),
-    [docType, urgency, text],
+    () => ({
+      docType: docType ?? undefined,
+      urgency: urgency ?? undefined,
+      text: text.trim() || undefined,
+      dateFrom: dates?.[0]?.format("YYYY-MM-DD"),
+      dateTo: dates?.[1]?.format("YYYY-MM-DD"),
+      fromOrgan: fromOrgan ?? undefined,
+    }),
+    [docType, urgency, text, dates, fromOrgan],
   );
 
   const load = useCallback(() => {
@@ -163,6 +176,11 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
         if (mine !== generation.current) return;
         setData(result);
         setError(undefined);
+        const seen = result.rows.map((r) => r.fromOrgan).filter((o): o is string => Boolean(o));
+        setOrgans((known) => {
+          const more = seen.filter((o) => !known.includes(o));
+          return more.length ? [...known, ...more].sort((a, b) => a.localeCompare(b, "zh-CN")) : known;
+        });
       })
       .catch((raw: unknown) => {
         if (mine === generation.current) setError(ipc.CommandError.from(raw));
@@ -182,7 +200,8 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
   }, [spec.name, query]);
 
   const rows = data?.rows ?? [];
-  const filtered = Boolean(docType || urgency || text.trim());
+  const filtered = Boolean(docType || urgency || text.trim() || dates || fromOrgan);
+  const dateLabel = spec.name === "done" || spec.name === "read" ? "办理时间" : spec.name === "sent" ? "送审时间" : "收到时间";
   const columns = useMemo(() => columnsFor(spec.name, spec.actionLabel), [spec.name, spec.actionLabel]);
   const openable = (row: ipc.QueueRow) => row.taskId !== null;
 
@@ -239,11 +258,39 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
             options={["特急", "加急", "普通"].map((u) => ({ value: u, label: u }))}
           />
         )}
+        {spec.name !== "sent" && (
+          <Select
+            allowClear
+            showSearch
+            placeholder="来文单位"
+            aria-label="按来文单位筛选"
+            style={{ width: 180 }}
+            value={fromOrgan}
+            onChange={setFromOrgan}
+            options={organs.map((o) => ({ value: o, label: o }))}
+            notFoundContent="列表中还没有来文单位"
+            data-testid="filter-organ"
+          />
+        )}
+        <DatePicker.RangePicker
+          value={dates}
+          onChange={(v) => setDates(v && (v[0] || v[1]) ? [v[0], v[1]] : null)}
+          allowEmpty={[true, true]}
+          placeholder={[`${dateLabel}从`, "到"]}
+          aria-label={`按${dateLabel}筛选`}
+          style={{ width: 250 }}
+          data-testid="filter-dates"
+        />
         <Input.Search
           allowClear
           placeholder="按标题查找"
           aria-label="按标题查找"
-          style={{ width: 220 }}
+          style={{ width: 200 }}
+          value={searchBox}
+          onChange={(e) => {
+            setSearchBox(e.target.value);
+            if (!e.target.value) setText("");
+          }}
           onSearch={(value) => setText(value)}
         />
         {filtered && (
@@ -253,7 +300,11 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
               setDocType(undefined);
               setUrgency(undefined);
               setText("");
+              setSearchBox("");
+              setDates(null);
+              setFromOrgan(undefined);
             }}
+            data-testid="clear-filters"
           >
             清除筛选
           </Button>

@@ -14,6 +14,12 @@ export const QUEUES = {
     emptyHint: "他人分送给您阅知的公文会显示在这里；阅后点“已阅”即可。",
     actionLabel: "阅办",
   },
+  read: {
+    name: "read",
+    emptyTitle: "暂无已阅公文",
+    emptyHint: "您在“待阅”中点过“已阅”的传阅公文会保存在这里，可随时再次查看和打印。",
+    actionLabel: "查看",
+  },
   done: {
     name: "done",
     emptyTitle: "暂无已办事项",

@@ -4,13 +4,20 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { last } from "../../test/last";
 import * as ipc from "../../lib/ipc";
 import { renderInApp } from "../../test/render";
+import type { ReactNode } from "react";
 import { TaskPage } from "./TaskPage";
 
 vi.mock("../../lib/ipc", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../../lib/ipc")>();
-  return { ...actual, taskView: vi.fn(), act: vi.fn() };
+  return { ...actual, taskView: vi.fn(), act: vi.fn(), directory: vi.fn() };
 });
-vi.mock("../../components/PdfPreview", () => ({ PdfPreview: () => <div data-testid="pdf-preview" /> }));
+vi.mock("../../components/PdfPreview", () => ({
+  PdfPreview: ({ job, leading }: { job: ipc.PrintJob | null; leading?: ReactNode }) => (
+    <div data-testid="pdf-preview" data-form={job?.form ?? ""} data-task={job && "taskId" in job ? job.taskId : ""}>
+      {leading}
+    </div>
+  ),
+}));
 
 const mocked = vi.mocked(ipc);
 
@@ -101,6 +108,60 @@ describe("TaskPage", () => {
   beforeEach(() => {
     mocked.taskView.mockResolvedValue(task());
     mocked.act.mockResolvedValue(RESULT);
+    mocked.directory.mockResolvedValue([
+      { id: "wangwu", name: "王五", organ: "鹤山市人民政府办公室", dept: "办公室", roles: ["办公室主任"] },
+      { id: "zhaoliu", name: "赵六", organ: "鹤山市人民政府办公室", dept: "办公室", roles: ["分管领导"] },
+    ]);
+  });
+
+  it("previews the document or the flow's form: 发文稿纸 for 发文, 收文处理笺 for 收文", async () => {
+    const user = userEvent.setup();
+    renderInApp(<TaskPage taskId="t1" onBack={() => {}} onDone={() => {}} backLabel="返回待办" />);
+    await screen.findByTestId("task-title");
+    const preview = screen.getByTestId("pdf-preview");
+    expect(preview).toHaveAttribute("data-form", "document");
+    await user.click(screen.getByText("发文稿纸"));
+    await waitFor(() => expect(preview).toHaveAttribute("data-form", "draftSheet"));
+    expect(preview).toHaveAttribute("data-task", "t1");
+  });
+
+  it("offers 收文处理笺 for an incoming document", async () => {
+    const user = userEvent.setup();
+    const base = task();
+    mocked.taskView.mockResolvedValue({ ...base, flow: { ...base.flow, kind: "收文" } });
+    renderInApp(<TaskPage taskId="t1" onBack={() => {}} onDone={() => {}} backLabel="返回待办" />);
+    await screen.findByTestId("task-title");
+    await user.click(screen.getByText("收文处理笺"));
+    await waitFor(() => expect(screen.getByTestId("pdf-preview")).toHaveAttribute("data-form", "receiptSheet"));
+  });
+
+  it("picks the next handlers from the directory and sends their ids", async () => {
+    const user = userEvent.setup();
+    const onDone = vi.fn();
+    mocked.taskView.mockResolvedValue(task({ nextChoice: { kind: "handlers", step: 2, required: true } }));
+    renderInApp(<TaskPage taskId="t1" onBack={() => {}} onDone={onDone} backLabel="返回待办" />);
+    await screen.findByTestId("task-title");
+    // Without a handler, approving says what is missing.
+    await user.click(screen.getByTestId("approve"));
+    expect(await screen.findByText("请选择下一环节的办理人。")).toBeInTheDocument();
+    const picker = screen.getByRole("combobox", { name: "下一环节办理人" });
+    await user.click(picker);
+    await user.type(picker, "zl");
+    await user.click(await screen.findByText("赵六"));
+    await user.click(screen.getByTestId("approve"));
+    await waitFor(() => expect(mocked.act).toHaveBeenCalledWith(expect.objectContaining({ action: "approve", to: "zhaoliu" })));
+  });
+
+  it("转办 picks the person from the directory", async () => {
+    const user = userEvent.setup();
+    renderInApp(<TaskPage taskId="t1" onBack={() => {}} onDone={() => {}} backLabel="返回待办" />);
+    await user.click(await screen.findByRole("button", { name: /转\s?办/ }));
+    const picker = await screen.findByRole("combobox", { name: "转给" });
+    await user.click(picker);
+    await user.type(picker, "王");
+    await user.click(await screen.findByText("王五"));
+    await user.click(last(screen.getAllByRole("button", { name: /转\s?办/ })));
+    await waitFor(() => expect(mocked.act).toHaveBeenCalledWith(expect.objectContaining({ taskId: "t1", action: "transfer", to: "wangwu" })));
   });
 
   it("shows the flow with who acted, on whose behalf, and what they wrote", async () => {

@@ -1,8 +1,10 @@
 import { ArrowLeftOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Descriptions, Flex, Form, Input, Modal, Radio, Result, Select, Skeleton, Space, Tag, Typography } from "antd";
+import { Alert, App, Button, Descriptions, Flex, Form, Input, Modal, Radio, Result, Segmented, Select, Skeleton, Space, Tag, Typography } from "antd";
 import type { TextAreaRef } from "antd/es/input/TextArea";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { PdfPreview } from "../../components/PdfPreview";
+import { PersonPicker } from "../../components/PersonPicker";
+import { PrintActions } from "../../components/PrintActions";
 import * as ipc from "../../lib/ipc";
 import { formatDue } from "../../lib/format";
 import { FlowTimeline } from "./FlowTimeline";
@@ -56,7 +58,9 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
   const [task, setTask] = useState<ipc.TaskDetail>();
   const [loadError, setLoadError] = useState<ipc.CommandError>();
   const [opinion, setOpinion] = useState("");
-  const [nextHandlers, setNextHandlers] = useState("");
+  const [nextHandlers, setNextHandlers] = useState<string[]>([]);
+  /** The preview's tab: the document (正文) or the flow's form (稿纸). */
+  const [sheet, setSheet] = useState<"document" | "sheet">("document");
   const [busy, setBusy] = useState(false);
   const [actError, setActError] = useState<string>();
   const [dialog, setDialog] = useState<DialogKind>();
@@ -74,6 +78,7 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
   useEffect(() => {
     setTask(undefined);
     setOpinion("");
+    setNextHandlers([]);
     setActError(undefined);
     load();
   }, [load]);
@@ -104,14 +109,14 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
     if (!task || busy) return;
     const text = opinion.trim();
     const needsNext = task.nextChoice.kind === "handlers" && task.nextChoice.required;
-    if (needsNext && !nextHandlers.trim()) {
-      setActError("请填写下一环节的办理人。");
+    if (needsNext && nextHandlers.length === 0) {
+      setActError("请选择下一环节的办理人。");
       return;
     }
     void run({
       action: has("approve") ? "approve" : "read",
       opinion: text || undefined,
-      to: nextHandlers.trim() || undefined,
+      to: nextHandlers.length ? nextHandlers.join(",") : undefined,
       contentHash: task.contentHash,
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -196,6 +201,15 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
       onOk: () => run({ action: "withdraw", opinion: opinion.trim() || undefined }),
     });
 
+  const incoming = task?.flow.kind === "收文";
+  const sheetLabel = incoming ? "收文处理笺" : "发文稿纸";
+  const document = task?.document ?? null;
+  const job = useMemo<ipc.PrintJob | null>(() => {
+    if (!task) return null;
+    if (sheet === "sheet") return { form: incoming ? "receiptSheet" : "draftSheet", taskId: task.taskId };
+    return document ? { form: "document", document } : null;
+  }, [task, sheet, incoming, document]);
+
   if (loadError) {
     return (
       <Result
@@ -219,9 +233,25 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
   const approveLabel = has("approve") ? (opinion.trim() ? "同意" : "圈阅") : "已阅";
 
   return (
-    <div className="gw-task">
+    <div className="gw-task" data-task-id={taskId}>
       <div className="gw-task-preview">
-        <PdfPreview document={task?.document ?? null} />
+        <PdfPreview
+          job={job}
+          leading={
+            <Segmented
+              size="small"
+              value={sheet}
+              onChange={(v) => setSheet(v as "document" | "sheet")}
+              options={[
+                { value: "document", label: "正文" },
+                { value: "sheet", label: sheetLabel },
+              ]}
+              aria-label="预览内容"
+              data-testid="preview-tabs"
+            />
+          }
+          actions={<PrintActions job={job} title={sheet === "sheet" ? `${sheetLabel}-${task?.flow.title ?? ""}` : (task?.flow.title ?? "")} />}
+        />
       </div>
       <aside className="gw-task-panel" aria-label="办理">
         <Button type="link" icon={<ArrowLeftOutlined />} onClick={onBack} className="gw-task-back">
@@ -296,13 +326,16 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
                   ))}
                 </Flex>
                 {task.nextChoice.kind === "handlers" && (
-                  <Input
-                    className="gw-task-next"
-                    value={nextHandlers}
-                    onChange={(e) => setNextHandlers(e.target.value)}
-                    placeholder="下一环节办理人（多人用逗号分隔）"
-                    aria-label="下一环节办理人"
-                  />
+                  <div className="gw-task-next">
+                    <PersonPicker
+                      multiple
+                      value={nextHandlers}
+                      onChange={setNextHandlers}
+                      placeholder="下一环节办理人：输入姓名或拼音首字母"
+                      aria-label="下一环节办理人"
+                      data-testid="next-handlers"
+                    />
+                  </div>
                 )}
                 {actError && (
                   <Alert type="error" showIcon title="未能提交" description={actError} className="gw-task-error" data-testid="act-error" />
@@ -368,9 +401,9 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
             <Form.Item
               name="person"
               label={dialog === "transfer" ? "转给" : "加签人"}
-              rules={[{ required: true, whitespace: true, message: "请填写人员姓名或编号" }]}
+              rules={[{ required: true, whitespace: true, message: "请选择人员" }]}
             >
-              <Input placeholder="姓名或人员编号" />
+              <PersonPicker aria-label={dialog === "transfer" ? "转给" : "加签人"} data-testid="person-picker" />
             </Form.Item>
           )}
           {dialog === "add-handler" && (
