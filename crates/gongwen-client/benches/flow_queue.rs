@@ -139,6 +139,33 @@ fn main() {
         assert!(p.items[0].overdue);
     }
 
+    // 代办: 周九 has his own (few) tasks and holds a 委托 from 李四: his 待办 merges
+    // both, in order.
+    {
+        let c =
+            rusqlite::Connection::open(dir.path().join(gongwen_client::store::DB_FILE)).unwrap();
+        c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
+            .unwrap();
+        c.execute(
+            "INSERT INTO delegations (id, from_login, from_display, to_login, to_display,
+                 starts_at, ends_at, roles, revoked, updated_at)
+             VALUES (1, 'li', '李四', 'zhou', '周九', '2000-01-01T00:00:00Z',
+                 '2100-01-01T00:00:00Z', '[]', 0, '2026-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+    }
+    client.set_user_name("zhou").unwrap();
+    let mut delegated = Vec::new();
+    for _ in 0..2000 {
+        let t = Instant::now();
+        let p = client.queue(QueueKind::Todo, &filter, 0, 50).unwrap();
+        delegated.push(t.elapsed());
+        assert_eq!(p.items.len(), 50);
+        assert_eq!(p.items[0].on_behalf_of.as_deref(), Some("李四"));
+    }
+    client.set_user_name("li").unwrap();
+
     // One action each: 李四 approves the real tasks (audit append + outbox + queue rows).
     let mut act = Vec::new();
     for task in &real {
@@ -164,6 +191,12 @@ fn main() {
         "| 待办 first page (50 rows)                    | {n_page:<4} | {:<9} | {:<9} | ≤ 5 ms  |",
         ms(percentile(&mut page, 0.50)),
         ms(percentile(&mut page, 0.99))
+    );
+    println!(
+        "| 待办 first page for a delegate (委托 from 李四)   | {:<4} | {:<9} | {:<9} | ≤ 5 ms  |",
+        delegated.len(),
+        ms(percentile(&mut delegated, 0.50)),
+        ms(percentile(&mut delegated, 0.99))
     );
     println!(
         "| one action (同意) incl. audit + outbox, durable | {n_act:<4} | {:<9} | {:<9} | ≤ 2 ms  |",

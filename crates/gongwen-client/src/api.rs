@@ -19,9 +19,14 @@ use time::OffsetDateTime;
 use crate::diff::{ElementChange, VersionInput};
 use crate::error::{Error, Result};
 use crate::key::{KeyProvider, KeySource, KeychainKeys, StoreIdentity};
-use crate::store::blobs::{BlobStore, GcReport};
+use crate::store::blobs::{BlobReader, BlobStore, GcReport};
+use crate::store::sealed::BlobKey;
 use crate::store::search::{IndexedText, Segment};
 use crate::store::{self, DB_FILE, Db};
+
+mod autosave;
+
+pub use autosave::{AutosaveResult, VERSION_INTERVAL};
 
 /// The source of "now"; injectable for tests.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -81,6 +86,10 @@ impl OpenOptions {
 pub struct Client {
     data_dir: PathBuf,
     identity: StoreIdentity,
+    /// Seals attachment blobs; derived from the store key, never stored.
+    blob_key: BlobKey,
+    /// Where [`Client::attachment_path`] puts decrypted copies for this session.
+    open_dir: PathBuf,
     pub(crate) db: Db,
     pub(crate) user: String,
     pub(crate) clock: Clock,
@@ -193,7 +202,10 @@ impl Client {
             None => opts.keys.create(&identity)?,
         };
         let db = Db::open(&db_path, &key, opts.create)?;
+        let blob_key = BlobKey::derive(&key);
         drop(key);
+        BlobStore::new(&dir, blob_key.clone()).seal_plaintext_blobs(&db)?;
+        let open_dir = open_copies_dir(&identity.store_id);
         let user = match opts.user {
             Some(u) if !u.trim().is_empty() => u.trim().to_owned(),
             _ => db
@@ -210,6 +222,8 @@ impl Client {
         Ok(Client {
             data_dir: dir,
             identity,
+            blob_key,
+            open_dir,
             db,
             user,
             clock: opts.clock,
@@ -261,6 +275,15 @@ impl Client {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
             let drafts: i64 = c.query_row("SELECT count(*) FROM drafts", [], |r| r.get(0))?;
+            // 代办: open tasks of people who delegated to the user (委托).
+            let (mut todo, mut toread) = (todo, toread);
+            let delegators = crate::flow::routes::delegators_of(c, &self.user, self.now())
+                .map_err(flow_store_error)?;
+            for (login, _) in delegators {
+                let (t, r) = crate::flow::queue_open_counts(c, &login).map_err(flow_store_error)?;
+                todo += i64::try_from(t).unwrap_or(0);
+                toread += i64::try_from(r).unwrap_or(0);
+            }
             Ok(QueueCounts {
                 todo: to_u64(todo),
                 done: to_u64(done),
@@ -342,6 +365,14 @@ fn check_key_source(identity: &StoreIdentity, provider: KeySource) -> Result<()>
         (KeySource::Static, _) => Err(Error::InvalidArgument(
             "此数据库使用外部指定的密钥，无法用钥匙串或口令打开".into(),
         )),
+    }
+}
+
+/// A workflow error inside a store read: the store error it wraps, or `Corrupt`.
+fn flow_store_error(e: crate::flow::FlowError) -> Error {
+    match e {
+        crate::flow::FlowError::Store(inner) => inner,
+        other => Error::Corrupt(other.to_string()),
     }
 }
 
@@ -433,6 +464,12 @@ pub struct DraftDetail {
     pub content_hash: String,
     /// The 公文 in its JSON form (snake_case fields, see gongwen_domain::document).
     pub document: Document,
+    /// True when `document` is the draft's working copy (changes autosaved but not yet
+    /// a version, e.g. after a crash): the UI shows 已恢复未保存的修改. `version` is
+    /// then the version those changes started from.
+    pub recovered: bool,
+    /// When the working copy was last autosaved (RFC 3339), when `recovered`.
+    pub working_copy_saved_at: Option<String>,
 }
 
 /// The comparison of two versions (痕迹).
@@ -526,6 +563,15 @@ fn parse_stored(v: &store::drafts::VersionRow) -> Result<Document> {
     })
 }
 
+/// A checked document ready to be written: attachments resolved into the blob store,
+/// canonical content and its hash.
+pub(crate) struct PreparedDoc {
+    doc: Document,
+    attachments: Vec<PreparedAttachment>,
+    content: String,
+    content_hash: String,
+}
+
 /// An attachment file resolved into the blob store before the save transaction.
 struct PreparedAttachment {
     position: usize,
@@ -535,8 +581,9 @@ struct PreparedAttachment {
 }
 
 impl Client {
-    fn blobs(&self) -> BlobStore {
-        BlobStore::new(&self.data_dir)
+    /// The attachment blob store (sealed with this store's blob key).
+    pub(crate) fn blobs(&self) -> BlobStore {
+        BlobStore::new(&self.data_dir, self.blob_key.clone())
     }
 
     /// Checks the things the JSON form cannot: sizes and the 文号.
@@ -581,9 +628,7 @@ impl Client {
             };
             if let Some(file) = a.file.clone().filter(|f| !f.trim().is_empty()) {
                 if let Some(hash) = store::blobs::parse_ref(&file) {
-                    let size = std::fs::metadata(blobs.path(hash))
-                        .map_err(|_| Error::BlobMissing(hash.to_owned()))?
-                        .len();
+                    let size = blobs.size(hash)?;
                     prepared.blob = Some(store::blobs::Blob {
                         hash: hash.to_owned(),
                         size,
@@ -605,14 +650,9 @@ impl Client {
         Ok(out)
     }
 
-    /// Writes a new version (or nothing, when the content equals the head).
-    fn store_version(
-        &self,
-        draft_id: Option<&str>,
-        mut doc: Document,
-        base_version: Option<i64>,
-        base_dir: Option<&Path>,
-    ) -> Result<SavedVersion> {
+    /// Checks a document, streams its attachment files into the blob store and
+    /// computes its canonical content. No database write.
+    fn prepare(&self, mut doc: Document, base_dir: Option<&Path>) -> Result<PreparedDoc> {
         Self::check_document(&doc)?;
         let attachments = self.prepare_attachments(&mut doc, base_dir)?;
         let content = doc.to_canonical_json();
@@ -624,99 +664,135 @@ impl Client {
             });
         }
         let content_hash = hash_hex(&content);
+        Ok(PreparedDoc {
+            doc,
+            attachments,
+            content,
+            content_hash,
+        })
+    }
+
+    /// Writes a new version (or nothing, when the content equals the head). An
+    /// explicit save supersedes the draft's working copy, which goes.
+    fn store_version(
+        &self,
+        draft_id: Option<&str>,
+        doc: Document,
+        base_version: Option<i64>,
+        base_dir: Option<&Path>,
+    ) -> Result<SavedVersion> {
+        let prepared = self.prepare(doc, base_dir)?;
         let now = rfc3339(self.now());
-        let summary = summary_of(&doc);
-        let author = self.user.clone();
         self.db.write(|tx| {
-            let (id, num, head) = match draft_id {
-                Some(id) => {
-                    let row = store::drafts::get(tx, id)?;
-                    (row.id, row.num, row.head_version)
-                }
-                None => {
-                    let id = uuid::Uuid::now_v7().to_string();
-                    let num = store::drafts::create(tx, &id, &now, &author, &summary)?;
-                    (id, num, 0)
-                }
-            };
-            if head > 0 {
-                let head_row = store::drafts::version(tx, &id, head)?;
-                if head_row.content_hash == content_hash {
-                    return Ok(SavedVersion {
-                        draft_id: id,
-                        version: head,
-                        content_hash,
-                        author: head_row.author,
-                        saved_at: head_row.created_at,
-                        unchanged: true,
-                    });
-                }
+            let saved = self.append_version_in(tx, draft_id, &prepared, base_version, &now)?;
+            store::working_copies::delete(tx, &saved.draft_id)?;
+            Ok(saved)
+        })
+    }
+
+    /// Inside a write transaction: appends `p` as the next version of `draft_id` (a new
+    /// draft when `None`), with its attachment references, search index entry and sync
+    /// outbox row; nothing when it equals the head.
+    pub(crate) fn append_version_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        draft_id: Option<&str>,
+        p: &PreparedDoc,
+        base_version: Option<i64>,
+        now: &str,
+    ) -> Result<SavedVersion> {
+        let summary = summary_of(&p.doc);
+        let author = self.user.clone();
+        let content_hash = p.content_hash.clone();
+        let (id, num, head) = match draft_id {
+            Some(id) => {
+                let row = store::drafts::get(tx, id)?;
+                (row.id, row.num, row.head_version)
             }
-            if let Some(b) = base_version
-                && (b < 1 || b > head)
-            {
-                return Err(Error::VersionNotFound {
-                    draft: id,
-                    version: b,
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                let num = store::drafts::create(tx, &id, now, &author, &summary)?;
+                (id, num, 0)
+            }
+        };
+        if head > 0 {
+            let head_row = store::drafts::version(tx, &id, head)?;
+            if head_row.content_hash == content_hash {
+                return Ok(SavedVersion {
+                    draft_id: id,
+                    version: head,
+                    content_hash,
+                    author: head_row.author,
+                    saved_at: head_row.created_at,
+                    unchanged: true,
                 });
             }
-            let version = head + 1;
-            let row = store::drafts::VersionRow {
-                draft_id: id.clone(),
-                version,
-                author: author.clone(),
-                created_at: now.clone(),
-                base_version: base_version.or((head > 0).then_some(head)),
-                content_hash: content_hash.clone(),
-                content,
+        }
+        if let Some(b) = base_version
+            && (b < 1 || b > head)
+        {
+            return Err(Error::VersionNotFound {
+                draft: id,
+                version: b,
+            });
+        }
+        let version = head + 1;
+        let row = store::drafts::VersionRow {
+            draft_id: id.clone(),
+            version,
+            author: author.clone(),
+            created_at: now.to_owned(),
+            base_version: base_version.or((head > 0).then_some(head)),
+            content_hash: content_hash.clone(),
+            content: p.content.clone(),
+        };
+        store::drafts::append_version(tx, &row, &summary)?;
+        for a in &p.attachments {
+            let hash = match &a.blob {
+                Some(blob) => {
+                    store::blobs::record(tx, blob, now)?;
+                    Some(blob.hash.as_str())
+                }
+                None => None,
             };
-            store::drafts::append_version(tx, &row, &summary)?;
-            for a in &attachments {
-                let hash = match &a.blob {
-                    Some(blob) => {
-                        store::blobs::record(tx, blob, &now)?;
-                        Some(blob.hash.as_str())
-                    }
-                    None => None,
-                };
-                let file_name = match (&a.file_name, hash) {
-                    (Some(f), _) => Some(f.clone()),
-                    (None, Some(h)) => store::drafts::file_name_of(tx, h)?,
-                    (None, None) => None,
-                };
-                store::drafts::add_attachment_ref(
-                    tx,
-                    &id,
-                    version,
-                    a.position,
-                    &a.name,
-                    hash,
-                    file_name.as_deref(),
-                )?;
-            }
-            store::search::index(tx, num, &indexed_text(&doc))?;
-            let deps: Vec<String> = attachments
-                .iter()
-                .filter_map(|a| a.blob.as_ref().map(store::blobs::Blob::reference))
-                .collect();
-            crate::sync::outbox::record_draft_save(
+            let file_name = match (&a.file_name, hash) {
+                (Some(f), _) => Some(f.clone()),
+                (None, Some(h)) => store::drafts::file_name_of(tx, h)?,
+                (None, None) => None,
+            };
+            store::drafts::add_attachment_ref(
                 tx,
                 &id,
-                (head > 0).then_some(head),
                 version,
-                &row.content,
-                &content_hash,
-                &deps,
-                &now,
+                a.position,
+                &a.name,
+                hash,
+                file_name.as_deref(),
             )?;
-            Ok(SavedVersion {
-                draft_id: id,
-                version,
-                content_hash,
-                author,
-                saved_at: now,
-                unchanged: false,
-            })
+        }
+        store::search::index(tx, num, &indexed_text(&p.doc))?;
+        let deps: Vec<String> = p
+            .attachments
+            .iter()
+            .filter_map(|a| a.blob.as_ref().map(store::blobs::Blob::reference))
+            .collect();
+        crate::sync::outbox::record_draft_save(
+            tx,
+            &id,
+            (head > 0).then_some(head),
+            version,
+            &row.content,
+            &content_hash,
+            &deps,
+            now,
+        )?;
+        Ok(SavedVersion {
+            draft_id: id,
+            version,
+            content_hash,
+            author,
+            saved_at: now.to_owned(),
+            unchanged: false,
         })
     }
 
@@ -752,8 +828,18 @@ impl Client {
         self.store_version(Some(draft_id), doc, None, path.parent())
     }
 
-    /// 打开草稿: the head version (清稿).
+    /// 打开草稿: for editing. The working copy when the draft has unsaved autosaved
+    /// changes (`recovered: true`, see [`Client::autosave_draft`]), otherwise the head
+    /// version (清稿).
     pub fn open_draft(&self, draft_id: &str) -> Result<DraftDetail> {
+        let head = self.open_head(draft_id)?;
+        Ok(self
+            .working_copy_detail(draft_id, head.head_version, &head.content_hash)?
+            .unwrap_or(head))
+    }
+
+    /// The head version (清稿), ignoring any working copy.
+    pub fn open_head(&self, draft_id: &str) -> Result<DraftDetail> {
         let row = self.db.read(|c| store::drafts::get(c, draft_id))?;
         self.open_version(draft_id, row.head_version)
     }
@@ -775,6 +861,8 @@ impl Client {
             saved_at: v.created_at.clone(),
             content_hash: v.content_hash.clone(),
             document: parse_stored(&v)?,
+            recovered: false,
+            working_copy_saved_at: None,
         })
     }
 
@@ -853,7 +941,7 @@ impl Client {
     /// into a folder beside it (`<name>.附件/`) and referenced by relative path, so
     /// `import` of the result gives the same document.
     pub fn export_draft(&self, draft_id: &str, output: &Path) -> Result<ExportReport> {
-        let detail = self.open_draft(draft_id)?;
+        let detail = self.open_head(draft_id)?;
         let mut doc = detail.document;
         let dir = output
             .parent()
@@ -938,22 +1026,111 @@ impl Client {
             .collect()
     }
 
-    /// The stored file of an attachment (`sha256:…` reference), for opening it.
+    /// 打开附件: a decrypted copy of an attachment (`sha256:…` reference) as a file, for
+    /// handing to the system's viewer. Attachments are encrypted at rest, so this
+    /// writes the plaintext into a private folder of this session under the system temp
+    /// folder (`gongwen-<store>/<session>/`, owner-only), named after the original file
+    /// so the right program opens it. The copy is verified (authenticated and hashed)
+    /// before the path is returned, and removed when the client closes (copies left by
+    /// a crash are removed by a later open after a day). Asking again for the same
+    /// attachment reuses the copy.
     pub fn attachment_path(&self, reference: &str) -> Result<PathBuf> {
-        let hash = store::blobs::parse_ref(reference)
-            .ok_or_else(|| Error::InvalidArgument(format!("“{reference}”不是附件引用")))?;
-        let path = self.blobs().path(hash);
-        if path.exists() {
-            Ok(path)
-        } else {
-            Err(Error::BlobMissing(hash.to_owned()))
+        let hash = Self::blob_hash(reference)?;
+        let blobs = self.blobs();
+        // Fail before writing anything when the blob is not there.
+        blobs.size(hash)?;
+        let file_name = self
+            .db
+            .read(|c| {
+                Ok(match store::drafts::file_name_of(c, hash)? {
+                    Some(n) => Some(n),
+                    None => store::working_copies::file_name_of(c, hash)?,
+                })
+            })?
+            .map(|n| sanitize_file_name(&n))
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| format!("附件-{}", &hash[..12]));
+        let folder = self.open_dir.join(&hash[..16]);
+        let dest = folder.join(file_name);
+        if dest.is_file() {
+            return Ok(dest);
         }
+        create_private_dir(&folder)?;
+        blobs.copy_to(hash, &dest)?;
+        Ok(dest)
+    }
+
+    /// A streaming reader over an attachment's plaintext (`Read + Seek`), for callers
+    /// that consume the bytes themselves (print, upload, preview) without a temp file.
+    /// A read from start to end fails with an `InvalidData` error if the stored content
+    /// was tampered with.
+    pub fn open_attachment(&self, reference: &str) -> Result<BlobReader> {
+        let hash = Self::blob_hash(reference)?;
+        self.blobs().open(hash)
+    }
+
+    /// 另存为: decrypts an attachment to `dest` (the user's choice of place). The file
+    /// appears only when complete and verified. Returns the number of bytes written.
+    pub fn save_attachment_as(&self, reference: &str, dest: &Path) -> Result<u64> {
+        let hash = Self::blob_hash(reference)?;
+        self.blobs().copy_to(hash, dest)
+    }
+
+    fn blob_hash(reference: &str) -> Result<&str> {
+        store::blobs::parse_ref(reference)
+            .ok_or_else(|| Error::InvalidArgument(format!("“{reference}”不是附件引用")))
     }
 
     /// 清理附件: removes attachment contents no version references.
     pub fn collect_garbage(&self) -> Result<GcReport> {
         let blobs = self.blobs();
         self.db.write(|tx| store::blobs::gc(tx, &blobs))
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // Decrypted copies handed out by `attachment_path` live as long as the client.
+        if self.open_dir.exists() {
+            let _ = std::fs::remove_dir_all(&self.open_dir);
+        }
+    }
+}
+
+/// This session's folder for decrypted attachment copies; sibling folders of earlier
+/// sessions untouched for a day (left by a crash) are removed.
+fn open_copies_dir(store_id: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("gongwen-{store_id}"));
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        for e in entries.flatten() {
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 24 * 3600);
+            if stale {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    root.join(uuid::Uuid::now_v7().to_string())
+}
+
+/// Creates `dir` and its parents, readable by the owner only (Unix).
+fn create_private_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Error::io(dir, e))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
     }
 }
 

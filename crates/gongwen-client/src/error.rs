@@ -102,6 +102,10 @@ pub enum Error {
     /// A blob referenced by a version is missing from the blob folder.
     #[error("附件内容 {0} 在本地存储中缺失")]
     BlobMissing(String),
+    /// A stored attachment failed authentication (damaged or tampered with) or does
+    /// not match its SHA-256 address.
+    #[error("附件内容已损坏或被篡改，无法使用：{0}")]
+    BlobCorrupt(String),
 
     /// The search query has nothing searchable in it.
     #[error("搜索词为空，请输入要查找的文字")]
@@ -147,6 +151,7 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::AttachmentFile { .. } => "attachment_file",
             Error::BlobMissing(_) => "blob_missing",
+            Error::BlobCorrupt(_) => "blob_corrupt",
             Error::EmptyQuery => "empty_query",
             Error::InvalidArgument(_) => "invalid_argument",
             Error::Io { .. } => "io",

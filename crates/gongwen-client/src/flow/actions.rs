@@ -117,10 +117,12 @@ impl Client {
     }
 
     /// 送审: starts the approval flow of a draft from a route template (by name, or
-    /// chosen by 文种 and 行文方向 from [`TemplateSet::standard`]), freezing the draft's
-    /// current version and content hash, and completes the drafter's 起草 step so the
-    /// document goes to the first reviewer. Handlers are resolved by role from the
-    /// local directory, in the drafter's organ.
+    /// chosen by 文种 and 行文方向: the organ's synced templates first, then
+    /// [`TemplateSet::standard`]; see [`super::routes`]), freezing the draft's current
+    /// version and content hash, and completes the drafter's 起草 step so the document
+    /// goes to the first reviewer. Unsaved autosaved changes (the working copy) become a
+    /// version first, so the text under approval is the text on screen. Handlers are
+    /// resolved by role from the local directory, in the drafter's organ.
     pub fn submit_draft(&self, draft_id: &str, route: Option<&str>) -> Result<SubmitOutcome> {
         let now = self.now().to_offset(CST);
         super::write(&self.db, |tx| self.submit_in(tx, draft_id, route, now))
@@ -134,6 +136,8 @@ impl Client {
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome> {
         let me = self.acting_person(tx)?;
+        crate::store::drafts::get(tx, draft_id)?;
+        self.commit_working_copy_in(tx, draft_id, &crate::api::rfc3339(self.now()))?;
         let draft = crate::store::drafts::get(tx, draft_id)?;
         let version = crate::store::drafts::version(tx, draft_id, draft.head_version)?;
         let doc = Document::from_json(&version.content)
@@ -163,22 +167,17 @@ impl Client {
         };
         let owner = PersonId::new(me.id.clone());
         let facts = DocFacts::of(&doc, false);
-        let templates = TemplateSet::standard();
-        let route = match route {
-            Some(name) => templates
-                .by_name(name)
-                .ok_or_else(|| FlowError::UnknownRoute {
-                    name: name.to_owned(),
-                    available: templates
-                        .templates
-                        .iter()
-                        .filter(|t| t.kind == FlowKind::Outgoing)
-                        .map(|t| t.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                })?
-                .instantiate(&facts, &owner, &resolver)?,
-            None => templates.route_for(FlowKind::Outgoing, &facts, &owner, &resolver)?,
+        let organ = super::routes::organ_templates(tx)?;
+        let standard = TemplateSet::standard();
+        let chosen = super::routes::choose(&organ, &standard, FlowKind::Outgoing, route, &facts)
+            .map_err(|available| FlowError::UnknownRoute {
+                name: route.unwrap_or_default().to_owned(),
+                available,
+            })?;
+        let route = match chosen {
+            Some(t) => t.instantiate(&facts, &owner, &resolver)?,
+            // No template applies: the domain's "no template" refusal, with its message.
+            None => standard.route_for(FlowKind::Outgoing, &facts, &owner, &resolver)?,
         };
         let meta = DocMeta {
             document_id: draft_id.to_owned(),
@@ -190,7 +189,10 @@ impl Client {
         };
         let hash = flow_hash(&version.content_hash);
         let dir = DbDirectory { conn: tx };
-        let ctx = Context::new(now, &dir).with_supervisor(me.is_supervisor());
+        let delegations = super::routes::workflow_delegations(tx)?;
+        let ctx = Context::new(now, &dir)
+            .with_supervisor(me.is_supervisor())
+            .with_delegations(&delegations);
         let flow_id = new_id();
         let (flow, events) = workflow::start(
             FlowId::new(flow_id.clone()),
@@ -426,6 +428,12 @@ impl Client {
                     seen(false)?,
                 ),
                 "edit" | "修改正文" => {
+                    // The reviewer's autosaved edits become the version under approval.
+                    self.commit_working_copy_in(
+                        tx,
+                        &row.meta.document_id,
+                        &crate::api::rfc3339(self.now()),
+                    )?;
                     let draft = crate::store::drafts::get(tx, &row.meta.document_id)?;
                     let head = crate::store::drafts::version(
                         tx,
@@ -456,7 +464,10 @@ impl Client {
             };
             let label = cmd.action.kind().label().to_owned();
             let dir = DbDirectory { conn: tx };
-            let ctx = Context::new(now, &dir).with_supervisor(me.is_supervisor());
+            let delegations = super::routes::workflow_delegations(tx)?;
+            let ctx = Context::new(now, &dir)
+                .with_supervisor(me.is_supervisor())
+                .with_delegations(&delegations);
             let (next, events) = workflow::apply(&flow, &cmd, &ctx)?;
             let mut meta = row.meta;
             if let Some(v) = edited_version {
@@ -527,7 +538,10 @@ impl Client {
                 .ok_or_else(|| FlowError::FlowNotFound(args.flow.clone()))?;
             let me = self.acting_person(tx)?;
             let dir = DbDirectory { conn: tx };
-            let ctx = Context::new(now, &dir).with_supervisor(me.is_supervisor());
+            let delegations = super::routes::workflow_delegations(tx)?;
+            let ctx = Context::new(now, &dir)
+                .with_supervisor(me.is_supervisor())
+                .with_delegations(&delegations);
             let (next, events) = workflow::apply(&fr.flow, &args.command, &ctx)?;
             tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
             let label = args.command.action.kind().label().to_owned();
@@ -652,6 +666,7 @@ pub(crate) fn rebase(tx: &Transaction<'_>, flow_id: &str, now: OffsetDateTime) -
     let meta = fr.meta;
     let pending = outbox::pending_for(tx, flow_id)?;
     let dir = DbDirectory { conn: tx };
+    let delegations = super::routes::workflow_delegations(tx)?;
     tx.prepare_cached("DELETE FROM tasks WHERE flow_id = ?1")?
         .execute([flow_id])?;
     let mut flow: Option<Flow> = fr.base;
@@ -663,7 +678,7 @@ pub(crate) fn rebase(tx: &Transaction<'_>, flow_id: &str, now: OffsetDateTime) -
         if row.name == START_MUTATION {
             let args: StartArgs = serde_json::from_str(&row.payload)
                 .map_err(|e| FlowError::Corrupt(e.to_string()))?;
-            let ctx = Context::new(args.client_time, &dir);
+            let ctx = Context::new(args.client_time, &dir).with_delegations(&delegations);
             match workflow::start(
                 FlowId::new(args.flow.clone()),
                 args.kind,
@@ -687,7 +702,9 @@ pub(crate) fn rebase(tx: &Transaction<'_>, flow_id: &str, now: OffsetDateTime) -
             continue;
         };
         let sup = supervisor(tx, args.command.actor.as_str())?;
-        let ctx = Context::new(args.client_time, &dir).with_supervisor(sup);
+        let ctx = Context::new(args.client_time, &dir)
+            .with_supervisor(sup)
+            .with_delegations(&delegations);
         match workflow::apply(current, &args.command, &ctx) {
             Ok((next, _)) => {
                 rows::mirror_tasks(tx, Some(current), &next, &meta, Some(row.seq), now)?;

@@ -49,6 +49,7 @@ pub(crate) mod audit;
 pub(crate) mod outbox;
 pub(crate) mod people;
 mod queue;
+pub(crate) mod routes;
 pub(crate) mod rows;
 mod view;
 
@@ -61,6 +62,8 @@ pub use audit::AuditSummary;
 pub use outbox::{OutboxEntry, RejectedAction};
 pub use people::{Person, SUPERVISOR_ROLES};
 pub use queue::{FlowCounts, QueueFilter, QueueItem, QueueKind, QueuePage};
+pub use routes::{DelegationInfo, RouteTemplateInfo, TemplateSource};
+pub(crate) use queue::open_counts as queue_open_counts;
 pub use view::{ActionButton, FlowView, HandlerView, StepTarget, StepView, TaskView, action_name};
 
 /// Mutation name of 送审 (starting a flow) in the outbox.

@@ -105,6 +105,9 @@ pub struct QueueItem {
     pub now_at: String,
     /// Changed locally by a command not yet confirmed by the server (待同步).
     pub pending_sync: bool,
+    /// 代办: the task is the named person's, shown here because they delegated their
+    /// tasks to the current user (委托); acting on it signs as "我 代 此人".
+    pub on_behalf_of: Option<String>,
 }
 
 /// One page of a queue.
@@ -195,6 +198,21 @@ impl Client {
         let now = ts(self.now());
         self.refresh_overdue(&now)?;
         let mut args: Vec<Value> = vec![Value::Text(self.user.clone())];
+        // 待办 and 待阅 also list the tasks of people who delegated to the user (委托).
+        let delegators = if matches!(kind, QueueKind::Todo | QueueKind::ToRead) {
+            super::read(&self.db, |c| {
+                super::routes::delegators_of(c, &self.user, self.now())
+            })?
+        } else {
+            Vec::new()
+        };
+        // One parameter per assignee whose open tasks are listed: the user, then the
+        // delegators.
+        let mut assignees = vec![1usize];
+        for (login, _) in &delegators {
+            args.push(Value::Text(login.clone()));
+            assignees.push(args.len());
+        }
         let mut cond = String::new();
         let time_col = match kind {
             QueueKind::Todo | QueueKind::ToRead | QueueKind::Overdue => "t.since",
@@ -286,13 +304,37 @@ impl Client {
         args.push(Value::Integer(offset as i64));
         let off = args.len();
         let sql = match kind {
-            QueueKind::Todo | QueueKind::ToRead => format!(
-                "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
-                 WHERE t.assignee = ?1 AND t.kind = '{}' AND t.state = 'open'{cond}
-                 ORDER BY t.overdue DESC, t.urgency_rank, t.since, t.id
-                 LIMIT ?{lim} OFFSET ?{off}",
-                if kind == QueueKind::Todo { "handle" } else { "read" }
-            ),
+            QueueKind::Todo | QueueKind::ToRead => {
+                let task_kind = if kind == QueueKind::Todo { "handle" } else { "read" };
+                let branch = |a: usize, limit: &str| {
+                    format!(
+                        "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
+                         WHERE t.assignee = ?{a} AND t.kind = '{task_kind}' AND t.state = 'open'{cond}
+                         ORDER BY t.overdue DESC, t.urgency_rank, t.since, t.id
+                         {limit}"
+                    )
+                };
+                if assignees.len() == 1 {
+                    branch(1, &format!("LIMIT ?{lim} OFFSET ?{off}"))
+                } else {
+                    // 代办 too: each assignee's tasks are an index walk of at most one
+                    // page's depth, merged; never a sort of everyone's tasks.
+                    let parts: Vec<String> = assignees
+                        .iter()
+                        .map(|a| {
+                            format!(
+                                "SELECT * FROM ({})",
+                                branch(*a, &format!("LIMIT ?{lim} + ?{off}"))
+                            )
+                        })
+                        .collect();
+                    format!(
+                        "SELECT * FROM ({}) ORDER BY overdue DESC, urgency_rank, since, id
+                         LIMIT ?{lim} OFFSET ?{off}",
+                        parts.join(" UNION ALL ")
+                    )
+                }
+            }
             QueueKind::Done | QueueKind::Read => format!(
                 "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
                  WHERE t.assignee = ?1 AND t.state = 'done' AND t.kind = '{}'{cond}
@@ -344,6 +386,7 @@ impl Client {
                         opinion: None,
                         now_at: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
                         pending_sync: r.get(9)?,
+                        on_behalf_of: None,
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?
@@ -353,6 +396,16 @@ impl Client {
             };
             let has_more = items.len() > limit;
             items.truncate(limit);
+            for item in &mut items {
+                if let Some(assignee) = item.assignee.as_deref()
+                    && assignee != self.user
+                {
+                    item.on_behalf_of = delegators
+                        .iter()
+                        .find(|(login, _)| login == assignee)
+                        .map(|(_, name)| name.clone());
+                }
+            }
             Ok(QueuePage {
                 kind,
                 items,
@@ -365,7 +418,16 @@ impl Client {
     pub fn flow_counts(&self) -> Result<FlowCounts> {
         let now = ts(self.now());
         self.refresh_overdue(&now)?;
-        super::read(&self.db, |c| count_all(c, &self.user))
+        super::read(&self.db, |c| {
+            let mut counts = count_all(c, &self.user)?;
+            // 代办: the open tasks of people who delegated to the user.
+            for (login, _) in super::routes::delegators_of(c, &self.user, self.now())? {
+                let (todo, toread) = open_counts(c, &login)?;
+                counts.todo += todo;
+                counts.toread += toread;
+            }
+            Ok(counts)
+        })
     }
 }
 
@@ -399,7 +461,22 @@ fn task_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
         opinion: r.get(15)?,
         now_at: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
         pending_sync: r.get(17)?,
+        on_behalf_of: None,
     })
+}
+
+/// Open 待办 and 待阅 tasks of `assignee`.
+pub(crate) fn open_counts(c: &Connection, assignee: &str) -> Result<(u64, u64)> {
+    let (todo, toread): (i64, i64) = c
+        .prepare_cached(
+            "SELECT coalesce(sum(kind = 'handle'), 0), coalesce(sum(kind = 'read'), 0)
+             FROM tasks WHERE assignee = ?1 AND state = 'open'",
+        )?
+        .query_row([assignee], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((
+        u64::try_from(todo).unwrap_or(0),
+        u64::try_from(toread).unwrap_or(0),
+    ))
 }
 
 fn count_all(c: &Connection, user: &str) -> Result<FlowCounts> {

@@ -253,8 +253,10 @@ impl Client {
                 .ok_or_else(|| FlowError::TaskNotFound(task_id.to_owned()))?;
             let dir = DbDirectory { conn: c };
             let me = people::get(c, &self.user)?;
+            let delegations = super::routes::workflow_delegations(c)?;
             let ctx = Context::new(now, &dir)
-                .with_supervisor(me.as_ref().is_some_and(|p| p.is_supervisor()));
+                .with_supervisor(me.as_ref().is_some_and(|p| p.is_supervisor()))
+                .with_delegations(&delegations);
             let user = PersonId::new(self.user.clone());
             // The task's own actions when it is the user's; the flow-wide ones
             // (撤回, 催办, 终止) always.

@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_sync",
         sql: include_str!("../../../../migrations/client/0003_sync.sql"),
     },
+    Migration {
+        name: "0004_working_copies_routes",
+        sql: include_str!("../../../../migrations/client/0004_working_copies_routes.sql"),
+    },
 ];
 
 /// The schema version this program writes.

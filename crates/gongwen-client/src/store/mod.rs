@@ -15,7 +15,9 @@
 pub mod blobs;
 pub mod drafts;
 pub mod migrations;
+pub mod sealed;
 pub mod search;
+pub mod working_copies;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -297,6 +297,8 @@ fn put_entity(
             ))?
             .execute(params![id, data.to_string(), now])?;
         }
+        kinds::ROUTE_TEMPLATE => crate::flow::routes::put_route_template(tx, id, data, now)?,
+        kinds::DELEGATION => crate::flow::routes::put_delegation(tx, id, data, now)?,
         other => {
             // A newer server's kind: kept out of the local model, never misread.
             tracing::debug!(kind = other, id, "ignoring an unknown entity kind");
@@ -339,6 +341,8 @@ fn remove_entity(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<()> {
             tx.prepare_cached("DELETE FROM receipts WHERE id = ?1")?
                 .execute([id])?;
         }
+        kinds::ROUTE_TEMPLATE => crate::flow::routes::remove_route_template(tx, id)?,
+        kinds::DELEGATION => crate::flow::routes::remove_delegation(tx, id)?,
         _ => {}
     }
     Ok(())

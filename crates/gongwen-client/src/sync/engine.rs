@@ -15,7 +15,7 @@ use super::transport::{Transport, TransportError};
 use super::{SyncError, apply, outbox};
 use crate::Client;
 use crate::flow::rows::{CST, ts};
-use crate::store::blobs::{BlobStore, parse_ref};
+use crate::store::blobs::parse_ref;
 
 /// Mutations per push request.
 pub const PUSH_BATCH: usize = 500;
@@ -315,7 +315,7 @@ impl<T: Transport> Engine<T> {
     /// hash at the end.
     pub async fn upload_blobs(&self, report: &mut SyncReport) -> Result<(), SyncError> {
         let deps = self.client.db.read(outbox::blob_deps)?;
-        let store = BlobStore::new(self.client.data_dir());
+        let store = self.client.blobs();
         for dep in deps {
             let Some(hash) = parse_ref(&dep).map(str::to_owned) else {
                 continue;
@@ -332,9 +332,7 @@ impl<T: Transport> Engine<T> {
                 continue;
             }
             let path = store.path(&hash);
-            let size = std::fs::metadata(&path)
-                .map_err(|e| crate::Error::io(path.clone(), e))?
-                .len();
+            let size = store.size(&hash)?;
             let answer = self
                 .transport
                 .blob_announce(&BlobAnnounce {
@@ -348,8 +346,7 @@ impl<T: Transport> Engine<T> {
                     .clone()
                     .ok_or_else(|| TransportError::BadResponse("上传应答缺少 upload_url".into()))?;
                 let mut offset = answer.offset;
-                let mut file =
-                    std::fs::File::open(&path).map_err(|e| crate::Error::io(path.clone(), e))?;
+                let mut file = store.open(&hash)?;
                 let mut mismatches = 0;
                 while offset < size {
                     let len = (size - offset).min(MAX_CHUNK);
@@ -413,7 +410,7 @@ impl<T: Transport> Engine<T> {
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
         })?;
-        let store = BlobStore::new(self.client.data_dir());
+        let store = self.client.blobs();
         for hash in wanted {
             let partial = store.partial_path(&hash);
             if let Some(dir) = partial.parent() {

@@ -6,3 +6,4 @@ mod chains;
 mod common;
 mod outbox;
 mod queues;
+mod routes;
