@@ -21,6 +21,7 @@ pub mod diff;
 pub mod error;
 pub mod flow;
 mod fsutil;
+pub mod incoming;
 pub mod key;
 pub mod store;
 pub mod sync;

@@ -36,6 +36,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_working_copies_routes",
         sql: include_str!("../../../../migrations/client/0004_working_copies_routes.sql"),
     },
+    Migration {
+        name: "0005_incoming",
+        sql: include_str!("../../../../migrations/client/0005_incoming.sql"),
+    },
 ];
 
 /// The schema version this program writes.

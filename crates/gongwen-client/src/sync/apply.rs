@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use gongwen_domain::Document;
-use gongwen_domain::workflow::Flow;
+use gongwen_domain::workflow::{Flow, FlowStatus};
 use gongwen_protocol::sync::{
     DraftHead, Op, OpKind, PullResponse, bucket_checksum, kinds, mutations, parse_checksum,
 };
@@ -70,9 +70,15 @@ fn corrupt(what: &str, id: &str, e: impl std::fmt::Display) -> FlowError {
 pub(crate) fn apply_response(
     tx: &Transaction<'_>,
     resp: &PullResponse,
+    user: &str,
     now: OffsetDateTime,
 ) -> Result<Applied> {
     let stamp = ts(now);
+    let cx = Cx {
+        user,
+        at: now,
+        stamp: &stamp,
+    };
     super::outbox::acknowledge(tx, resp.last_applied_seq)?;
     let mut out = Applied::default();
     let mut flows = BTreeSet::new();
@@ -108,7 +114,7 @@ pub(crate) fn apply_response(
             continue;
         }
         for op in fresh {
-            apply_op(tx, bucket, op, &stamp, &mut flows, &mut drafts)?;
+            apply_op(tx, &cx, bucket, op, &mut flows, &mut drafts)?;
             out.ops += 1;
             out.removed |= op.op == OpKind::Remove;
         }
@@ -130,11 +136,18 @@ pub(crate) fn apply_response(
     Ok(out)
 }
 
+/// Who applies, and when (the local clock: queue flags and bookkeeping only).
+struct Cx<'a> {
+    user: &'a str,
+    at: OffsetDateTime,
+    stamp: &'a str,
+}
+
 fn apply_op(
     tx: &Transaction<'_>,
+    cx: &Cx<'_>,
     bucket: &str,
     op: &Op,
-    now: &str,
     flows: &mut BTreeSet<String>,
     drafts: &mut BTreeSet<String>,
 ) -> Result<()> {
@@ -156,7 +169,7 @@ fn apply_op(
                 .data
                 .as_ref()
                 .ok_or_else(|| corrupt("数据", &op.id, "PUT 缺少 data"))?;
-            put_entity(tx, &op.kind, &op.id, data, now, flows, drafts)?;
+            put_entity(tx, cx, &op.kind, &op.id, data, flows, drafts)?;
             tx.prepare_cached(
                 "INSERT INTO sync_versions (kind, id, version) VALUES (?1, ?2, ?3)
                  ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version",
@@ -169,6 +182,75 @@ fn apply_op(
             )?
             .execute(params![bucket, op.kind, op.id])?;
             release(tx, &op.kind, &op.id)?;
+        }
+    }
+    Ok(())
+}
+
+/// A running server flow arrives for a document that has another running flow here.
+/// The server accepts one running flow per document, so it wins the document:
+/// * a flow only this device knows (its 送审 never confirmed: `base_json` NULL) is
+///   refused here at once, as the server would refuse it (`ALREADY_SUBMITTED`): its
+///   commands stay in 同步详情 as rejected, with the opinions typed, to retry or
+///   discard, and its optimistic rows go (rebase). A 送审 already sent is still
+///   answered by the server, whose answer is authoritative;
+/// * a flow the server confirmed before (it ended there; its own PUT follows, the
+///   server's op order puts it first within a bucket but not across buckets) leaves
+///   the running slot until that PUT brings its final state.
+fn yield_document(
+    tx: &Transaction<'_>,
+    cx: &Cx<'_>,
+    document: &str,
+    server_flow: &str,
+) -> Result<()> {
+    let others: Vec<(String, bool)> = tx
+        .prepare_cached(
+            "SELECT id, base_json IS NULL FROM flows
+             WHERE document_id = ?1 AND status = 'running' AND id <> ?2",
+        )?
+        .query_map(params![document, server_flow], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (local, local_only) in others {
+        let start: Option<i64> = if local_only {
+            tx.prepare_cached(
+                "SELECT seq FROM outbox WHERE kind = ?1 AND entity_id = ?2 AND state = 'pending'
+                 ORDER BY seq LIMIT 1",
+            )?
+            .query_row(params![mutations::FLOW_START, local], |r| r.get(0))
+            .optional()?
+        } else {
+            None
+        };
+        match start {
+            Some(seq) => {
+                tracing::info!(
+                    local,
+                    server_flow,
+                    "a server flow took the document: refusing the local 送审"
+                );
+                crate::flow::actions::reject_in(
+                    tx,
+                    cx.user,
+                    seq,
+                    "ALREADY_SUBMITTED",
+                    &format!(
+                        "该公文已在服务器上由他人送审（流程 {server_flow}），本机的送审没有生效；\
+                         本机的操作和意见已保留，可放弃或重新提交"
+                    ),
+                    cx.at,
+                )?;
+            }
+            None => {
+                tracing::info!(
+                    local,
+                    server_flow,
+                    "a server flow took the document: the older flow leaves the running slot"
+                );
+                tx.prepare_cached("UPDATE flows SET status = 'terminated' WHERE id = ?1")?
+                    .execute([&local])?;
+            }
         }
     }
     Ok(())
@@ -208,10 +290,10 @@ pub(crate) fn drop_bucket(tx: &Transaction<'_>, bucket: &str) -> Result<bool> {
 
 fn put_entity(
     tx: &Transaction<'_>,
+    cx: &Cx<'_>,
     kind: &str,
     id: &str,
     data: &serde_json::Value,
-    now: &str,
     flows: &mut BTreeSet<String>,
     drafts: &mut BTreeSet<String>,
 ) -> Result<()> {
@@ -226,7 +308,7 @@ fn put_entity(
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, organ = excluded.organ,
                      dept = excluded.dept, roles = excluded.roles, updated_at = excluded.updated_at",
             )?
-            .execute(params![p.id, p.name, p.organ, p.dept, roles, now])?;
+            .execute(params![p.id, p.name, p.organ, p.dept, roles, cx.stamp])?;
         }
         kinds::FLOW => {
             let f: FlowData =
@@ -244,6 +326,9 @@ fn put_entity(
                 .prepare_cached("SELECT 1 FROM flows WHERE id = ?1")?
                 .query_row([id], |r| r.get(0))
                 .optional()?;
+            if matches!(f.flow.status, FlowStatus::Running { .. }) {
+                yield_document(tx, cx, &f.document_id, id)?;
+            }
             if exists.is_none() {
                 rows::insert_flow(tx, &f.flow, &meta)?;
             }
@@ -285,20 +370,27 @@ fn put_entity(
             ])?;
             drafts.insert(id.to_owned());
         }
-        kinds::INCOMING | kinds::RECEIPT => {
-            let table = if kind == kinds::INCOMING {
-                "incoming"
-            } else {
-                "receipts"
-            };
-            tx.prepare_cached(&format!(
-                "INSERT INTO {table} (id, data, received_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data"
-            ))?
-            .execute(params![id, data.to_string(), now])?;
+        kinds::INCOMING => {
+            let item: gongwen_protocol::exchange::Incoming =
+                serde_json::from_value(data.clone()).map_err(|e| corrupt("来文", id, e))?;
+            tx.prepare_cached(
+                "INSERT INTO incoming (id, data, received_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            )?
+            .execute(params![id, data.to_string(), cx.stamp])?;
+            crate::incoming::track_files(tx, id, &item, cx.stamp)?;
         }
-        kinds::ROUTE_TEMPLATE => crate::flow::routes::put_route_template(tx, id, data, now)?,
-        kinds::DELEGATION => crate::flow::routes::put_delegation(tx, id, data, now)?,
+        kinds::RECEIPT => {
+            let _: gongwen_protocol::exchange::Receipt =
+                serde_json::from_value(data.clone()).map_err(|e| corrupt("回执", id, e))?;
+            tx.prepare_cached(
+                "INSERT INTO receipts (id, data, received_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            )?
+            .execute(params![id, data.to_string(), cx.stamp])?;
+        }
+        kinds::ROUTE_TEMPLATE => crate::flow::routes::put_route_template(tx, id, data, cx.stamp)?,
+        kinds::DELEGATION => crate::flow::routes::put_delegation(tx, id, data, cx.stamp)?,
         other => {
             // A newer server's kind: kept out of the local model, never misread.
             tracing::debug!(kind = other, id, "ignoring an unknown entity kind");
@@ -336,6 +428,10 @@ fn remove_entity(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<()> {
         kinds::INCOMING => {
             tx.prepare_cached("DELETE FROM incoming WHERE id = ?1")?
                 .execute([id])?;
+            tx.prepare_cached("DELETE FROM incoming_registrations WHERE incoming_id = ?1")?
+                .execute([id])?;
+            tx.prepare_cached("DELETE FROM entity_blobs WHERE kind = ?1 AND id = ?2")?
+                .execute(params![kind, id])?;
         }
         kinds::RECEIPT => {
             tx.prepare_cached("DELETE FROM receipts WHERE id = ?1")?

@@ -95,6 +95,27 @@ impl<T: Transport> Engine<T> {
         ts(self.client.now().to_offset(CST))
     }
 
+    /// Runs store work (SQLite transactions, blob files) on tokio's blocking pool: a
+    /// sync never stalls the runtime's workers, which the app's commands, the status
+    /// feed and the reachability probe share.
+    async fn store<R, E>(
+        &self,
+        f: impl FnOnce(&Client) -> Result<R, E> + Send + 'static,
+    ) -> Result<R, SyncError>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+        SyncError: From<E>,
+    {
+        let client = self.client.clone();
+        match tokio::task::spawn_blocking(move || f(&client)).await {
+            Ok(r) => r.map_err(SyncError::from),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // The runtime is shutting down: nothing was done, the next sync redoes it.
+            Err(_) => Err(SyncError::Store(crate::Error::Busy)),
+        }
+    }
+
     /// A full sync: pull, upload blobs, push, pull again. Succeeds only when every
     /// pending row was answered by the server and the last pull completed.
     pub async fn sync(&self) -> Result<SyncReport, SyncError> {
@@ -110,33 +131,41 @@ impl<T: Transport> Engine<T> {
             Ok::<_, SyncError>(())
         }
         .await;
-        report.pending = self.client.sync_pending()?;
+        report.pending = self.store(|c| c.sync_pending()).await?;
         let now = self.stamp();
         match &result {
-            Ok(()) => self.client.db.write(|tx| {
-                outbox::client(tx, &now)?;
-                tx.execute(
+            Ok(()) => {
+                self.store(move |c| {
+                    c.db.write(|tx| {
+                        outbox::client(tx, &now)?;
+                        tx.execute(
                     "UPDATE sync_client SET last_success_at = ?1, last_error = NULL WHERE id = 1",
                     [&now],
                 )?;
-                tx.execute(
-                    "UPDATE sync_state SET online = 1, last_sync_at = ?1 WHERE id = 1",
-                    [&now],
-                )?;
-                Ok(())
-            })?,
+                        tx.execute(
+                            "UPDATE sync_state SET online = 1, last_sync_at = ?1 WHERE id = 1",
+                            [&now],
+                        )?;
+                        Ok(())
+                    })
+                })
+                .await?
+            }
             Err(e) => {
                 let online = !matches!(e, SyncError::Transport(t) if t.is_offline());
                 let msg = e.to_string();
-                self.client.db.write(|tx| {
-                    outbox::client(tx, &now)?;
-                    tx.execute(
-                        "UPDATE sync_client SET last_error = ?1 WHERE id = 1",
-                        [&msg],
-                    )?;
-                    tx.execute("UPDATE sync_state SET online = ?1 WHERE id = 1", [online])?;
-                    Ok(())
-                })?
+                self.store(move |c| {
+                    c.db.write(|tx| {
+                        outbox::client(tx, &now)?;
+                        tx.execute(
+                            "UPDATE sync_client SET last_error = ?1 WHERE id = 1",
+                            [&msg],
+                        )?;
+                        tx.execute("UPDATE sync_state SET online = ?1 WHERE id = 1", [online])?;
+                        Ok(())
+                    })
+                })
+                .await?
             }
         }
         result?;
@@ -154,14 +183,18 @@ impl<T: Transport> Engine<T> {
         let mut resets: std::collections::BTreeMap<String, usize> = Default::default();
         loop {
             let now = self.stamp();
-            let (client_id, cursors) = self.client.db.write(|tx| {
-                let me = outbox::client(tx, &now)?;
-                let cursors = tx
-                    .prepare("SELECT bucket, cursor FROM sync_buckets")?
-                    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-                    .collect::<rusqlite::Result<_>>()?;
-                Ok((me.client_id, cursors))
-            })?;
+            let (client_id, cursors) = self
+                .store(move |c| {
+                    c.db.write(|tx| {
+                        let me = outbox::client(tx, &now)?;
+                        let cursors = tx
+                            .prepare("SELECT bucket, cursor FROM sync_buckets")?
+                            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+                            .collect::<rusqlite::Result<_>>()?;
+                        Ok((me.client_id, cursors))
+                    })
+                })
+                .await?;
             let req = PullRequest {
                 protocol: PROTOCOL_VERSION,
                 schema_version: SCHEMA_VERSION,
@@ -180,18 +213,27 @@ impl<T: Transport> Engine<T> {
                     if *n > MAX_RESETS {
                         return Err(SyncError::ResetLoop(bucket));
                     }
-                    crate::flow::write(&self.client.db, |tx| {
-                        apply::drop_bucket(tx, &bucket)?;
-                        Ok(())
-                    })?;
+                    let dropped = bucket.clone();
+                    self.store(move |c| {
+                        crate::flow::write(&c.db, |tx| {
+                            apply::drop_bucket(tx, &dropped)?;
+                            Ok(())
+                        })
+                    })
+                    .await?;
                     report.resets += 1;
                     continue;
                 }
                 Err(e) => return Err(e.into()),
             };
             let now = self.client.now();
-            let applied =
-                crate::flow::write(&self.client.db, |tx| apply::apply_response(tx, &resp, now))?;
+            // The page moves to the blocking pool and comes back (its resets are read below).
+            let (applied, resp) = self
+                .store(move |c| {
+                    crate::flow::write(&c.db, |tx| apply::apply_response(tx, &resp, &c.user, now))
+                        .map(|applied| (applied, resp))
+                })
+                .await?;
             report.pages += 1;
             report.ops += applied.ops;
             self.progress(report.pages, report.pages + u64::from(applied.more));
@@ -204,7 +246,7 @@ impl<T: Transport> Engine<T> {
                 }
             }
             if applied.removed {
-                self.client.collect_garbage()?;
+                self.store(|c| c.collect_garbage()).await?;
             }
             if !applied.more && applied.mismatched.is_empty() && resp.resets.is_empty() {
                 return Ok(());
@@ -220,10 +262,12 @@ impl<T: Transport> Engine<T> {
         let mut regaps = 0;
         loop {
             let now = self.stamp();
+            let stamp = now.clone();
             let (client_id, batch) = self
-                .client
-                .db
-                .write(|tx| outbox::prepare_batch(tx, &now, PUSH_BATCH))?;
+                .store(move |c| {
+                    c.db.write(|tx| outbox::prepare_batch(tx, &stamp, PUSH_BATCH))
+                })
+                .await?;
             if batch.is_empty() {
                 return Ok(resolved);
             }
@@ -247,12 +291,15 @@ impl<T: Transport> Engine<T> {
                         // The server has consumed rows we still hold: the next batch
                         // starts at the same place, and the server answers the replays.
                         Some(x) if x > first => {
-                            self.client.db.write(|tx| outbox::acknowledge(tx, x - 1))?;
+                            self.store(move |c| c.db.write(|tx| outbox::acknowledge(tx, x - 1)))
+                                .await?;
                         }
                         // The server lost rows it had acknowledged: start over as a
                         // new client.
                         _ => {
-                            self.client.db.write(|tx| outbox::reregister(tx, &now))?;
+                            let now = now.clone();
+                            self.store(move |c| c.db.write(|tx| outbox::reregister(tx, &now)))
+                                .await?;
                         }
                     }
                     regaps += 1;
@@ -266,7 +313,9 @@ impl<T: Transport> Engine<T> {
                     if regaps > 3 {
                         return Err(TransportError::Conflict(e).into());
                     }
-                    self.client.db.write(|tx| outbox::reregister(tx, &now))?;
+                    let now = now.clone();
+                    self.store(move |c| c.db.write(|tx| outbox::reregister(tx, &now)))
+                        .await?;
                     continue;
                 }
                 Err(e) => return Err(e.into()),
@@ -279,10 +328,14 @@ impl<T: Transport> Engine<T> {
                 return Err(TransportError::BadResponse("应答中有未发送的操作序号".into()).into());
             }
             let now = self.client.now();
-            let user = self.client.user.clone();
-            let rec = crate::flow::write(&self.client.db, |tx| {
-                outbox::record_results(tx, &user, &resp.results, resp.last_applied_seq, now)
-            })?;
+            let (results, last) = (resp.results.clone(), resp.last_applied_seq);
+            let rec = self
+                .store(move |c| {
+                    crate::flow::write(&c.db, |tx| {
+                        outbox::record_results(tx, &c.user, &results, last, now)
+                    })
+                })
+                .await?;
             report.applied += rec.applied;
             report.rejected += rec.rejected;
             resolved += rec.applied + rec.rejected;
@@ -314,20 +367,25 @@ impl<T: Transport> Engine<T> {
     /// announce, then PATCH chunks from the server's offset; the server verifies the
     /// hash at the end.
     pub async fn upload_blobs(&self, report: &mut SyncReport) -> Result<(), SyncError> {
-        let deps = self.client.db.read(outbox::blob_deps)?;
+        let deps = self.store(|c| c.db.read(outbox::blob_deps)).await?;
         let store = self.client.blobs();
         for dep in deps {
             let Some(hash) = parse_ref(&dep).map(str::to_owned) else {
                 continue;
             };
-            let done: Option<String> = self.client.db.read(|c| {
-                Ok(c.query_row(
-                    "SELECT state FROM blob_transfers WHERE hash = ?1 AND direction = 'up'",
-                    [&hash],
-                    |r| r.get(0),
-                )
-                .optional()?)
-            })?;
+            let key = hash.clone();
+            let done: Option<String> = self
+                .store(move |c| {
+                    c.db.read(|c| {
+                        Ok(c.query_row(
+                            "SELECT state FROM blob_transfers WHERE hash = ?1 AND direction = 'up'",
+                            [&key],
+                            |r| r.get(0),
+                        )
+                        .optional()?)
+                    })
+                })
+                .await?;
             if done.as_deref() == Some("done") {
                 continue;
             }
@@ -371,31 +429,38 @@ impl<T: Transport> Engine<T> {
                         Err(e) => return Err(e.into()),
                     }
                     let stamp = self.stamp();
-                    self.client.db.write(|tx| {
-                        tx.execute(
-                            "INSERT INTO blob_transfers (hash, direction, size, upload_url, offset, updated_at)
-                             VALUES (?1, 'up', ?2, ?3, ?4, ?5)
-                             ON CONFLICT (hash, direction) DO UPDATE SET upload_url = excluded.upload_url,
-                                 offset = excluded.offset, updated_at = excluded.updated_at",
-                            params![hash, size as i64, url, offset as i64, stamp],
-                        )?;
-                        Ok(())
-                    })?;
+                    let (key, at) = (hash.clone(), url.clone());
+                    self.store(move |c| {
+                        c.db.write(|tx| {
+                            tx.execute(
+                                "INSERT INTO blob_transfers (hash, direction, size, upload_url, offset, updated_at)
+                                 VALUES (?1, 'up', ?2, ?3, ?4, ?5)
+                                 ON CONFLICT (hash, direction) DO UPDATE SET upload_url = excluded.upload_url,
+                                     offset = excluded.offset, updated_at = excluded.updated_at",
+                                params![key, size as i64, at, offset as i64, stamp],
+                            )?;
+                            Ok(())
+                        })
+                    })
+                    .await?;
                     self.progress(offset, size);
                 }
                 report.uploaded += 1;
             }
             let stamp = self.stamp();
-            self.client.db.write(|tx| {
-                tx.execute(
-                    "INSERT INTO blob_transfers (hash, direction, size, offset, state, updated_at)
-                     VALUES (?1, 'up', ?2, ?2, 'done', ?3)
-                     ON CONFLICT (hash, direction) DO UPDATE SET state = 'done',
-                         offset = excluded.offset, updated_at = excluded.updated_at",
-                    params![hash, size as i64, stamp],
-                )?;
-                Ok(())
-            })?;
+            self.store(move |c| {
+                c.db.write(|tx| {
+                    tx.execute(
+                        "INSERT INTO blob_transfers (hash, direction, size, offset, state, updated_at)
+                         VALUES (?1, 'up', ?2, ?2, 'done', ?3)
+                         ON CONFLICT (hash, direction) DO UPDATE SET state = 'done',
+                             offset = excluded.offset, updated_at = excluded.updated_at",
+                        params![hash, size as i64, stamp],
+                    )?;
+                    Ok(())
+                })
+            })
+            .await?;
         }
         Ok(())
     }
@@ -403,13 +468,44 @@ impl<T: Transport> Engine<T> {
     /// Downloads the attachments of pulled entities that are not local yet, with
     /// ranges, resuming from the partial file; verified by hash before it is kept.
     pub async fn download_blobs(&self, report: &mut SyncReport) -> Result<(), SyncError> {
-        let wanted: Vec<String> = self.client.db.read(|c| {
-            Ok(c.prepare(
-                "SELECT hash FROM blob_transfers WHERE direction = 'down' AND state = 'pending'",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?)
-        })?;
+        // Downloads no entity wants any more (revoked, withdrawn) are dropped, with
+        // their partial files.
+        let stale: Vec<String> = self.store(|c| c.db.write(|tx| {
+            let stale: Vec<String> = tx
+                .prepare(
+                    "SELECT hash FROM blob_transfers t WHERE direction = 'down' AND state = 'pending'
+                       AND NOT EXISTS (SELECT 1 FROM entity_blobs e WHERE e.hash = t.hash)",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for hash in &stale {
+                tx.execute(
+                    "DELETE FROM blob_transfers WHERE hash = ?1 AND direction = 'down'",
+                    [hash],
+                )?;
+            }
+            Ok(stale)
+        })).await?;
+        let wanted: Vec<String> = self
+            .store(move |c| {
+                let blobs = c.blobs();
+                for hash in stale {
+                    let partial = blobs.partial_path(&hash);
+                    if let Err(e) = std::fs::remove_file(&partial)
+                        && e.kind() != std::io::ErrorKind::NotFound
+                    {
+                        return Err(crate::Error::io(partial, e));
+                    }
+                }
+                c.db.read(|c| {
+                    Ok(c.prepare(
+                        "SELECT hash FROM blob_transfers WHERE direction = 'down' AND state = 'pending'",
+                    )?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?)
+                })
+            })
+            .await?;
         let store = self.client.blobs();
         for hash in wanted {
             let partial = store.partial_path(&hash);
@@ -443,28 +539,38 @@ impl<T: Transport> Engine<T> {
                 }
             }
             drop(file);
-            let mut hasher = Sha256::new();
-            let mut f =
-                std::fs::File::open(&partial).map_err(|e| crate::Error::io(partial.clone(), e))?;
-            std::io::copy(&mut f, &mut hasher).map_err(|e| crate::Error::io(partial.clone(), e))?;
-            if hex::encode(hasher.finalize()) != hash {
-                let _ = std::fs::remove_file(&partial);
+            let stamp = self.stamp();
+            // Hash the whole file, keep it and record it: blocking work, off the runtime.
+            let verified = self
+                .store(move |c| {
+                    let mut hasher = Sha256::new();
+                    let mut f = std::fs::File::open(&partial)
+                        .map_err(|e| crate::Error::io(partial.clone(), e))?;
+                    std::io::copy(&mut f, &mut hasher)
+                        .map_err(|e| crate::Error::io(partial.clone(), e))?;
+                    if hex::encode(hasher.finalize()) != hash {
+                        let _ = std::fs::remove_file(&partial);
+                        return Ok(Err(hash));
+                    }
+                    let blob = c.blobs().adopt_partial(&hash)?;
+                    crate::flow::write(&c.db, |tx| {
+                        crate::store::blobs::record(tx, &blob, &stamp)?;
+                        tx.execute(
+                            "UPDATE blob_transfers SET state = 'done', size = ?2, offset = ?2, updated_at = ?3
+                             WHERE hash = ?1 AND direction = 'down'",
+                            params![hash, blob.size as i64, stamp],
+                        )?;
+                        apply::link_blob(tx, &hash)
+                    })?;
+                    Ok::<_, SyncError>(Ok(()))
+                })
+                .await?;
+            if let Err(hash) = verified {
                 return Err(TransportError::BadResponse(format!(
                     "下载的附件内容与编号 sha256:{hash} 不符，已丢弃"
                 ))
                 .into());
             }
-            let blob = store.adopt_partial(&hash)?;
-            let stamp = self.stamp();
-            crate::flow::write(&self.client.db, |tx| {
-                crate::store::blobs::record(tx, &blob, &stamp)?;
-                tx.execute(
-                    "UPDATE blob_transfers SET state = 'done', size = ?2, offset = ?2, updated_at = ?3
-                     WHERE hash = ?1 AND direction = 'down'",
-                    params![hash, blob.size as i64, stamp],
-                )?;
-                apply::link_blob(tx, &hash)
-            })?;
             report.downloaded += 1;
         }
         Ok(())

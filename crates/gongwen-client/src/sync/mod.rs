@@ -52,6 +52,7 @@
 mod apply;
 mod engine;
 mod http;
+mod network;
 pub(crate) mod outbox;
 mod service;
 mod transport;
@@ -60,6 +61,7 @@ pub use engine::{Engine, PULL_LIMIT, PUSH_BATCH, Progress, SyncReport};
 pub use http::{
     Account, HttpTransport, KeychainTokens, MemoryTokens, TokenStore, account, login, logout,
 };
+pub use network::{NetworkProbe, NetworkWatch, fingerprint as network_fingerprint};
 pub use service::{Service, ServiceOptions, SyncState, SyncStatusView};
 pub use transport::{BlobRange, Transport, TransportError, TransportResult};
 

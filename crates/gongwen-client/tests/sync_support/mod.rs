@@ -18,13 +18,13 @@ use gongwen_client::sync::{BlobRange, Transport, TransportError, TransportResult
 use gongwen_domain::workflow::{
     self, Action, Command, ContentHash, Context, Flow, FlowId, FlowKind, PersonId, Route, TaskState,
 };
+use gongwen_protocol::exchange::{Incoming, ItemState, PersonRef, Receipt};
+use gongwen_protocol::sync::ExchangeSign;
 use gongwen_protocol::sync::{
     AlreadyHandled, BlobAnnounce, BlobStatus, BlobUpload, BucketPage, ConflictCopy, DraftHead,
     DraftSave, MutationResult, MutationStatus, Op, OpKind, PullRequest, PullResponse, PushRequest,
     PushResponse, SyncError, bucket_checksum, codes, format_checksum, kinds, mutations,
 };
-use gongwen_protocol::exchange::{Incoming, ItemState, PersonRef, Receipt};
-use gongwen_protocol::sync::ExchangeSign;
 use gongwen_protocol::{Health, PROTOCOL_VERSION};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -705,7 +705,10 @@ impl ServerState {
                     .iter()
                     .any(|(l, _, _, roles)| *l == login && roles.contains(&"文书"));
                 if !clerk {
-                    return Err(terminal(codes::FORBIDDEN, "只有收文员（文书）可以签收来文".into()));
+                    return Err(terminal(
+                        codes::FORBIDDEN,
+                        "只有收文员（文书）可以签收来文".into(),
+                    ));
                 }
                 let Some((bucket, sender, mut item)) = self.incoming.get(&a.incoming_id).cloned()
                 else {
