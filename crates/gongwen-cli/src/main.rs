@@ -20,6 +20,7 @@ use gongwen_domain::document::DocDate;
 use gongwen_domain::lint::{self, LintContext, Severity};
 
 mod flow;
+mod incoming;
 mod sync;
 
 /// 公文通命令行：在本机起草、保存、比较、搜索和打印公文。
@@ -97,6 +98,11 @@ enum Command {
     Logout,
     /// 与服务器同步：发送本机的修改，接收别人的修改；全部确认后退出码为 0
     Sync(sync::SyncArgs),
+    /// 收文：其他单位发来的公文（列出、查看、签收、登记）
+    #[command(subcommand)]
+    Incoming(incoming::IncomingCommand),
+    /// 回执：本单位发出的公文被收文单位签收的记录
+    Receipts(incoming::ReceiptsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -316,6 +322,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Login(args) => return sync::login(open(&cli, false)?, cli.user.as_deref(), args),
         Command::Logout => return sync::logout(open(&cli, false)?),
         Command::Sync(args) => return sync::run(open(&cli, false)?, args),
+        Command::Incoming(cmd) => incoming::run(&open(&cli, false)?, cmd)?,
+        Command::Receipts(args) => incoming::receipts(&open(&cli, false)?, args)?,
     }
     Ok(ExitCode::SUCCESS)
 }
