@@ -140,22 +140,27 @@ pub(super) async fn save(
     )
     .await?;
     let Some(row) = existing else {
-        // A new draft: the caller owns it.
-        super::sql::execute(tx,
-            "INSERT INTO drafts (id, owner_id, organ_id, head_version, content_hash, version, created_at, updated_at)
-             VALUES ($1, $2, $3, 1, $4, 1, $5, $5)",
-            &[&id, &a.caller.user_id, &a.caller.organ_id, &hash, &a.now],
-        )
-        .await?;
-        insert_version(
+        // A new draft: the caller owns it. The draft and its first version in one
+        // statement.
+        super::sql::execute(
             tx,
-            a,
-            &id,
-            1,
-            save.base_version,
-            &document,
-            &hash,
-            &mutation_id,
+            "WITH d AS (
+                 INSERT INTO drafts (id, owner_id, organ_id, head_version, content_hash, version,
+                                     created_at, updated_at)
+                 VALUES ($1, $2, $3, 1, $4, 1, $5, $5) RETURNING id)
+             INSERT INTO draft_versions (draft_id, version, base_version, document, content_hash,
+                                         author_id, mutation_id, saved_at)
+             SELECT id, 1, $6, $7::text::jsonb, $4, $2, $8::text::uuid, $5 FROM d",
+            &[
+                &id,
+                &a.caller.user_id,
+                &a.caller.organ_id,
+                &hash,
+                &a.now,
+                &save.base_version,
+                &document,
+                &mutation_id,
+            ],
         )
         .await?;
         a.audit(

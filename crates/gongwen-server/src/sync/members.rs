@@ -73,15 +73,22 @@ pub(super) async fn publish(
     .await?;
     let (entities, logins) = entities;
     let before: BTreeMap<i64, String> = before.iter().map(|r| (r.get(0), r.get(1))).collect();
-    // Usually the members do not change: look the logins up only when they do.
+    // Usually the members do not change: touch the table only when they do, and
+    // then in one statement (look the logins up, add the new members, drop the
+    // others).
     let now: BTreeMap<i64, String> = if logins.iter().eq(before.values().collect::<BTreeSet<_>>()) {
         before.clone()
     } else {
         let list: Vec<&str> = logins.iter().map(String::as_str).collect();
         super::sql::query(
             tx,
-            "SELECT id, login FROM users WHERE login = ANY($1)",
-            &[&list],
+            "WITH now AS (SELECT id, login FROM users WHERE login = ANY($2)),
+                  added AS (INSERT INTO document_members (document_id, user_id)
+                            SELECT $1, id FROM now ON CONFLICT DO NOTHING),
+                  dropped AS (DELETE FROM document_members
+                               WHERE document_id = $1 AND user_id NOT IN (SELECT id FROM now))
+             SELECT id, login FROM now",
+            &[&document_id, &list],
         )
         .await?
         .iter()
@@ -90,15 +97,6 @@ pub(super) async fn publish(
     };
     for (id, login) in &now {
         let new_member = !before.contains_key(id);
-        if new_member {
-            super::sql::execute(
-                tx,
-                "INSERT INTO document_members (document_id, user_id) VALUES ($1, $2)
-                 ON CONFLICT DO NOTHING",
-                &[&document_id, id],
-            )
-            .await?;
-        }
         for e in entities
             .iter()
             .filter(|e| new_member || (e.kind, e.id.as_str()) == changed)
@@ -116,12 +114,6 @@ pub(super) async fn publish(
         if now.contains_key(id) {
             continue;
         }
-        super::sql::execute(
-            tx,
-            "DELETE FROM document_members WHERE document_id = $1 AND user_id = $2",
-            &[&document_id, id],
-        )
-        .await?;
         for e in &entities {
             a.ops
                 .push(NewOp::remove(user_bucket(login), e.kind, &e.id, e.version));

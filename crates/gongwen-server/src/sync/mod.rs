@@ -1,16 +1,26 @@
 //! Offline-first sync, server side (SYNC.md; wire types in [`gongwen_protocol::sync`]).
 //!
 //! * `POST /v1/sync/push` ([`push`]): applies each client's command log exactly once
-//!   and in order. Each mutation runs in its own transaction that first locks the
-//!   client's `sync_clients` row (`SELECT … FOR UPDATE`): a replay (`seq <=
-//!   last_applied_seq`) answers the stored result, a gap answers 409 `SEQ_GAP` with the
-//!   expected seq, and the next seq is applied: authorization, the effect (the workflow
-//!   state machine replayed with the server's clock, the draft compare-and-set, the
-//!   公文交换), the bucket ops, the audit records, the stored result and the new
-//!   `last_applied_seq`, all committed together. A business refusal is stored too and
-//!   consumes the seq (its effect is rolled back to a savepoint first); a retryable
-//!   failure (a blob not uploaded yet, a lock timeout, a serialization failure) rolls
-//!   the whole transaction back, consumes nothing and ends the batch.
+//!   and in order. Mutations are applied in *groups* of up to [`push::GROUP`] per
+//!   transaction, which first locks the client's `sync_clients` row (`SELECT … FOR
+//!   UPDATE`): a replay (`seq <= last_applied_seq`) answers the stored result, a gap
+//!   answers 409 `SEQ_GAP` with the expected seq, and the next seqs are applied, each
+//!   inside its own savepoint: authorization, the effect (the workflow state machine
+//!   replayed with the server's clock, the draft compare-and-set, the 公文交换). At the
+//!   end of the group one flush writes every applied mutation's bucket ops, audit
+//!   records and stored result and the new `last_applied_seq` (multi-row statements,
+//!   pipelined), and one commit makes the group durable: each mutation is still atomic
+//!   with its bucket ops, audit records and stored result (all in, or all out). A
+//!   business refusal is stored too and consumes the seq (its effect is rolled back to
+//!   its savepoint first); a retryable failure (a blob not uploaded yet, a lock
+//!   timeout, a deadlock) rolls back to its savepoint, consumes nothing and ends the
+//!   batch after the mutations before it are committed. Every statement is prepared
+//!   once per connection ([`sql`]), so the hot path costs one round trip per statement,
+//!   and independent reads go out together. Ops queued on [`Applying::ops`] get their op
+//!   ids at the flush; an effect that appends ops directly ([`buckets::append_op`],
+//!   e.g. the 公文交换 in organ buckets) gets them at once, so within one bucket the two
+//!   kinds must not carry ops of the same entity (they do not: within a push, user
+//!   buckets are written through `Applying::ops`, organ buckets directly).
 //! * `POST /v1/sync/pull` ([`pull`]): the buckets the caller may see, computed from the
 //!   token, and a page of each after the client's cursor.
 //!
@@ -21,9 +31,11 @@
 //! A client lists the buckets it holds in its pull cursors; the answer's
 //! `added_buckets` are the ones it may now see and did not list, `removed_buckets`
 //! the ones it listed and may no longer see (moved to another organ: `organ:{old}`;
-//! another login's bucket), and `resets` the ones whose cursor is past the server's
-//! last op (the server was restored from a backup): drop their rows and pull them from
-//! 0 (a reset bucket has no page in that answer). Losing access to one document (e.g.
+//! another login's bucket), and `resets` the ones to drop and pull again from 0 (a
+//! reset bucket has no page in that answer), with their reason in `reset_reasons`:
+//! `cursor_ahead` (the cursor is past the server's last op: the server was restored
+//! from a backup) or `compacted` (the cursor is older than the bucket's compaction
+//! horizon, see [`compact`]). Losing access to one document (e.g.
 //! a 撤回 withdrew the task that made someone a member) is a REMOVE op in the user's
 //! bucket.
 //!

@@ -329,8 +329,14 @@ async fn group(
                 "该操作的编号已被另一操作使用，服务器未执行它",
             )))
         } else {
-            tx.batch_execute("SAVEPOINT mutation").await?;
-            let out = dispatch(&tx, &mut applying, m).await;
+            // Pipelined: the savepoint goes out first, the effect's first statement
+            // right behind it without waiting for its answer.
+            let (savepoint, out) = futures_util::future::join(
+                tx.batch_execute("SAVEPOINT mutation"),
+                dispatch(&tx, &mut applying, m),
+            )
+            .await;
+            savepoint?;
             if out.is_err() {
                 // Undo the effect (and leave an aborted state after a database error).
                 tx.batch_execute("ROLLBACK TO SAVEPOINT mutation").await?;
