@@ -5,7 +5,7 @@
 //! server's audit chain.
 
 #[allow(dead_code)]
-#[path = "server/common.rs"]
+#[path = "support/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;
@@ -1106,4 +1106,313 @@ async fn dispatch_delivers_to_the_recipient_inbox_and_signing_sends_the_receipt_
         .await
             == 1
     );
+}
+
+/// A client's view of its buckets as the real client keeps it: cursor and running
+/// checksum per bucket; every page is verified before it is taken.
+#[derive(Default)]
+struct Replica {
+    buckets: BTreeMap<String, (i64, u32)>,
+}
+
+impl Replica {
+    async fn pull(&mut self, dev: &Device<'_>, limit: u32) -> PullResponse {
+        let cursors = self
+            .buckets
+            .iter()
+            .map(|(b, (c, _))| (b.clone(), *c))
+            .collect();
+        let resp = dev.pull(&cursors, limit).await;
+        for b in resp.resets.iter().chain(&resp.removed_buckets) {
+            self.buckets.remove(b);
+        }
+        for (b, page) in &resp.buckets {
+            let (_, sum) = self.buckets.get(b).copied().unwrap_or((0, 0));
+            let sum = bucket_checksum(sum, &page.ops);
+            assert_eq!(format_checksum(sum), page.checksum, "checksum of {b}");
+            self.buckets.insert(b.clone(), (page.next, sum));
+        }
+        resp
+    }
+
+    fn cursor(&self, bucket: &str) -> i64 {
+        self.buckets.get(bucket).map_or(0, |b| b.0)
+    }
+}
+
+#[tokio::test]
+async fn compaction_folds_superseded_ops_and_resets_only_stale_cursors() {
+    let server = office().await;
+    let writer = Device::new(&server, "writer", "c-w").await;
+    // user:writer gets: 1 D1 v1, 2 D2, 3 D3, 4 D1 v2.
+    writer
+        .push(vec![
+            save(1, 1, "D1", None, 1, "一"),
+            save(2, 2, "D2", None, 1, "二"),
+            save(3, 3, "D3", None, 1, "三"),
+            save(4, 4, "D1", Some(1), 2, "一改"),
+        ])
+        .await;
+    let bucket = "user:writer";
+    // An up-to-date device and a stale one (it pulled the first op only).
+    let up_to_date_dev = Device::new(&server, "writer", "c-up").await;
+    let mut up_to_date = Replica::default();
+    while up_to_date
+        .pull(&up_to_date_dev, 2)
+        .await
+        .buckets
+        .values()
+        .any(|p| p.has_more)
+    {}
+    assert_eq!(up_to_date.cursor(bucket), 4);
+    let stale_dev = Device::new(&server, "writer", "c-stale").await;
+    let mut stale = Replica::default();
+    stale.pull(&stale_dev, 1).await;
+    assert_eq!(stale.cursor(bucket), 1);
+
+    let pool = server.pool().await;
+    let mut db = pool.get().await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let done = gongwen_server::sync::compact::compact_bucket(&mut db, bucket, 4, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.through, done.deleted, done.kept),
+        (4, 1, 3),
+        "{done:?}"
+    );
+    let left: Vec<i64> = db
+        .query(
+            "SELECT op_id FROM bucket_ops WHERE bucket = $1 ORDER BY op_id",
+            &[&bucket],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(left, vec![2, 3, 4], "the superseded D1 v1 is folded away");
+    // Compacting again at the same horizon finds nothing new.
+    let again = gongwen_server::sync::compact::compact_bucket(&mut db, bucket, 4, now)
+        .await
+        .unwrap();
+    assert_eq!(again.deleted, 0);
+
+    // A change after the compaction: op 5.
+    writer
+        .push(vec![save(5, 5, "D2", Some(1), 2, "二改")])
+        .await;
+
+    // The up-to-date device never notices: the next op, and its checksum verifies.
+    let r = up_to_date.pull(&up_to_date_dev, 100).await;
+    assert!(r.resets.is_empty());
+    assert_eq!(
+        r.buckets[bucket]
+            .ops
+            .iter()
+            .map(|o| o.op_id)
+            .collect::<Vec<_>>(),
+        vec![5]
+    );
+
+    // The stale device may have missed what was folded: reset, with the reason.
+    let r = stale.pull(&stale_dev, 100).await;
+    assert_eq!(r.resets, vec![bucket.to_owned()]);
+    assert_eq!(r.reset_reasons[bucket], "compacted");
+    assert!(!r.buckets.contains_key(bucket));
+    // It pulls the shorter bucket again from 0, a page at a time: while its cursor is
+    // below the horizon it is not reset again (it started after the compaction).
+    let mut ids = Vec::new();
+    loop {
+        let r = stale.pull(&stale_dev, 1).await;
+        assert!(r.resets.is_empty(), "{r:?}");
+        let page = &r.buckets[bucket];
+        ids.extend(page.ops.iter().map(|o| o.op_id));
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(ids, vec![2, 3, 4, 5]);
+    // Both devices reach the same cursor, each having verified every page against
+    // the server (their running sums differ by the folded ops, which only the
+    // up-to-date one ever received).
+    assert_eq!(stale.cursor(bucket), up_to_date.cursor(bucket));
+
+    // The compaction is audited and the audit log still verifies.
+    let summary = audit::verify(&db).await.unwrap().expect("an intact log");
+    assert!(summary.streams >= 2, "{summary:?}");
+    assert_eq!(
+        count(
+            &server,
+            "SELECT count(*) FROM audit_log WHERE action = 'sync.compacted' AND stream = 'server'"
+        )
+        .await,
+        1
+    );
+    // The reset and the pushes show on /metrics.
+    let metrics = server.get("/metrics", None).await.text();
+    assert!(
+        metrics.contains(r#"gongwen_sync_resets_total{reason="compacted"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"gongwen_sync_mutations_total{outcome="applied",code=""} 5"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("gongwen_sync_pull_duration_seconds_count"));
+    assert!(metrics.contains("gongwen_sync_ops_served_total"));
+}
+
+#[tokio::test]
+async fn compact_all_uses_the_retention_horizon_and_one_instance_at_a_time() {
+    let server = office().await;
+    let writer = Device::new(&server, "writer", "c-w").await;
+    writer
+        .push(vec![
+            save(1, 1, "D1", None, 1, "一"),
+            save(2, 2, "D1", Some(1), 2, "二"),
+        ])
+        .await;
+    let pool = server.pool().await;
+    let mut db = pool.get().await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    // Nothing is older than the retention period: nothing is folded.
+    let r = gongwen_server::sync::compact::compact_all(
+        &mut db,
+        now - gongwen_server::sync::compact::RETENTION,
+        now,
+    )
+    .await
+    .unwrap()
+    .expect("the lock is free");
+    assert_eq!(r.deleted, 0);
+    // Another instance holding the lock: this one skips the pass.
+    let other = pool.get().await.unwrap();
+    other
+        .execute("SELECT pg_advisory_lock(7455532588810989665)", &[])
+        .await
+        .unwrap();
+    assert!(
+        gongwen_server::sync::compact::compact_all(&mut db, now, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    other
+        .execute("SELECT pg_advisory_unlock(7455532588810989665)", &[])
+        .await
+        .unwrap();
+    // With a cutoff in the future every op is old enough: the superseded save goes.
+    let r =
+        gongwen_server::sync::compact::compact_all(&mut db, now + time::Duration::hours(1), now)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(r.deleted, 1, "{r:?}");
+    assert_eq!(
+        count(
+            &server,
+            "SELECT count(*) FROM bucket_ops WHERE bucket = 'user:writer'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_incoming_flow_starts_only_on_an_item_delivered_to_and_signed_by_the_organ() {
+    let server = office().await;
+    started_flow(&server, "F7", Mode::AnyOf, &["leader"]).await;
+    let leader = Device::new(&server, "leader", "c-l").await;
+    let t = task_of(&server, "F7", "leader").await;
+    leader
+        .push(vec![act(
+            1,
+            70,
+            "F7",
+            "leader",
+            json!({"action": "approve", "task": t}),
+        )])
+        .await;
+    let clerk = Device::new(&server, "clerk", "c-clerk").await;
+    for (seq, id) in [(1, 71), (2, 72)] {
+        let t = task_of(&server, "F7", "clerk").await;
+        let r = clerk
+            .push(vec![act(
+                seq,
+                id,
+                "F7",
+                "clerk",
+                json!({"action": "approve", "task": t}),
+            )])
+            .await;
+        assert_eq!(r.results[0].status, MutationStatus::Applied, "{r:?}");
+    }
+    let receiver = Device::new(&server, "town_receiver", "c-town").await;
+    let mut cursors = BTreeMap::new();
+    let ops = receiver.pull_all(&mut cursors, 100).await;
+    let item = ops["organ:鹤山镇"]
+        .iter()
+        .find(|o| o.kind == "incoming")
+        .expect("delivered")
+        .id
+        .clone();
+    let incoming_start = |seq: i64, id: u64, flow: &str, document: &str| {
+        let route = Route {
+            name: "收文办理".into(),
+            steps: vec![step(StepKind::Handle, Mode::AnyOf, &["town_receiver"])],
+        };
+        mutation(
+            seq,
+            id,
+            "flow.start.v1",
+            json!({
+                "flow": flow, "kind": "incoming", "owner": "town_receiver",
+                "documentId": document, "docVersion": null, "title": "来文", "docType": "通知",
+                "urgency": null, "fromOrgan": "鹤府办", "contentHash": "sha256:aa",
+                "route": route,
+            }),
+        )
+    };
+    // Not signed yet: refused, and the seq is consumed.
+    let r = receiver
+        .push(vec![incoming_start(1, 73, "IN-F1", &item)])
+        .await;
+    assert_eq!(r.results[0].status, MutationStatus::Rejected);
+    assert_eq!(r.results[0].code.as_deref(), Some("INCOMING_NOT_SIGNED"));
+    assert_eq!(r.last_applied_seq, 1);
+    // An item that was not delivered to this organ: refused as unknown.
+    let r = receiver
+        .push(vec![incoming_start(2, 74, "IN-F2", "no-such-item")])
+        .await;
+    assert_eq!(r.results[0].code.as_deref(), Some("INCOMING_NOT_FOUND"));
+    // Someone of the sending organ cannot start a 收文 flow on the recipient's item.
+    let writer = Device::new(&server, "writer", "c-w2").await;
+    let r = writer
+        .push(vec![mutation(
+            1,
+            75,
+            "flow.start.v1",
+            json!({
+                "flow": "IN-F3", "kind": "incoming", "owner": "writer",
+                "documentId": item, "docVersion": null, "title": "来文", "docType": "通知",
+                "urgency": null, "fromOrgan": "鹤府办", "contentHash": "sha256:aa",
+                "route": Route {
+                    name: "收文办理".into(),
+                    steps: vec![step(StepKind::Handle, Mode::AnyOf, &["writer"])],
+                },
+            }),
+        )])
+        .await;
+    assert_eq!(r.results[0].code.as_deref(), Some("INCOMING_NOT_FOUND"));
+    // 签收, then the flow starts.
+    let r = receiver
+        .push(vec![
+            mutation(3, 76, "exchange.sign.v1", json!({"incoming_id": item})),
+            incoming_start(4, 77, "IN-F1", &item),
+        ])
+        .await;
+    assert_eq!(r.results[0].status, MutationStatus::Applied, "{r:?}");
+    assert_eq!(r.results[1].status, MutationStatus::Applied, "{r:?}");
+    assert_eq!(r.last_applied_seq, 4);
 }
