@@ -5,7 +5,7 @@
 //! two server instances sharing one database.
 
 #[allow(dead_code)]
-#[path = "server/common.rs"]
+#[path = "support/mod.rs"]
 mod common;
 
 #[path = "exchange/blobs.rs"]
@@ -16,8 +16,8 @@ mod two_instances;
 use std::net::SocketAddr;
 
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use common::{PASSWORD, Resp, TestServer};
-use gongwen_protocol::directory::{NewUser, Role};
+use common::{Resp, TestServer};
+use gongwen_protocol::directory::Role;
 use gongwen_protocol::exchange::{
     DeliverRequest, Delivered, FileRef, Incoming, ItemState, Outgoing, Receipt,
 };
@@ -25,10 +25,9 @@ use gongwen_protocol::sync::{
     AlreadyHandled, BlobAnnounce, BlobStatus, BlobUpload, ExchangeSign, OpKind,
     UPLOAD_CONTENT_TYPE, UPLOAD_OFFSET_HEADER, kinds,
 };
-use gongwen_server::auth::Caller;
+use gongwen_server::Settings;
 use gongwen_server::exchange::{self, ExchangeError, codes};
 use gongwen_server::sync::buckets;
-use gongwen_server::{Settings, directory};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
@@ -55,33 +54,13 @@ async fn exchange_server(dir: &std::path::Path) -> TestServer {
 }
 
 async fn add_users(server: &TestServer) {
-    let pool = server.pool().await;
-    let client = pool.get().await.unwrap();
-    let hash = gongwen_server::auth::password::hash(PASSWORD).unwrap();
-    for (login, display, organ, roles) in [
-        ("town_receiver", "张收文", "鹤山镇", vec![Role::Receiver]),
-        ("town_clerk", "李文书", "鹤山镇", vec![Role::Clerk]),
-        ("far_receiver", "王收文", "邻县", vec![Role::Receiver]),
-    ] {
-        directory::create_user(
-            &client,
-            &NewUser {
-                login: login.into(),
-                display_name: Some(display.into()),
-                organ: organ.into(),
-                department: None,
-                roles,
-                password: None,
-            },
-            Some(&hash),
-        )
-        .await
-        .unwrap();
-    }
-}
-
-async fn token(server: &TestServer, login: &str) -> String {
-    server.login(login, PASSWORD).await.access_token
+    server
+        .add_users(&[
+            ("town_receiver", "张收文", "鹤山镇", vec![Role::Receiver]),
+            ("town_clerk", "李文书", "鹤山镇", vec![Role::Clerk]),
+            ("far_receiver", "王收文", "邻县", vec![Role::Receiver]),
+        ])
+        .await;
 }
 
 /// An HTTP request with any headers.
@@ -203,50 +182,6 @@ fn deliver_request(document_id: &str, recipients: &[&str]) -> DeliverRequest {
     }
 }
 
-async fn caller(server: &TestServer, token: &str) -> Caller {
-    // Who the token is, then the ids and roles from the directory.
-    let me: Value = server.get("/v1/auth/me", Some(token)).await.json();
-    let login = me["login"].as_str().unwrap().to_owned();
-    let pool = server.pool().await;
-    let client = pool.get().await.unwrap();
-    let row = client
-        .query_one(
-            "SELECT u.id, u.display_name, o.id, o.code, o.parent_id IS NULL
-               FROM users u JOIN organs o ON o.id = u.organ_id WHERE u.login = $1",
-            &[&login],
-        )
-        .await
-        .unwrap();
-    let roles: Vec<Role> = client
-        .query(
-            "SELECT role FROM user_roles WHERE user_id = $1",
-            &[&row.get::<_, i64>(0)],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .filter_map(|r| {
-            Role::ALL
-                .into_iter()
-                .find(|x| x.code() == r.get::<_, &str>(0))
-        })
-        .collect();
-    Caller {
-        user_id: row.get(0),
-        login,
-        display_name: row.get(1),
-        organ_id: row.get(2),
-        organ_code: row.get(3),
-        organ_is_top_level: row.get(4),
-        department_id: None,
-        department: None,
-        roles,
-        delegated_roles: vec![],
-        admin_scope: vec![],
-        family_id: 0,
-    }
-}
-
 async fn bucket_ops(server: &TestServer, bucket: &str) -> Vec<gongwen_protocol::sync::Op> {
     let pool = server.pool().await;
     let client = pool.get().await.unwrap();
@@ -257,8 +192,8 @@ async fn bucket_ops(server: &TestServer, bucket: &str) -> Vec<gongwen_protocol::
 async fn deliver_sign_and_receipt() {
     let dir = tempfile::tempdir().unwrap();
     let server = exchange_server(dir.path()).await;
-    let clerk = token(&server, "clerk").await;
-    let receiver = token(&server, "town_receiver").await;
+    let clerk = server.token("clerk").await;
+    let receiver = server.token("town_receiver").await;
 
     // The PDF and an attachment are uploaded first.
     let pdf_bytes = b"%PDF-1.7 issued document".repeat(100);
@@ -337,7 +272,7 @@ async fn deliver_sign_and_receipt() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(&r.body[..], &pdf_bytes[..]);
     // 鹤府 (the parent organ) is neither sender nor recipient.
-    let outsider = token(&server, "city_admin").await;
+    let outsider = server.token("city_admin").await;
     let r = send(
         server.addr,
         Method::GET,
@@ -366,13 +301,13 @@ async fn deliver_sign_and_receipt() {
     assert_eq!(out[0].recipients.len(), 2);
 
     // A drafter of the recipient organ may not sign; nor may another organ.
-    let drafter = token(&server, "drafter").await;
+    let drafter = server.token("drafter").await;
     let path = format!("/v1/exchange/incoming/{town_item}/sign");
     server
         .post(&path, Some(&drafter), &json!({}))
         .await
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
-    let far = token(&server, "far_receiver").await;
+    let far = server.token("far_receiver").await;
     server
         .post(&path, Some(&far), &json!({}))
         .await
@@ -428,7 +363,7 @@ async fn deliver_sign_and_receipt() {
     assert_eq!(pending[0].recipients[0].organ.code, "邻县");
 
     // Another clerk of 鹤山镇 comes second: ALREADY_HANDLED with who and when.
-    let town_clerk = token(&server, "town_clerk").await;
+    let town_clerk = server.token("town_clerk").await;
     let r = server.post(&path, Some(&town_clerk), &json!({})).await;
     let e = r.assert_error(StatusCode::CONFLICT, "ALREADY_HANDLED");
     assert!(e.message.contains("张收文"), "{}", e.message);
@@ -442,13 +377,56 @@ async fn deliver_sign_and_receipt() {
         .get("/v1/exchange/incoming", None)
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // Every online command went through the server's audit chain, as pushes do:
+    // the effects, the repeats, and the terminal refusals (each with who and why).
+    let pool = server.pool().await;
+    let client = pool.get().await.unwrap();
+    let records: Vec<(String, String, String)> = client
+        .query(
+            "SELECT action, actor, detail_json FROM audit_log
+              WHERE action LIKE 'exchange.%' ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let actions: Vec<(&str, &str)> = records
+        .iter()
+        .map(|(a, who, _)| (a.as_str(), who.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("exchange.delivered", "clerk"),
+            ("exchange.redelivered", "clerk"),
+            ("exchange.rejected", "drafter"),
+            ("exchange.rejected", "far_receiver"),
+            ("exchange.signed", "town_receiver"),
+            ("exchange.resigned", "town_receiver"),
+            ("exchange.rejected", "town_clerk"),
+        ]
+    );
+    let delivered_detail: Value = serde_json::from_str(&records[0].2).unwrap();
+    assert_eq!(delivered_detail["recipients"], json!(["邻县", "鹤山镇"]));
+    let refused: Value = serde_json::from_str(&records[6].2).unwrap();
+    assert_eq!(refused["code"], "ALREADY_HANDLED");
+    assert_eq!(refused["command"], "sign");
+    assert!(
+        gongwen_server::audit::verify(&client)
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }
 
 #[tokio::test]
 async fn classified_documents_and_unknown_organs_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = exchange_server(dir.path()).await;
-    let clerk = token(&server, "clerk").await;
+    let clerk = server.token("clerk").await;
 
     for level in ["秘密", "机密", "绝密"] {
         let mut req = deliver_request(&format!("D-{level}"), &["鹤山镇"]);
@@ -503,7 +481,7 @@ async fn classified_documents_and_unknown_organs_are_refused() {
         .assert_error(StatusCode::CONFLICT, "BLOB_MISSING");
 
     // Only a clerk delivers.
-    let leader = token(&server, "leader").await;
+    let leader = server.token("leader").await;
     server
         .post(
             "/v1/exchange/deliver",
@@ -531,8 +509,8 @@ async fn classified_documents_and_unknown_organs_are_refused() {
 async fn deliver_and_sign_in_the_callers_transaction() {
     let dir = tempfile::tempdir().unwrap();
     let server = exchange_server(dir.path()).await;
-    let clerk = caller(&server, &token(&server, "clerk").await).await;
-    let receiver = caller(&server, &token(&server, "town_receiver").await).await;
+    let clerk = server.caller(&server.token("clerk").await).await;
+    let receiver = server.caller(&server.token("town_receiver").await).await;
     let pool = server.pool().await;
     let mut client = pool.get().await.unwrap();
     let now = time::OffsetDateTime::now_utc();
@@ -586,7 +564,7 @@ async fn deliver_and_sign_in_the_callers_transaction() {
     tx.commit().await.unwrap();
     assert_eq!(receipt.incoming_id, item);
 
-    let town_clerk = caller(&server, &token(&server, "town_clerk").await).await;
+    let town_clerk = server.caller(&server.token("town_clerk").await).await;
     let tx = client.transaction().await.unwrap();
     match exchange::sign(
         &tx,

@@ -9,6 +9,11 @@
 //! Lockout: after [`LOCK_AFTER`] consecutive failures the account is locked
 //! for 30 s, doubling with each further failure up to an hour. A success
 //! resets the count.
+//!
+//! Load: a login holds no database connection while its password is verified, and
+//! verification waits in the bounded line of [`password::Gate`]; when that line is
+//! full the answer is 503 with `Retry-After` (not a failure: it does not count
+//! towards the lockout).
 
 use gongwen_protocol::auth::{LoginRequest, Me, TokenPair};
 use gongwen_protocol::directory::Role;
@@ -47,6 +52,21 @@ fn session_ended() -> AppError {
     AppError::unauthorized("登录已失效，请重新登录")
 }
 
+/// 503 with `Retry-After`: the password-hashing line is full (see [`password::Gate`]).
+fn busy(b: password::Busy) -> AppError {
+    tracing::warn!(
+        retry_after = b.retry_after.as_secs(),
+        "login turned away: password hashing line full"
+    );
+    let mut e = AppError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        code::UNAVAILABLE,
+        b.to_string(),
+    );
+    e.retry_after = Some(b.retry_after.as_secs());
+    e
+}
+
 fn db(e: impl Into<Error>) -> AppError {
     AppError::from(e.into())
 }
@@ -60,17 +80,23 @@ pub async fn login(state: &AppState, req: LoginRequest) -> ApiResult<TokenPair> 
     {
         return Err(invalid_credentials());
     }
-    let mut client = state.pool.get().await.map_err(db)?;
-    let row = client
-        .query_opt(
-            "SELECT id, password_hash, disabled, locked_until FROM users WHERE login = $1",
-            &[&req.login],
-        )
-        .await
-        .map_err(db)?;
+    // Look the user up, then give the connection back: Argon2id takes far longer than
+    // the query, and a login storm must not hold the pool while it waits for the CPU.
+    let row = {
+        let client = state.pool.get().await.map_err(db)?;
+        client
+            .query_opt(
+                "SELECT id, password_hash, disabled, locked_until FROM users WHERE login = $1",
+                &[&req.login],
+            )
+            .await
+            .map_err(db)?
+    };
     let Some(row) = row else {
         // Same work as for a real user, then the same answer.
-        password::verify_blocking(req.password, None).await;
+        password::verify_gated(req.password, None)
+            .await
+            .map_err(busy)?;
         return Err(invalid_credentials());
     };
     let user_id: i64 = row.get(0);
@@ -91,7 +117,14 @@ pub async fn login(state: &AppState, req: LoginRequest) -> ApiResult<TokenPair> 
         e.retry_after = Some(secs as u64);
         return Err(e);
     }
-    let ok = password::verify_blocking(req.password, stored).await;
+    // Turned away when the line is long: nothing was checked, nothing counts as a
+    // failure, and the client comes back after Retry-After.
+    let ok = password::verify_gated(req.password, stored)
+        .await
+        .map_err(busy)?;
+    // The wait in line may have been long: lockouts and tokens count from now.
+    let now = state.clock.now();
+    let mut client = state.pool.get().await.map_err(db)?;
     let tx = client.transaction().await.map_err(db)?;
     if !ok || disabled {
         if !disabled {

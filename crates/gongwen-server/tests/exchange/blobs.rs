@@ -3,14 +3,14 @@
 use axum::http::{Method, StatusCode};
 use gongwen_protocol::sync::{BlobStatus, BlobUpload, MAX_CHUNK, UPLOAD_CONTENT_TYPE};
 
-use super::{announce, blob_id, exchange_server, offset_of, patch, send, token, upload};
+use super::{announce, blob_id, exchange_server, offset_of, patch, send, upload};
 
 #[tokio::test]
 async fn upload_resume_and_bad_chunks() {
     let dir = tempfile::tempdir().unwrap();
     let server = exchange_server(dir.path()).await;
     let addr = server.addr;
-    let clerk = token(&server, "clerk").await;
+    let clerk = server.token("clerk").await;
     let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
     let id = blob_id(&data);
 
@@ -44,7 +44,7 @@ async fn upload_resume_and_bad_chunks() {
     assert_eq!(again.offset, 100_000);
 
     // Someone else's upload does not exist for them.
-    let leader = token(&server, "leader").await;
+    let leader = server.token("leader").await;
     let r = send(addr, Method::HEAD, &url, Some(&leader), &[], vec![]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     patch(addr, &leader, &url, 100_000, &data[100_000..110_000])
@@ -205,7 +205,7 @@ async fn a_wrong_hash_is_refused_and_discarded() {
     let dir = tempfile::tempdir().unwrap();
     let server = exchange_server(dir.path()).await;
     let addr = server.addr;
-    let clerk = token(&server, "clerk").await;
+    let clerk = server.token("clerk").await;
     let claimed = blob_id(b"the real content!!");
     let r = announce(addr, &clerk, &claimed, 18).await;
     let url = r.json::<BlobUpload>().upload_url.unwrap();
@@ -248,7 +248,7 @@ async fn announce_checks_ids_sizes_and_login() {
     let dir = tempfile::tempdir().unwrap();
     let server = exchange_server(dir.path()).await;
     let addr = server.addr;
-    let clerk = token(&server, "clerk").await;
+    let clerk = server.token("clerk").await;
     announce(addr, &clerk, "sha256:1234", 10)
         .await
         .assert_error(StatusCode::BAD_REQUEST, "bad_request");
@@ -306,7 +306,7 @@ async fn abandoned_uploads_are_purged() {
     let dir = tempfile::tempdir().unwrap();
     let server = exchange_server(dir.path()).await;
     let addr = server.addr;
-    let clerk = token(&server, "clerk").await;
+    let clerk = server.token("clerk").await;
     let data = vec![1u8; 1000];
     let up: BlobUpload = announce(addr, &clerk, &blob_id(&data), 1000).await.json();
     let url = up.upload_url.unwrap();

@@ -9,9 +9,7 @@ use gongwen_protocol::sync::{BlobStatus, BlobUpload};
 use serde_json::json;
 
 use super::common::TestServer;
-use super::{
-    add_users, announce, blob_dir, blob_id, deliver_request, offset_of, patch, send, token,
-};
+use super::{add_users, announce, blob_dir, blob_id, deliver_request, offset_of, patch, send};
 
 #[tokio::test]
 async fn two_instances_share_uploads_and_exchange() {
@@ -23,7 +21,7 @@ async fn two_instances_share_uploads_and_exchange() {
     assert_ne!(a.addr, b.addr);
 
     // Tokens are shared too: log in on A, use on B.
-    let clerk = token(&a, "clerk").await;
+    let clerk = a.token("clerk").await;
     let data: Vec<u8> = (0..250_000u32).map(|i| (i % 199) as u8).collect();
     let id = blob_id(&data);
 
@@ -74,7 +72,7 @@ async fn two_instances_share_uploads_and_exchange() {
     let item = &delivered.items[0].incoming_id;
 
     // …seen and signed through B.
-    let receiver = token(&b, "town_receiver").await;
+    let receiver = b.token("town_receiver").await;
     let inbox: Vec<Incoming> = b.get("/v1/exchange/incoming", Some(&receiver)).await.json();
     assert_eq!(inbox.len(), 1);
     assert_eq!(&inbox[0].id, item);

@@ -5,6 +5,9 @@
 mod admin;
 mod auth;
 mod cli;
+// Shared with tests/exchange.rs and tests/sync_server.rs; each uses part of it.
+#[allow(dead_code)]
+#[path = "../support/mod.rs"]
 mod common;
 mod health;
 mod registry;

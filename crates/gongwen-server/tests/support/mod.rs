@@ -1,4 +1,13 @@
-//! The test server fixture and a small HTTP client.
+//! Shared by every integration test binary of gongwen-server (`tests/server/`,
+//! `tests/exchange.rs`, `tests/sync_server.rs`): the real server on 127.0.0.1:0
+//! against a fresh PostgreSQL database from gongwen-testkit ([`TestServer`]), a
+//! clock tests move, a small HTTP client ([`Resp`]), the seeded directory
+//! ([`TestServer::seed`], [`TestServer::add_users`]), pulling
+//! ([`TestServer::pull_all`]) and the [`Caller`] of a token for calling library
+//! functions directly ([`TestServer::caller`]).
+//!
+//! Include it as `#[allow(dead_code)] #[path = "support/mod.rs"] mod common;`
+//! (each binary uses only part of it).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -9,6 +18,7 @@ use gongwen_protocol::auth::{LoginRequest, TokenPair};
 use gongwen_protocol::directory::{NewDepartment, NewOrgan, NewUser, OrganLevel, Role};
 use gongwen_protocol::sync::{Op, PullRequest, PullResponse, SCHEMA_VERSION};
 use gongwen_protocol::{ApiError, PROTOCOL_VERSION};
+use gongwen_server::auth::Caller;
 use gongwen_server::{Clock, Settings, auth::password, db, directory};
 use gongwen_testkit::TestPostgres;
 use http_body_util::{BodyExt, Full};
@@ -303,6 +313,58 @@ impl TestServer {
             .unwrap();
         }
         tx.commit().await.unwrap();
+    }
+}
+
+/// One extra user: (login, display name, organ 代字, roles); password [`PASSWORD`].
+pub type ExtraUser<'a> = (&'a str, &'a str, &'a str, Vec<Role>);
+
+impl TestServer {
+    /// Adds users (after [`TestServer::seed`]), all with password [`PASSWORD`].
+    pub async fn add_users(&self, users: &[ExtraUser<'_>]) {
+        let pool = self.pool().await;
+        let mut client = pool.get().await.unwrap();
+        let tx = client.transaction().await.unwrap();
+        let hash = password::hash(PASSWORD).unwrap();
+        for (login, display, organ, roles) in users {
+            directory::create_user(
+                &tx,
+                &NewUser {
+                    login: (*login).into(),
+                    display_name: Some((*display).into()),
+                    organ: (*organ).into(),
+                    department: None,
+                    roles: roles.clone(),
+                    password: None,
+                },
+                Some(&hash),
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    /// Logs in with [`PASSWORD`] and returns the access token.
+    pub async fn token(&self, login: &str) -> String {
+        self.login(login, PASSWORD).await.access_token
+    }
+
+    /// The [`Caller`] a token stands for, as the server resolves it (roles, organ,
+    /// delegations, administration scope), for calling library functions directly.
+    pub async fn caller(&self, token: &str) -> Caller {
+        let state = gongwen_server::AppState {
+            pool: self.pool().await,
+            settings: Arc::new(Settings::new(self.db_url.clone())),
+            metrics: Arc::new(gongwen_server::metrics::Metrics::new()),
+            clock: self.clock.clone(),
+            blobs: Arc::new(gongwen_server::blobs::LocalDirStore::new(
+                std::env::temp_dir().join("gongwen-test-unused-blobs"),
+            )),
+        };
+        gongwen_server::auth::session::authenticate(&state, token)
+            .await
+            .unwrap_or_else(|e| panic!("token does not authenticate: {e:?}"))
     }
 }
 
