@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
-# Times printing a 2-page 通知 several ways, on this machine, in one run:
-#   gongwen-print  (the `render` example: a whole process with the shipped fonts, and
-#                   with --system-fonts, scanning the installed fonts first as the CLI does)
-#   gongwen print  (the CLI: a whole process that also scans the installed fonts;
-#                   timed when target/release/gongwen exists, or built with WITH_CLI=1)
+# Times printing a 2-page 通知 three ways, on this machine, in one run:
+#   gongwen-print  (the `render` example: a whole process, fonts loaded cold)
 #   typst          (PyPI `typst`: one process per run, and warm in one process)
 #   LibreOffice    (headless conversion of an equivalent .fodt; skipped if not installed)
-# and prints a table with ratios against gongwen-print. Wall time depends on what else
-# the machine runs; with `perf` installed the table also gives each process's CPU time
-# (task-clock, all threads), which is what the wall time comes to on an idle machine.
-# The in-process warm time of gongwen-print is measured by `cargo bench -p gongwen-print`
-# (criterion). The load average is printed first: above the core count, mark the run noisy.
-# Needs: cargo; optional: perf, python3 with `pip install typst`, soffice (libreoffice-writer-nogui).
+# and prints a table with ratios against gongwen-print. The in-process warm time of
+# gongwen-print is measured by `cargo bench -p gongwen-print` (criterion).
+# Needs: cargo; optional: python3 with `pip install typst`, soffice (libreoffice-writer-nogui).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -62,15 +56,6 @@ time_runs() { # command... -> total seconds for $runs runs
   python3 -c "print($end - $start)"
 }
 
-cpu_ms() { # command... -> mean CPU ms per run (perf task-clock), or "-" without perf
-  if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
-    perf stat -x, -e task-clock -r "$runs" "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ {printf "%.1f", $1}'
-  else
-    echo "-"
-  fi
-}
-
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 echo "building gongwen-print (release)…" >&2
 cargo build --release -q -p gongwen-print --example render
 render="$CARGO_TARGET_DIR/release/examples/render"
@@ -78,21 +63,7 @@ g_total=$(time_runs "$render" "$work/notice.json" "$work/g.pdf")
 g_ms=$(ms "$g_total" "$runs")
 g_size=$(stat -c %s "$work/g.pdf")
 
-rows=("gongwen-print (process)|$g_ms|$g_size|$(cpu_ms "$render" "$work/notice.json" "$work/g.pdf")")
-# The same with the installed fonts scanned first, as `gongwen print` does.
-s_total=$(time_runs "$render" "$work/notice.json" "$work/s.pdf" --system-fonts)
-rows+=("gongwen-print (process, system fonts)|$(ms "$s_total" "$runs")|$(stat -c %s "$work/s.pdf")|$(cpu_ms "$render" "$work/notice.json" "$work/s.pdf" --system-fonts)")
-
-if [ "${WITH_CLI:-0}" = 1 ]; then
-  cargo build --release -q -p gongwen-cli
-fi
-cli="$CARGO_TARGET_DIR/release/gongwen"
-if [ -x "$cli" ]; then
-  c_total=$(time_runs "$cli" print "$work/notice.json" --output "$work/c.pdf")
-  rows+=("gongwen print (CLI process)|$(ms "$c_total" "$runs")|$(stat -c %s "$work/c.pdf")|$(cpu_ms "$cli" print "$work/notice.json" --output "$work/c.pdf")")
-else
-  echo "gongwen CLI not built (WITH_CLI=1 builds it): skipped" >&2
-fi
+rows=("gongwen-print (process)|$g_ms|$g_size")
 
 if python3 -c "import typst" 2>/dev/null; then
   export TYPST_FONT_PATHS="$root/assets/fonts"
@@ -107,23 +78,22 @@ for _ in range(n): c.compile(output=sys.argv[2])
 print(f"{(time.perf_counter()-t)*1000/n:.1f}")
 PY
 )
-  rows+=("typst (process)|$t_ms|$(stat -c %s "$work/t.pdf")|$(cpu_ms python3 -c "import typst,sys; typst.compile(sys.argv[1], output=sys.argv[2], font_paths=[sys.argv[3]])" "$work/notice.typ" "$work/t.pdf" "$root/assets/fonts")" "typst (warm, in process)|$t_warm|$(stat -c %s "$work/t.pdf")|-")
+  rows+=("typst (process)|$t_ms|$(stat -c %s "$work/t.pdf")" "typst (warm, in process)|$t_warm|$(stat -c %s "$work/t.pdf")")
 else
   echo "typst not installed (pip install typst): skipped" >&2
 fi
 
 if command -v soffice >/dev/null; then
   l_total=$(time_runs soffice --headless --convert-to pdf --outdir "$work" "$work/notice.fodt")
-  rows+=("LibreOffice headless (process)|$(ms "$l_total" "$runs")|$(stat -c %s "$work/notice.pdf")|$(cpu_ms soffice --headless --convert-to pdf --outdir "$work" "$work/notice.fodt")")
+  rows+=("LibreOffice headless (process)|$(ms "$l_total" "$runs")|$(stat -c %s "$work/notice.pdf")")
 else
   echo "LibreOffice not installed (apt-get install libreoffice-writer-nogui): skipped" >&2
 fi
 
-printf '%-32s %10s %12s %10s %8s\n' "printer" "ms/run" "CPU ms/run" "bytes" "ratio"
+printf '%-32s %10s %10s %8s\n' "printer" "ms/run" "bytes" "ratio"
 for r in "${rows[@]}"; do
-  IFS='|' read -r name t size cpu <<<"$r"
+  IFS='|' read -r name t size <<<"$r"
   ratio=$(python3 -c "print(f'{float(\"$t\")/float(\"$g_ms\"):.1f}x')")
-  printf '%-32s %10s %12s %10s %8s\n' "$name" "$t" "$cpu" "$size" "$ratio"
+  printf '%-32s %10s %10s %8s\n' "$name" "$t" "$size" "$ratio"
 done
-echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(in-process warm layout+PDF of gongwen-print: cargo bench -p gongwen-print)"

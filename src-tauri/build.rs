@@ -30,6 +30,19 @@ fn main() {
         "directory",
         "draft_conflicts",
         "compare_conflict",
+        "setup_status",
+        "check_server",
+        "login",
+        "start_offline",
+        "logout",
+        "sync_now",
+        "get_settings",
+        "save_settings",
+        "printers",
+        "fonts",
+        "about",
+        "open_data_dir",
+        "export_diagnostics",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build step failed");

@@ -73,6 +73,18 @@ mod tests {
             one::<ConflictCopyRow>(),
             one::<ConflictField>(),
             one::<ConflictComparison>(),
+            // Setup, settings and 关于 (commands/session.rs, settings.rs, app.rs).
+            one::<crate::settings::Profile>(),
+            one::<crate::settings::FontSize>(),
+            one::<crate::settings::Settings>(),
+            one::<crate::settings::SettingsUpdate>(),
+            one::<crate::commands::session::AccountInfo>(),
+            one::<crate::commands::session::SetupStatus>(),
+            one::<crate::commands::session::ServerCheck>(),
+            one::<crate::commands::settings::PrinterList>(),
+            one::<crate::commands::settings::FontRole>(),
+            one::<crate::commands::settings::FontsInfo>(),
+            one::<crate::commands::app::AboutInfo>(),
         ]
     }
 

@@ -34,6 +34,11 @@ pub enum ErrorCode {
     /// No printer can take the job (no CUPS, no default printer, printer paused): the UI
     /// offers 导出PDF instead.
     NoPrinter,
+    /// The server cannot be reached (network, address, certificate) or is down: the
+    /// user checks the address or works offline.
+    Offline,
+    /// The server refused the user name and password (or the session ended): log in again.
+    Unauthorized,
     /// A bug or an unexpected state; the message says what happened.
     Internal,
 }

@@ -72,7 +72,9 @@ mod tests {
             let first = element.chars().next().expect("no empty element");
             assert!(first.is_ascii_alphabetic(), "{id}");
             assert!(
-                element.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                element
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_'),
                 "{id}"
             );
         }

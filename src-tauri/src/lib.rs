@@ -9,11 +9,14 @@
 //! boot the same app on `tauri::test::mock_builder()` without a display.
 
 mod args;
+pub mod attention;
 mod bindings;
-mod instance;
 pub mod commands;
 pub mod dto;
 pub mod error;
+mod instance;
+pub mod logging;
+pub mod settings;
 pub mod state;
 
 use std::path::PathBuf;
@@ -25,8 +28,9 @@ pub use state::AppState;
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run() {
-    init_logging();
-    let state = match data_dir() {
+    let dir = data_dir();
+    logging::init(dir.as_deref().ok());
+    let state = match dir {
         Ok(dir) => AppState::open(dir),
         Err(error) => AppState::failed(PathBuf::new(), error.into()),
     };
@@ -85,6 +89,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             // The sync service lives on Tauri's tokio runtime.
             let state = app.state::<AppState>();
             tauri::async_runtime::block_on(async { state.start_sync() });
+            // The 待办 count in the title and badge, and notifications for new ones.
+            tauri::async_runtime::spawn(attention::watch(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -116,6 +122,19 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::directory::directory,
             commands::drafts::draft_conflicts,
             commands::drafts::compare_conflict,
+            commands::session::setup_status,
+            commands::session::check_server,
+            commands::session::login,
+            commands::session::start_offline,
+            commands::session::logout,
+            commands::session::sync_now,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+            commands::settings::printers,
+            commands::settings::fonts,
+            commands::app::about,
+            commands::app::open_data_dir,
+            commands::app::export_diagnostics,
         ])
 }
 
@@ -127,17 +146,8 @@ fn data_dir() -> gongwen_client::Result<PathBuf> {
     }
 }
 
-/// Logs go to stderr; `RUST_LOG` filters them (default: info for our crates, warn else).
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,gongwen_desktop=info,gongwen_client=info"));
-    // A second initialisation (e.g. in tests) is harmless; ignore it.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod shell_tests;

@@ -1,23 +1,56 @@
-//! What the commands share: the open local store (or why it could not be opened) and,
-//! when the store is logged in to a server, the background sync service.
+//! What the commands share: the open local store (or why it could not be opened), the
+//! desktop settings and, when the store is logged in to a server, the background sync
+//! service.
+//!
+//! Logging in or out changes who the store works for, so the store handle and the sync
+//! service can be replaced while the app runs: [`AppState::client`] hands out an
+//! `Arc<Client>` that stays valid for the command holding it, and the next command sees
+//! the new one.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use gongwen_client::Client;
-use gongwen_client::sync::{HttpTransport, KeychainTokens, Service};
+use gongwen_client::sync::{HttpTransport, KeychainTokens, Service, ServiceOptions, TokenStore};
+use tokio::sync::{Notify, watch};
 
 use crate::error::CommandError;
+use crate::settings::Settings;
+
+/// Opens the store of a data folder again (after login, to work as the new user).
+pub type Opener = Box<dyn Fn(&Path) -> gongwen_client::Result<Client> + Send + Sync>;
 
 /// Managed Tauri state. The store is opened once at start-up; when that fails the window
 /// still comes up, and every command answers with the reason, so the UI can explain it
 /// (升级, 解锁, 检查文件夹权限) instead of the app vanishing.
-#[derive(Debug)]
 pub struct AppState {
     data_dir: PathBuf,
-    client: Result<Arc<Client>, CommandError>,
+    client: RwLock<Result<Arc<Client>, CommandError>>,
+    opener: Opener,
+    /// Where refresh tokens live: the OS keychain, or memory in tests.
+    tokens: Arc<dyn TokenStore>,
+    settings: Mutex<Settings>,
     /// The sync service, started once the app's async runtime runs (see [`AppState::start_sync`]).
-    sync: OnceLock<Service>,
+    sync: Mutex<Option<Arc<Service>>>,
+    /// Bumped whenever the sync service is started or stopped, so watchers resubscribe.
+    sync_generation: watch::Sender<u64>,
+    /// Woken on every local change (see [`AppState::changed`]).
+    local_change: Arc<Notify>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl AppState {
@@ -32,48 +65,135 @@ impl AppState {
                 tracing::warn!(data_dir = %data_dir.display(), code = ?error.code, "store not opened")
             }
         }
-        AppState {
+        AppState::build(
             data_dir,
             client,
-            sync: OnceLock::new(),
-        }
+            Box::new(Client::open),
+            Arc::new(KeychainTokens),
+        )
     }
 
     /// Wraps an already opened client (tests, or a caller with its own key provider).
+    /// After a login the store is opened again with [`Client::open`] unless
+    /// [`AppState::opener`] says how; refresh tokens go to the OS keychain unless
+    /// [`AppState::token_store`] says where.
     pub fn with_client(client: Client) -> AppState {
-        AppState {
-            data_dir: client.data_dir().to_path_buf(),
-            client: Ok(Arc::new(client)),
-            sync: OnceLock::new(),
-        }
+        let data_dir = client.data_dir().to_path_buf();
+        AppState::build(
+            data_dir,
+            Ok(Arc::new(client)),
+            Box::new(Client::open),
+            Arc::new(KeychainTokens),
+        )
+    }
+
+    /// How the store is opened again after a login.
+    pub fn opener(mut self, opener: Opener) -> AppState {
+        self.opener = opener;
+        self
+    }
+
+    /// Where refresh tokens are kept.
+    pub fn token_store(mut self, tokens: Arc<dyn TokenStore>) -> AppState {
+        self.tokens = tokens;
+        self
     }
 
     /// A state whose store failed to open with `error`.
     pub fn failed(data_dir: PathBuf, error: CommandError) -> AppState {
+        AppState::build(
+            data_dir,
+            Err(error),
+            Box::new(Client::open),
+            Arc::new(KeychainTokens),
+        )
+    }
+
+    fn build(
+        data_dir: PathBuf,
+        client: Result<Arc<Client>, CommandError>,
+        opener: Opener,
+        tokens: Arc<dyn TokenStore>,
+    ) -> AppState {
+        let settings = Settings::load(&data_dir);
         AppState {
             data_dir,
-            client: Err(error),
-            sync: OnceLock::new(),
+            client: RwLock::new(client),
+            opener,
+            tokens,
+            settings: Mutex::new(settings),
+            sync: Mutex::new(None),
+            sync_generation: watch::channel(0).0,
+            local_change: Arc::new(Notify::new()),
         }
     }
 
     /// The open store, or the reason it is not open.
-    pub fn client(&self) -> Result<&Client, CommandError> {
-        self.client.as_deref().map_err(Clone::clone)
+    pub fn client(&self) -> Result<Arc<Client>, CommandError> {
+        self.client
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Opens the store again (it now works as the user recorded in it, e.g. after a
+    /// login) and makes that the store every command uses from now on.
+    pub fn reopen(&self) -> Result<Arc<Client>, CommandError> {
+        let client = Arc::new((self.opener)(&self.data_dir)?);
+        *self
+            .client
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Ok(Arc::clone(&client));
+        tracing::info!(user = client.user(), "store reopened");
+        Ok(client)
+    }
+
+    /// Where refresh tokens are kept.
+    pub fn tokens(&self) -> Arc<dyn TokenStore> {
+        Arc::clone(&self.tokens)
+    }
+
+    /// The desktop settings as they are now.
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    /// Changes the settings with `change` and saves them; nothing changes when saving fails.
+    pub fn update_settings(
+        &self,
+        change: impl FnOnce(&mut Settings) -> Result<(), CommandError>,
+    ) -> Result<Settings, CommandError> {
+        let mut guard = lock(&self.settings);
+        let mut next = guard.clone();
+        change(&mut next)?;
+        next.save(&self.data_dir)?;
+        *guard = next.clone();
+        Ok(next)
     }
 
     /// Starts the background sync when the store is logged in to a server; without an
     /// account (离线试用, or not logged in yet) there is nothing to sync with. Must run on
     /// the app's tokio runtime. Returns whether a service runs.
     pub fn start_sync(&self) -> bool {
-        let Ok(client) = &self.client else {
+        let Ok(client) = self.client() else {
             return false;
         };
-        match gongwen_client::sync::account(client) {
-            Ok(Some(account)) => match HttpTransport::new(account, Arc::new(KeychainTokens)) {
+        let mut slot = lock(&self.sync);
+        if slot.is_some() {
+            return true;
+        }
+        match gongwen_client::sync::account(&client) {
+            Ok(Some(account)) => match HttpTransport::new(account, self.tokens()) {
                 Ok(transport) => {
-                    let _ = self.sync.set(Service::start(Arc::clone(client), transport));
-                    tracing::info!("sync service started");
+                    let interval = self.settings().sync_interval_secs;
+                    let options = ServiceOptions {
+                        poll_interval: Duration::from_secs(u64::from(interval)),
+                        ..ServiceOptions::default()
+                    };
+                    *slot = Some(Arc::new(Service::start_with(client, transport, options)));
+                    drop(slot);
+                    self.sync_generation.send_modify(|g| *g += 1);
+                    tracing::info!(interval, "sync service started");
                     true
                 }
                 Err(error) => {
@@ -89,16 +209,48 @@ impl AppState {
         }
     }
 
-    /// A local change was recorded: let the sync service send it soon.
-    pub fn changed(&self) {
-        if let Some(service) = self.sync.get() {
-            service.notify();
+    /// Stops the sync service, letting a running transaction finish.
+    pub async fn stop_sync(&self) {
+        let service = lock(&self.sync).take();
+        if let Some(service) = service {
+            self.sync_generation.send_modify(|g| *g += 1);
+            match Arc::try_unwrap(service) {
+                Ok(service) => service.shutdown().await,
+                // A command still holds it: it stops when that command lets go.
+                Err(shared) => drop(shared),
+            }
+            tracing::info!("sync service stopped");
         }
     }
 
+    /// Stops and starts the sync service again (new account, new interval).
+    pub async fn restart_sync(&self) -> bool {
+        self.stop_sync().await;
+        self.start_sync()
+    }
+
+    /// A local change was recorded: let the sync service send it soon, and the badge
+    /// and title follow it.
+    pub fn changed(&self) {
+        if let Some(service) = lock(&self.sync).as_ref() {
+            service.notify();
+        }
+        self.local_change.notify_one();
+    }
+
     /// The running sync service, if any.
-    pub fn sync(&self) -> Option<&Service> {
-        self.sync.get()
+    pub fn sync(&self) -> Option<Arc<Service>> {
+        lock(&self.sync).clone()
+    }
+
+    /// Changes whenever the sync service is started or stopped.
+    pub fn sync_generation(&self) -> watch::Receiver<u64> {
+        self.sync_generation.subscribe()
+    }
+
+    /// Woken on every local change.
+    pub fn local_change(&self) -> Arc<Notify> {
+        Arc::clone(&self.local_change)
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -4,9 +4,12 @@
 //!
 //! The commands are `async` so that Tauri runs them off the main (UI) thread.
 
+pub mod app;
 pub mod directory;
 pub mod drafts;
 pub mod flow;
 pub mod print;
+pub mod session;
+pub mod settings;
 pub mod store;
 pub mod sync;

@@ -21,6 +21,10 @@ vi.mock("../lib/ipc", async (importOriginal) => {
     lintDocument: vi.fn(),
     taskView: vi.fn(),
     createDraft: vi.fn(),
+    getSettings: vi.fn(),
+    printers: vi.fn(),
+    fonts: vi.fn(),
+    about: vi.fn(),
   };
 });
 
@@ -76,6 +80,34 @@ describe("AppLayout", () => {
       user: "张三",
       dbBytes: 98_304,
     });
+    mocked.getSettings.mockResolvedValue({
+      profile: "local",
+      serverUrl: null,
+      caFile: null,
+      printer: null,
+      copies: 1,
+      syncIntervalSecs: 60,
+      fontSize: "normal",
+      notifications: true,
+    });
+    mocked.printers.mockResolvedValue({ printers: ["HP_LaserJet"], systemDefault: "HP_LaserJet", problem: null });
+    mocked.fonts.mockResolvedValue({
+      roles: [{ label: "仿宋", expected: "仿宋_GB2312", official: null, used: "FandolFang" }],
+      allOfficial: false,
+      problems: [],
+    });
+    mocked.about.mockResolvedValue({
+      appVersion: "0.1.0",
+      protocolVersion: 1,
+      syncSchemaVersion: 1,
+      storeSchemaVersion: 4,
+      latestStoreSchemaVersion: 4,
+      tauriVersion: "2.12.5",
+      webviewVersion: null,
+      platform: "linux x86_64",
+      dataDir: "/home/zhangsan/.local/share/gongwen",
+      logFile: "/home/zhangsan/.local/share/gongwen/logs/desktop.log",
+    });
   });
 
   it("shows the navigation entries in order", () => {
@@ -125,8 +157,10 @@ describe("AppLayout", () => {
     await user.click(screen.getByTestId("nav-settings"));
     expect(screen.getByTestId("page-title")).toHaveTextContent("设置");
     expect(await screen.findByText("/home/zhangsan/.local/share/gongwen")).toBeInTheDocument();
-    expect(screen.getByText("第 1 版（本程序支持到第 1 版）")).toBeInTheDocument();
-    expect(screen.getByText("96.0 KB")).toBeInTheDocument();
+    expect(await screen.findByText(/第 4 版（本程序支持到第 4 版） · 96\.0 KB · 密钥保存在系统钥匙串/)).toBeInTheDocument();
+    // 打印: the printers CUPS lists and the official fonts that are missing.
+    expect(await screen.findByText("仿宋_GB2312")).toBeInTheDocument();
+    expect(screen.getByText(/用“FandolFang”代替/)).toBeInTheDocument();
   });
 
   it("lists the drafts from the store on the 草稿 page", async () => {

@@ -1,5 +1,5 @@
-import { PlusOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Badge, Button, Layout, Menu, Result, Space, Tooltip } from "antd";
+import { PlusOutlined, QuestionCircleOutlined, ReloadOutlined } from "@ant-design/icons";
+import { App as AntApp, Badge, Button, Layout, Menu, Result, Space, Tooltip } from "antd";
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import * as ipc from "../lib/ipc";
 import { usePolled } from "../lib/usePolled";
@@ -7,6 +7,8 @@ import { DraftEditor } from "../pages/draft/DraftEditor";
 import { NAV_ITEMS, navItem, selectedNavKey, type NavCounts, type PageKey } from "../pages/nav";
 import { PageContent } from "../pages/PageContent";
 import { TaskPage } from "../pages/task/TaskPage";
+import { isTyping } from "../pages/help/shortcuts";
+import { ShortcutsDialog } from "../pages/help/ShortcutsDialog";
 import { StatusBar } from "./StatusBar";
 import { SyncDrawer } from "./SyncDrawer";
 import "./AppLayout.css";
@@ -52,17 +54,60 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
   };
   const newDraft = useCallback(() => setView({ kind: "draft", draftId: null, key: Date.now() }), []);
 
-  // Ctrl+N starts a new draft from anywhere.
+  const { message } = AntApp.useApp();
+  const [helpOpen, setHelpOpen] = useState(false);
+
+  /** 下一件 / 上一件: the neighbour of the open task in the current queue (or its first). */
+  const stepTask = useCallback(
+    (delta: 1 | -1) => {
+      const queuePage = page === "todo" || page === "toRead" ? page : "todo";
+      ipc
+        .queue(queuePage, {}, 0, 200)
+        .then((found) => {
+          const rows = found.rows.filter((r) => r.taskId);
+          if (rows.length === 0) {
+            message.info(queuePage === "toRead" ? "没有待阅事项" : "没有待办事项");
+            return;
+          }
+          const at = view.kind === "task" ? rows.findIndex((r) => r.taskId === view.taskId) : -1;
+          const next = at < 0 ? (delta === 1 ? 0 : rows.length - 1) : at + delta;
+          if (next < 0 || next >= rows.length) {
+            message.info(delta === 1 ? "已是最后一件" : "已是第一件");
+            return;
+          }
+          if (queuePage !== page) setPage(queuePage);
+          setView({ kind: "task", taskId: rows[next].taskId as string });
+        })
+        .catch((raw: unknown) => message.error(ipc.CommandError.from(raw).message));
+    },
+    [page, view, message],
+  );
+
+  // The window-wide shortcuts (listed under 帮助 · 快捷键, F1).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "n") {
+      const ctrl = event.ctrlKey || event.metaKey;
+      const key = event.key;
+      const typing = isTyping(event.target);
+      const act = (fn: () => void) => {
         event.preventDefault();
-        newDraft();
+        fn();
+      };
+      if (ctrl && !event.shiftKey && key.toLowerCase() === "n") return act(newDraft);
+      if (key === "F1" || (!ctrl && !typing && key === "?")) return act(() => setHelpOpen(true));
+      if ((ctrl && key.toLowerCase() === "f") || (!ctrl && !typing && key === "/")) {
+        const box = document.querySelector<HTMLInputElement>(".gw-content .ant-input-search input, .gw-content input[type='search']");
+        if (box) return act(() => box.focus());
+        return;
       }
+      if (ctrl && key === "ArrowDown") return act(() => stepTask(1));
+      if (ctrl && key === "ArrowUp" && view.kind === "task") return act(() => stepTask(-1));
+      if (!ctrl && !event.altKey && !typing && (key === "j" || key === "J")) return act(() => stepTask(1));
+      if (!ctrl && !event.altKey && !typing && (key === "k" || key === "K") && view.kind === "task") return act(() => stepTask(-1));
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [newDraft]);
+  }, [newDraft, stepTask, view.kind]);
 
   /** After an action: the next open task of the same queue, or back to the queue. */
   const afterAction = useCallback(
@@ -186,6 +231,11 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
                   刷新
                 </Button>
               </Tooltip>
+              <Tooltip title="快捷键（F1）">
+                <Button icon={<QuestionCircleOutlined />} onClick={() => setHelpOpen(true)} aria-label="帮助" data-testid="help">
+                  帮助
+                </Button>
+              </Tooltip>
             </Space>
           </Layout.Header>
           <Layout.Content className={view.kind === "page" ? "gw-content" : "gw-content gw-content-fill"}>
@@ -201,6 +251,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
         onOpenSync={() => setSyncOpen(true)}
       />
       <SyncDrawer open={syncOpen} onClose={() => setSyncOpen(false)} status={sync.data} onChanged={refreshAll} />
+      <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
     </Layout>
   );
 }

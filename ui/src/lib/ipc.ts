@@ -44,6 +44,17 @@ import type { ExportedPdf } from "../bindings/ExportedPdf";
 import type { PersonRow } from "../bindings/PersonRow";
 import type { PrintedJob } from "../bindings/PrintedJob";
 import type { PrintJob } from "../bindings/PrintJob";
+import type { AboutInfo } from "../bindings/AboutInfo";
+import type { AccountInfo } from "../bindings/AccountInfo";
+import type { FontRole } from "../bindings/FontRole";
+import type { FontSize } from "../bindings/FontSize";
+import type { FontsInfo } from "../bindings/FontsInfo";
+import type { PrinterList } from "../bindings/PrinterList";
+import type { Profile } from "../bindings/Profile";
+import type { ServerCheck } from "../bindings/ServerCheck";
+import type { Settings } from "../bindings/Settings";
+import type { SettingsUpdate } from "../bindings/SettingsUpdate";
+import type { SetupStatus } from "../bindings/SetupStatus";
 import type { GwDocument } from "./document";
 
 export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus, GwDocument };
@@ -228,4 +239,72 @@ export function draftConflicts(draftId: string): Promise<ConflictCopyRow[]> {
 /** The current version beside a conflict copy, element by element. */
 export function compareConflict(draftId: string, copyId: string): Promise<ConflictComparison> {
   return call<ConflictComparison>("compare_conflict", { draftId, copyId });
+}
+
+// ---------------------------------------------------------------------------
+// First run, account, settings and 关于 (src-tauri/src/commands/{session,settings,app}.rs)
+// ---------------------------------------------------------------------------
+
+export type { AboutInfo, AccountInfo, FontRole, FontSize, FontsInfo, PrinterList, Profile, ServerCheck, Settings, SettingsUpdate, SetupStatus };
+
+/** Whether to show the first-run setup, and what is configured. */
+export function setupStatus(): Promise<SetupStatus> {
+  return call<SetupStatus>("setup_status");
+}
+
+/** 测试连接: the server's health and protocol compatibility; nothing is saved. */
+export function checkServer(server: string, caFile: string | null): Promise<ServerCheck> {
+  return call<ServerCheck>("check_server", { server, caFile });
+}
+
+/** 登录: on success the store works as that user and sync starts. */
+export function login(server: string, login: string, password: string, caFile: string | null): Promise<AccountInfo> {
+  return call<AccountInfo>("login", { server, login, password, caFile });
+}
+
+/** 离线试用: a local-only profile. */
+export function startOffline(): Promise<SetupStatus> {
+  return call<SetupStatus>("start_offline");
+}
+
+/** 退出登录: local data stays; the setup screen shows again. */
+export function logout(): Promise<SetupStatus> {
+  return call<SetupStatus>("logout");
+}
+
+/** 立即同步. */
+export function syncNow(): Promise<SyncStatus> {
+  return call<SyncStatus>("sync_now");
+}
+
+export function getSettings(): Promise<Settings> {
+  return call<Settings>("get_settings");
+}
+
+export function saveSettings(update: SettingsUpdate): Promise<Settings> {
+  return call<Settings>("save_settings", { update });
+}
+
+/** The printers CUPS lists, and the system default. */
+export function printers(): Promise<PrinterList> {
+  return call<PrinterList>("printers");
+}
+
+/** Which official fonts were found and which free fonts stand in. */
+export function fonts(): Promise<FontsInfo> {
+  return call<FontsInfo>("fonts");
+}
+
+export function about(): Promise<AboutInfo> {
+  return call<AboutInfo>("about");
+}
+
+/** Shows the data folder in the file manager. */
+export function openDataDir(): Promise<void> {
+  return call<void>("open_data_dir");
+}
+
+/** 导出诊断信息 to `path` (.tar.gz); resolves with its size in bytes. */
+export function exportDiagnostics(path: string): Promise<number> {
+  return call<number>("export_diagnostics", { path });
 }

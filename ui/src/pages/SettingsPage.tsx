@@ -1,57 +1,25 @@
-import { Alert, Card, Descriptions, Flex, Typography } from "antd";
+import { Flex } from "antd";
+import { useShell } from "../layout/shell";
 import type { StoreInfo } from "../lib/ipc";
 import type { Polled } from "../lib/usePolled";
+import { AboutSection, AccountSection, DisplaySection, PrintSection, ServerSection, SyncSection, useSettings } from "./settings/sections";
 
-const LABEL_STYLE = { styles: { label: { width: 120 } } } as const;
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} 字节`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+export interface SettingsPageProps {
+  info: Polled<StoreInfo>;
 }
 
-/** 设置: what is configured today; 关于 shows where the data lives and its version. */
-export function SettingsPage({ info }: { info: Polled<StoreInfo> }) {
-  const data = info.data;
+/** 设置: 服务器 · 账户 · 打印 · 同步 · 显示与提醒 · 关于. Every change is saved at once. */
+export function SettingsPage({ info }: SettingsPageProps) {
+  const { setup } = useShell();
+  const settings = useSettings();
   return (
-    <Flex vertical gap={16}>
-      <Card title="服务器与账户" variant="borderless" className="gw-card">
-        <Descriptions
-          column={1}
-          size="small"
-          {...LABEL_STYLE}
-          items={[
-            { key: "server", label: "服务器", children: "尚未配置：当前在本机离线使用，所有数据保存在本机" },
-            { key: "user", label: "本机用户", children: data?.user ?? "…" },
-          ]}
-        />
-      </Card>
-      <Card title="关于" variant="borderless" className="gw-card">
-        {info.error ? (
-          <Alert type="error" showIcon title="无法读取本机数据信息" description={info.error.message} />
-        ) : (
-          <Descriptions
-            column={1}
-            size="small"
-            {...LABEL_STYLE}
-            items={[
-              { key: "version", label: "程序版本", children: data?.appVersion ?? "…" },
-              {
-                key: "dir",
-                label: "数据文件夹",
-                children: data ? <Typography.Text copyable>{data.dataDir}</Typography.Text> : "…",
-              },
-              {
-                key: "schema",
-                label: "数据版本",
-                children: data ? `第 ${data.schemaVersion} 版（本程序支持到第 ${data.latestSchemaVersion} 版）` : "…",
-              },
-              { key: "key", label: "数据库密钥", children: data ? `保存在${data.keySource}` : "…" },
-              { key: "size", label: "数据大小", children: data ? formatBytes(data.dbBytes) : "…" },
-            ]}
-          />
-        )}
-      </Card>
+    <Flex vertical gap={16} className="gw-settings" data-testid="settings-page">
+      <ServerSection setup={setup} />
+      <AccountSection setup={setup} />
+      <PrintSection settings={settings} />
+      <SyncSection settings={settings} setup={setup} />
+      <DisplaySection settings={settings} />
+      <AboutSection info={info.data} />
     </Flex>
   );
 }
