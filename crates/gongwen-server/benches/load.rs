@@ -130,7 +130,7 @@ async fn bench(clients: usize, polls: usize) -> anyhow::Result<()> {
                         let token = serde_json::from_slice::<TokenPair>(&bytes)?.access_token;
                         return anyhow::Ok((t.elapsed(), Some(token), turned_away));
                     }
-                    (StatusCode::SERVICE_UNAVAILABLE, Some(secs)) if turned_away < 20 => {
+                    (StatusCode::SERVICE_UNAVAILABLE, Some(secs)) if turned_away < 100 => {
                         turned_away += 1;
                         let jitter = Duration::from_millis((i as u64 * 7919) % 1000);
                         tokio::time::sleep(Duration::from_secs(secs) + jitter).await;

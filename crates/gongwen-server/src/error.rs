@@ -152,11 +152,15 @@ impl From<Error> for AppError {
             }
             e @ (Error::DatabaseUnreachable { .. } | Error::Pool(_)) => {
                 tracing::error!(error = %e, "database unavailable");
-                AppError::new(
+                let mut answer = AppError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     code::UNAVAILABLE,
                     "数据库暂时不可用，请稍后重试",
-                )
+                );
+                // Every connection busy (the pool's wait timed out) or the database
+                // away: a client should back off a little, not hammer.
+                answer.retry_after = Some(2);
+                answer
             }
             other => {
                 tracing::error!(error = %other, "request failed");
@@ -185,3 +189,22 @@ impl IntoResponse for AppError {
 }
 
 pub type ApiResult<T> = std::result::Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_pool_answers_503_with_retry_after() {
+        let response = AppError::from(Error::Pool("timed out waiting for a connection".into()))
+            .into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(axum::http::header::RETRY_AFTER)
+                .unwrap(),
+            "2"
+        );
+    }
+}

@@ -81,7 +81,8 @@ const INITIAL_COST: Duration = Duration::from_millis(50);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("登录的人较多，请在 {} 秒后重试", .retry_after.as_secs())]
 pub struct Busy {
-    /// When the work queued now should be done (whole seconds, at least 1).
+    /// When the work queued now should be done, plus a random spread of up to as
+    /// much again (whole seconds, at least 1).
     pub retry_after: Duration,
 }
 
@@ -149,9 +150,17 @@ impl Gate {
     ) -> std::result::Result<T, Busy> {
         let wait = self.estimated_wait();
         if wait > self.max_wait {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            // Come back when the line ahead has drained, plus a random share of that
+            // again: everyone turned away in the same second must not return in the
+            // same second (the load bench saw that herd bounce ten times).
+            let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+            let mut r = [0u8; 8];
+            let spread = match getrandom::fill(&mut r) {
+                Ok(()) => u64::from_le_bytes(r) % (secs + 1),
+                Err(_) => 0,
+            };
             return Err(Busy {
-                retry_after: Duration::from_secs(secs.clamp(1, 120)),
+                retry_after: Duration::from_secs((secs + spread).clamp(1, 240)),
             });
         }
         Ok(self.queue(f).await)
@@ -259,9 +268,11 @@ mod tests {
             }
         }
         // …the next would wait 1.2 s: turned away with when to come back.
+        // (1.2 s rounds up to 2; the spread adds up to as much again.)
         let busy = gate.run(|| 4).await.unwrap_err();
-        assert_eq!(busy.retry_after, Duration::from_secs(2));
-        assert!(busy.to_string().contains("2 秒后重试"));
+        let secs = busy.retry_after.as_secs();
+        assert!((2..=4).contains(&secs), "{secs}");
+        assert!(busy.to_string().contains(&format!("{secs} 秒后重试")));
         // `queue` never turns anyone away.
         let patient = {
             let gate = gate.clone();
