@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Times printing a 2-page 通知 three ways, on this machine, in one run:
-#   gongwen-print  (the `render` example: a whole process, fonts loaded cold)
+# Times printing a 2-page 通知 several ways, on this machine, in one run:
+#   gongwen-print  (the `render` example: a whole process with the shipped fonts, and
+#                   with --system-fonts, scanning the installed fonts first as the CLI does)
+#   gongwen print  (the CLI: a whole process that also scans the installed fonts;
+#                   timed when target/release/gongwen exists, or built with WITH_CLI=1)
 #   typst          (PyPI `typst`: one process per run, and warm in one process)
 #   LibreOffice    (headless conversion of an equivalent .fodt; skipped if not installed)
-# and prints a table with ratios against gongwen-print. The in-process warm time of
-# gongwen-print is measured by `cargo bench -p gongwen-print` (criterion).
-# Needs: cargo; optional: python3 with `pip install typst`, soffice (libreoffice-writer-nogui).
+# and prints a table with ratios against gongwen-print. Wall time depends on what else
+# the machine runs; with `perf` installed the table also gives each process's CPU time
+# (task-clock, all threads), which is what the wall time comes to on an idle machine.
+# The in-process warm time of gongwen-print is measured by `cargo bench -p gongwen-print`
+# (criterion). The load average is printed first: above the core count, mark the run noisy.
+# Needs: cargo; optional: perf, python3 with `pip install typst`, soffice (libreoffice-writer-nogui).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,6 +62,15 @@ time_runs() { # command... -> total seconds for $runs runs
   python3 -c "print($end - $start)"
 }
 
+cpu_ms() { # command... -> mean CPU ms per run (perf task-clock), or "-" without perf
+  if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
+    perf stat -x, -e task-clock -r "$runs" "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ {printf "%.1f", $1}'
+  else
+    echo "-"
+  fi
+}
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 echo "building gongwen-print (release)…" >&2
 cargo build --release -q -p gongwen-print --example render
 render="$CARGO_TARGET_DIR/release/examples/render"
@@ -63,37 +78,59 @@ g_total=$(time_runs "$render" "$work/notice.json" "$work/g.pdf")
 g_ms=$(ms "$g_total" "$runs")
 g_size=$(stat -c %s "$work/g.pdf")
 
-rows=("gongwen-print (process)|$g_ms|$g_size")
+rows=("gongwen-print (process)|$g_ms|$g_size|$(cpu_ms "$render" "$work/notice.json" "$work/g.pdf")")
+# Warm, in one process (fonts loaded, as in the running app): wall and CPU per print.
+warm=$("$render" "$work/notice.json" "$work/w.pdf" --repeat "$(( runs > 20 ? runs : 20 ))" 2>&1 | sed -n 's/^warm: \([0-9.]*\) ms\/print wall, \([0-9.]*\) ms\/print CPU.*/\1|\2/p')
+IFS='|' read -r w_wall w_cpu <<<"$warm"
+rows+=("gongwen-print (warm, in process)|${w_wall:--}|$g_size|${w_cpu:--}")
+# The same with the installed fonts scanned first, as `gongwen print` does.
+s_total=$(time_runs "$render" "$work/notice.json" "$work/s.pdf" --system-fonts)
+rows+=("gongwen-print (process, system fonts)|$(ms "$s_total" "$runs")|$(stat -c %s "$work/s.pdf")|$(cpu_ms "$render" "$work/notice.json" "$work/s.pdf" --system-fonts)")
+
+if [ "${WITH_CLI:-0}" = 1 ]; then
+  cargo build --release -q -p gongwen-cli
+fi
+cli="$CARGO_TARGET_DIR/release/gongwen"
+if [ -x "$cli" ]; then
+  c_total=$(time_runs "$cli" print "$work/notice.json" --output "$work/c.pdf")
+  rows+=("gongwen print (CLI process)|$(ms "$c_total" "$runs")|$(stat -c %s "$work/c.pdf")|$(cpu_ms "$cli" print "$work/notice.json" --output "$work/c.pdf")")
+else
+  echo "gongwen CLI not built (WITH_CLI=1 builds it): skipped" >&2
+fi
 
 if python3 -c "import typst" 2>/dev/null; then
   export TYPST_FONT_PATHS="$root/assets/fonts"
   t_total=$(time_runs python3 -c "import typst,sys; typst.compile(sys.argv[1], output=sys.argv[2], font_paths=[sys.argv[3]])" "$work/notice.typ" "$work/t.pdf" "$root/assets/fonts")
   t_ms=$(ms "$t_total" "$runs")
   t_warm=$(python3 - "$work/notice.typ" "$work/t.pdf" "$root/assets/fonts" "$runs" <<'PY'
-import sys, time, typst
+import os, sys, time, typst
 c = typst.Compiler(sys.argv[1], font_paths=[sys.argv[3]])
 c.compile(output=sys.argv[2])
-n = int(sys.argv[4]); t = time.perf_counter()
+n = max(int(sys.argv[4]), 20); t = time.perf_counter(); c0 = os.times()
 for _ in range(n): c.compile(output=sys.argv[2])
-print(f"{(time.perf_counter()-t)*1000/n:.1f}")
+c1 = os.times()
+cpu = (c1.user + c1.system - c0.user - c0.system) * 1000 / n
+print(f"{(time.perf_counter()-t)*1000/n:.1f}|{cpu:.1f}")
 PY
 )
-  rows+=("typst (process)|$t_ms|$(stat -c %s "$work/t.pdf")" "typst (warm, in process)|$t_warm|$(stat -c %s "$work/t.pdf")")
+  IFS='|' read -r t_warm t_warm_cpu <<<"$t_warm"
+  rows+=("typst (process)|$t_ms|$(stat -c %s "$work/t.pdf")|$(cpu_ms python3 -c "import typst,sys; typst.compile(sys.argv[1], output=sys.argv[2], font_paths=[sys.argv[3]])" "$work/notice.typ" "$work/t.pdf" "$root/assets/fonts")" "typst (warm, in process)|$t_warm|$(stat -c %s "$work/t.pdf")|$t_warm_cpu")
 else
   echo "typst not installed (pip install typst): skipped" >&2
 fi
 
 if command -v soffice >/dev/null; then
   l_total=$(time_runs soffice --headless --convert-to pdf --outdir "$work" "$work/notice.fodt")
-  rows+=("LibreOffice headless (process)|$(ms "$l_total" "$runs")|$(stat -c %s "$work/notice.pdf")")
+  rows+=("LibreOffice headless (process)|$(ms "$l_total" "$runs")|$(stat -c %s "$work/notice.pdf")|$(cpu_ms soffice --headless --convert-to pdf --outdir "$work" "$work/notice.fodt")")
 else
   echo "LibreOffice not installed (apt-get install libreoffice-writer-nogui): skipped" >&2
 fi
 
-printf '%-32s %10s %10s %8s\n' "printer" "ms/run" "bytes" "ratio"
+printf '%-38s %10s %12s %10s %8s\n' "printer" "ms/run" "CPU ms/run" "bytes" "ratio"
 for r in "${rows[@]}"; do
-  IFS='|' read -r name t size <<<"$r"
+  IFS='|' read -r name t size cpu <<<"$r"
   ratio=$(python3 -c "print(f'{float(\"$t\")/float(\"$g_ms\"):.1f}x')")
-  printf '%-32s %10s %10s %8s\n' "$name" "$t" "$size" "$ratio"
+  printf '%-38s %10s %12s %10s %8s\n' "$name" "$t" "$cpu" "$size" "$ratio"
 done
-echo "(in-process warm layout+PDF of gongwen-print: cargo bench -p gongwen-print)"
+echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(criterion, wall time only: cargo bench -p gongwen-print)"
