@@ -583,7 +583,7 @@ struct PreparedAttachment {
 impl Client {
     /// The attachment blob store (sealed with this store's blob key).
     pub(crate) fn blobs(&self) -> BlobStore {
-        BlobStore::new(&self.data_dir, self.blob_key.clone())
+        BlobStore::new(&self.data_dir, self.blob_key.clone()).with_copies_in(self.open_dir.clone())
     }
 
     /// Checks the things the JSON form cannot: sizes and the 文号.
@@ -1050,7 +1050,9 @@ impl Client {
             .map(|n| sanitize_file_name(&n))
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| format!("附件-{}", &hash[..12]));
-        let folder = self.open_dir.join(&hash[..16]);
+        let folder = blobs
+            .copies_dir(hash)
+            .expect("the client's blob store manages copies");
         let dest = folder.join(file_name);
         if dest.is_file() {
             return Ok(dest);

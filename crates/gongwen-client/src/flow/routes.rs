@@ -383,3 +383,82 @@ impl Client {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::temp_db;
+
+    fn delegation(id: i64) -> serde_json::Value {
+        serde_json::json!({
+            "id": id, "from_login": "li", "from_display": "李四",
+            "to_login": "zheng", "to_display": "郑一",
+            "starts_at": "2026-03-01T00:00:00Z", "ends_at": "2026-03-08T00:00:00Z"
+        })
+    }
+
+    #[test]
+    fn pulled_templates_are_stored_replaced_and_removed() {
+        let (_dir, db) = temp_db();
+        let mut t = TemplateSet::standard().templates[0].clone();
+        t.name = "本机关发文".into();
+        let data = serde_json::to_value(&t).unwrap();
+        crate::flow::write(&db, |tx| put_route_template(tx, "本机关发文", &data, "s1")).unwrap();
+        t.steps.truncate(3);
+        let data = serde_json::to_value(&t).unwrap();
+        crate::flow::write(&db, |tx| put_route_template(tx, "本机关发文", &data, "s2")).unwrap();
+        let set = crate::flow::read(&db, organ_templates).unwrap();
+        assert_eq!(set.templates, vec![t.clone()]);
+        // A template whose name is not the op's id is refused, not misfiled.
+        let e = crate::flow::write(&db, |tx| put_route_template(tx, "别的名字", &data, "s3"))
+            .unwrap_err();
+        assert_eq!(e.code(), "corrupt_flow");
+        crate::flow::write(&db, |tx| remove_route_template(tx, "本机关发文")).unwrap();
+        assert!(
+            crate::flow::read(&db, organ_templates)
+                .unwrap()
+                .templates
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn pulled_delegations_drive_who_acts_for_whom() {
+        let (_dir, db) = temp_db();
+        crate::flow::write(&db, |tx| put_delegation(tx, "7", &delegation(7), "s")).unwrap();
+        let at = |s: &str| OffsetDateTime::parse(s, &Rfc3339).unwrap();
+        let now = at("2026-03-02T00:00:00Z");
+        let of = |now| crate::flow::read(&db, |c| delegators_of(c, "zheng", now)).unwrap();
+        assert_eq!(of(now), vec![("li".to_owned(), "李四".to_owned())]);
+        assert!(
+            of(at("2026-03-08T00:00:00Z")).is_empty(),
+            "the end is exclusive"
+        );
+        assert!(of(at("2026-02-28T23:59:59Z")).is_empty());
+        let wf = crate::flow::read(&db, workflow_delegations).unwrap();
+        assert_eq!(wf.len(), 1);
+        assert!(wf[0].is_active(now, FlowKind::Outgoing));
+
+        let mut revoked = delegation(7);
+        revoked["revoked"] = true.into();
+        crate::flow::write(&db, |tx| put_delegation(tx, "7", &revoked, "s")).unwrap();
+        assert!(of(now).is_empty());
+        assert!(
+            crate::flow::read(&db, workflow_delegations)
+                .unwrap()
+                .is_empty()
+        );
+
+        let mut bad = delegation(8);
+        bad["ends_at"] = "next week".into();
+        assert!(crate::flow::write(&db, |tx| put_delegation(tx, "8", &bad, "s")).is_err());
+        assert!(
+            crate::flow::write(&db, |tx| put_delegation(tx, "9", &delegation(8), "s")).is_err()
+        );
+        crate::flow::write(&db, |tx| remove_delegation(tx, "7")).unwrap();
+        let n: i64 = db
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM delegations", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}

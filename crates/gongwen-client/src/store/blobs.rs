@@ -63,6 +63,8 @@ pub fn parse_ref(s: &str) -> Option<&str> {
 pub struct BlobStore {
     dir: PathBuf,
     key: BlobKey,
+    /// Where decrypted copies for viewing are kept (see [`BlobStore::copies_dir`]).
+    open_dir: Option<PathBuf>,
 }
 
 /// A blob opened for reading: `Read + Seek` over the plaintext.
@@ -73,7 +75,20 @@ impl BlobStore {
         BlobStore {
             dir: data_dir.join("blobs"),
             key,
+            open_dir: None,
         }
+    }
+
+    /// Also manage the decrypted copies handed out for viewing under `dir`: [`gc`]
+    /// removes a blob's copies with the blob.
+    pub fn with_copies_in(mut self, dir: PathBuf) -> BlobStore {
+        self.open_dir = Some(dir);
+        self
+    }
+
+    /// The folder holding the decrypted copies of `hash`, when copies are managed.
+    pub fn copies_dir(&self, hash: &str) -> Option<PathBuf> {
+        self.open_dir.as_ref().map(|d| d.join(&hash[..16]))
     }
 
     /// Where the (sealed) blob with `hash` lives.
@@ -457,6 +472,11 @@ pub fn gc(tx: &Transaction<'_>, store: &BlobStore) -> Result<GcReport> {
         report.bytes_freed += u64::try_from(*size).unwrap_or(0);
     }
     for (hash, _) in &dead {
+        // A decrypted copy of content that is gone (deleted, or no longer shared with
+        // this user) goes too.
+        if let Some(copies) = store.copies_dir(hash) {
+            let _ = fs::remove_dir_all(copies);
+        }
         match fs::remove_file(store.path(hash)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
