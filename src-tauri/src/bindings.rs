@@ -14,12 +14,12 @@ mod tests {
 
     use crate::commands::print::PrintJob;
     use crate::dto::{
-        ActRequest, ActResult, ConflictComparison, ConflictCopyRow, ConflictField, DiffPiece,
-        DraftDetail, DraftRow, ElementDiff, ExportedPdf, FlowCounts, FlowDetail, HandlerLine,
-        LintFinding, NextChoice, OpinionLine, OutboxRow, PersonRow, PrintedJob, QueueCounts,
-        QueueName, QueuePage, QueueQuery, QueueRow, RejectedRow, ReturnTarget, SavedDraft,
-        StepLine, StoreInfo, SubmitResult, SyncStatus, TaskAction, TaskDetail, VersionComparison,
-        VersionRow,
+        ActRequest, ActResult, AutosaveOutcome, ConflictComparison, ConflictCopyRow, ConflictField,
+        DiffPiece, DraftDetail, DraftRow, ElementDiff, ExportedPdf, FlowCounts, FlowDetail,
+        HandlerLine, LintFinding, NextChoice, OpinionLine, OutboxRow, PersonRow, PrintedJob,
+        QueueCounts, QueueName, QueuePage, QueueQuery, QueueRow, RejectedRow, ReturnTarget,
+        SavedDraft, StepLine, StoreInfo, SubmitResult, SyncStatus, TaskAction, TaskDetail,
+        VersionComparison, VersionRow,
     };
     use crate::error::{CommandError, ErrorCode};
 
@@ -73,6 +73,7 @@ mod tests {
             one::<ConflictCopyRow>(),
             one::<ConflictField>(),
             one::<ConflictComparison>(),
+            one::<AutosaveOutcome>(),
             // Setup, settings and 关于 (commands/session.rs, settings.rs, app.rs).
             one::<crate::settings::Profile>(),
             one::<crate::settings::FontSize>(),

@@ -691,6 +691,12 @@ pub struct DraftDetail {
     pub saved_at: String,
     #[ts(type = "import(\"../lib/document\").GwDocument")]
     pub document: Document,
+    /// True when `document` holds changes autosaved but not yet a version (after a crash or
+    /// a closed window): the editor says 已恢复未保存的修改. `version` is the version they
+    /// started from.
+    pub recovered: bool,
+    /// When those changes were last autosaved (RFC 3339).
+    pub working_copy_saved_at: Option<String>,
 }
 
 impl From<api::DraftDetail> for DraftDetail {
@@ -702,6 +708,37 @@ impl From<api::DraftDetail> for DraftDetail {
             author: d.author,
             saved_at: d.saved_at,
             document: d.document,
+            recovered: d.recovered,
+            working_copy_saved_at: d.working_copy_saved_at,
+        }
+    }
+}
+
+/// What an autosave did: the working copy was written (no version), or, after ten minutes
+/// of unsaved typing, a version was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AutosaveOutcome {
+    pub draft_id: String,
+    pub saved_at: String,
+    /// Whether changes wait in the working copy for the next version.
+    pub unsaved_changes: bool,
+    /// The version this autosave made, if it made one.
+    #[ts(type = "number | null")]
+    pub version: Option<i64>,
+    /// The head version now.
+    #[ts(type = "number")]
+    pub head_version: i64,
+}
+
+impl From<api::AutosaveResult> for AutosaveOutcome {
+    fn from(r: api::AutosaveResult) -> AutosaveOutcome {
+        AutosaveOutcome {
+            draft_id: r.draft_id,
+            saved_at: r.saved_at,
+            unsaved_changes: r.unsaved_changes,
+            version: r.version.map(|v| v.version),
+            head_version: r.head_version,
         }
     }
 }

@@ -212,6 +212,8 @@ test("a new draft saves itself as the title is typed", async () => {
   await body.click();
   await body.setValue("一、值班安排\n各单位要落实领导带班和24小时值班制度。");
   await waitForText('[data-testid="save-state"]', (t) => t.startsWith("已保存"), "the second edit was not saved");
+  // Autosave keeps a working copy; Ctrl+S makes the version.
+  await browser.keys([Key.Ctrl, "s"]);
   await browser.waitUntil(async () => /第(?:[2-9]|[1-9]\d+)版/.test(await (await browser.$("body")).getText()), {
     timeout: UI_WAIT_MS,
     timeoutMsg: "the editor never reached version 2",

@@ -6,8 +6,8 @@ use gongwen_domain::lint::{self, LintContext};
 use tauri::State;
 
 use crate::dto::{
-    ConflictComparison, ConflictCopyRow, ConflictField, DraftDetail, DraftRow, LintFinding,
-    SavedDraft, VersionComparison, VersionRow,
+    AutosaveOutcome, ConflictComparison, ConflictCopyRow, ConflictField, DraftDetail, DraftRow,
+    LintFinding, SavedDraft, VersionComparison, VersionRow,
 };
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
@@ -61,6 +61,48 @@ pub async fn save_draft(
         .into();
     state.changed();
     Ok(result)
+}
+
+/// 自动保存: writes the editor's content to the draft's working copy (no new version;
+/// durable when it returns). `base_version` is the version the editor started from.
+#[tauri::command]
+pub async fn autosave_draft(
+    state: State<'_, AppState>,
+    draft_id: String,
+    document: Document,
+    base_version: i64,
+) -> Result<AutosaveOutcome, CommandError> {
+    let result: AutosaveOutcome = state
+        .client()?
+        .autosave_draft(&draft_id, document, base_version)?
+        .into();
+    if result.version.is_some() {
+        state.changed();
+    }
+    Ok(result)
+}
+
+/// 保存 (Ctrl+S) and leaving the editor: makes a version from the working copy, if there
+/// is one; null when there were no unsaved changes.
+#[tauri::command]
+pub async fn commit_working_copy(
+    state: State<'_, AppState>,
+    draft_id: String,
+) -> Result<Option<SavedDraft>, CommandError> {
+    let saved = state.client()?.commit_working_copy(&draft_id)?;
+    if saved.is_some() {
+        state.changed();
+    }
+    Ok(saved.map(SavedDraft::from))
+}
+
+/// 放弃修改: drops the working copy; the head version stays. Whether there was one.
+#[tauri::command]
+pub async fn discard_working_copy(
+    state: State<'_, AppState>,
+    draft_id: String,
+) -> Result<bool, CommandError> {
+    Ok(state.client()?.discard_working_copy(&draft_id)?)
 }
 
 /// 删除草稿, with its versions.

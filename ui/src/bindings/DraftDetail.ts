@@ -3,4 +3,14 @@
 /**
  * A draft opened in the editor.
  */
-export type DraftDetail = { id: string, version: number, headVersion: number, author: string, savedAt: string, document: import("../lib/document").GwDocument, };
+export type DraftDetail = { id: string, version: number, headVersion: number, author: string, savedAt: string, document: import("../lib/document").GwDocument, 
+/**
+ * True when `document` holds changes autosaved but not yet a version (after a crash or
+ * a closed window): the editor says 已恢复未保存的修改. `version` is the version they
+ * started from.
+ */
+recovered: boolean, 
+/**
+ * When those changes were last autosaved (RFC 3339).
+ */
+workingCopySavedAt: string | null, };

@@ -37,6 +37,7 @@ import type { TaskAction } from "../bindings/TaskAction";
 import type { TaskDetail } from "../bindings/TaskDetail";
 import type { VersionComparison } from "../bindings/VersionComparison";
 import type { VersionRow } from "../bindings/VersionRow";
+import type { AutosaveOutcome } from "../bindings/AutosaveOutcome";
 import type { ConflictComparison } from "../bindings/ConflictComparison";
 import type { ConflictCopyRow } from "../bindings/ConflictCopyRow";
 import type { ConflictField } from "../bindings/ConflictField";
@@ -58,7 +59,7 @@ import type { SetupStatus } from "../bindings/SetupStatus";
 import type { GwDocument } from "./document";
 
 export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus, GwDocument };
-export type { ConflictComparison, ConflictCopyRow, ConflictField, ExportedPdf, PersonRow, PrintedJob, PrintJob };
+export type { AutosaveOutcome, ConflictComparison, ConflictCopyRow, ConflictField, ExportedPdf, PersonRow, PrintedJob, PrintJob };
 export type { ActRequest, ActResult, DiffPiece, DraftDetail, ElementDiff, FlowCounts, FlowDetail, HandlerLine, LintFinding, NextChoice, OpinionLine, OutboxRow, QueueName, QueuePage, QueueQuery, QueueRow, RejectedRow, ReturnTarget, SavedDraft, StepLine, SubmitResult, TaskAction, TaskDetail, VersionComparison, VersionRow };
 
 /**
@@ -164,6 +165,21 @@ export function createDraft(document: GwDocument): Promise<SavedDraft> {
 /** Saves a new version of a draft (nothing is written when it did not change). */
 export function saveDraft(draftId: string, document: GwDocument, baseVersion: number | null): Promise<SavedDraft> {
   return call<SavedDraft>("save_draft", { draftId, document, baseVersion });
+}
+
+/** 自动保存: the editor's content into the draft's working copy (no new version). */
+export function autosaveDraft(draftId: string, document: GwDocument, baseVersion: number): Promise<AutosaveOutcome> {
+  return call<AutosaveOutcome>("autosave_draft", { draftId, document, baseVersion });
+}
+
+/** 保存: a version from the working copy; null when nothing was unsaved. */
+export function commitWorkingCopy(draftId: string): Promise<SavedDraft | null> {
+  return call<SavedDraft | null>("commit_working_copy", { draftId });
+}
+
+/** 放弃修改: drops the working copy; the head version stays. */
+export function discardWorkingCopy(draftId: string): Promise<boolean> {
+  return call<boolean>("discard_working_copy", { draftId });
 }
 
 /** Deletes a draft with its versions. */

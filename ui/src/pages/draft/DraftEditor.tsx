@@ -70,7 +70,7 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
-function SaveIndicator({ state }: { state: SaveState }) {
+function SaveIndicator({ state, unversioned }: { state: SaveState; unversioned: boolean }) {
   switch (state.kind) {
     case "clean":
       return <span className="gw-save gw-save-clean">尚未修改</span>;
@@ -82,6 +82,7 @@ function SaveIndicator({ state }: { state: SaveState }) {
       return (
         <span className="gw-save gw-save-saved" data-testid="save-state">
           已保存 {dayjs(state.at).format("HH:mm:ss")}
+          {unversioned && <span className="gw-save-hint">（Ctrl+S 或离开时生成新版本）</span>}
         </span>
       );
     case "error":
@@ -147,6 +148,10 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
   const resolved = useRef(new Set<string>());
   /** The lint could not run (the message), so the findings shown may be out of date. */
   const [lintError, setLintError] = useState<string>();
+  /** Changes autosaved in the working copy, not yet a version. */
+  const [unversioned, setUnversioned] = useState(false);
+  /** When opening found autosaved changes of an earlier session (已恢复未保存的修改). */
+  const [recoveredAt, setRecoveredAt] = useState<string | null>(null);
 
   // Open an existing draft.
   useEffect(() => {
@@ -156,7 +161,9 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
       .then((d) => {
         setDoc(d.document);
         setVersion(d.headVersion);
-        baseVersion.current = d.headVersion;
+        baseVersion.current = d.version;
+        setUnversioned(d.recovered);
+        setRecoveredAt(d.recovered ? (d.workingCopySavedAt ?? d.savedAt) : null);
       })
       .catch((raw: unknown) => setLoadError(ipc.CommandError.from(raw)));
   }, [initialId]);
@@ -174,16 +181,76 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
     useCallback(async (value: GwDocument) => {
       const clean = cleanDocument(value);
       const id = draftIdRef.current;
-      const saved = id ? await ipc.saveDraft(id, clean, baseVersion.current) : await ipc.createDraft(clean);
       if (!id) {
+        // The first save creates the draft with its first version.
+        const saved = await ipc.createDraft(clean);
         draftIdRef.current = saved.draftId;
         setDraftId(saved.draftId);
+        setVersion(saved.version);
+        baseVersion.current = saved.version;
+      } else {
+        // Later ones go to the working copy; a version is made on Ctrl+S, on leaving, on 送审.
+        const result = await ipc.autosaveDraft(id, clean, baseVersion.current ?? 1);
+        setVersion(result.headVersion);
+        if (result.version !== null) baseVersion.current = result.version;
+        setUnversioned(result.unsavedChanges);
       }
-      setVersion(saved.version);
-      baseVersion.current = saved.version;
       setLintNonce((n) => n + 1);
     }, []),
   );
+
+  /** 保存: what is typed becomes a new version (Ctrl+S, the 保存 button, leaving the editor). */
+  const flush = autosave.flush;
+  const saveVersion = useCallback(async (): Promise<boolean> => {
+    if (!(await flush())) return false;
+    const id = draftIdRef.current;
+    if (!id) return true;
+    try {
+      const saved = await ipc.commitWorkingCopy(id);
+      if (saved) {
+        setVersion(saved.version);
+        baseVersion.current = saved.version;
+      }
+      setUnversioned(false);
+      setRecoveredAt(null);
+      return true;
+    } catch (raw) {
+      message.error(ipc.CommandError.from(raw).message);
+      return false;
+    }
+  }, [flush, message]);
+
+  // Closing the editor any other way (the navigation) also makes the version.
+  useEffect(
+    () => () => {
+      const id = draftIdRef.current;
+      if (!id) return;
+      void flush().then(async (ok) => {
+        if (ok) await ipc.commitWorkingCopy(id).catch(() => null);
+      });
+    },
+    [flush],
+  );
+
+  const discardRecovered = () =>
+    modal.confirm({
+      title: "放弃未保存的修改？",
+      content: "将恢复到上次保存的版本，自动保存的修改会被丢弃。",
+      okText: "放弃修改",
+      okButtonProps: { danger: true },
+      cancelText: "取消",
+      onOk: async () => {
+        const id = draftIdRef.current;
+        if (!id) return;
+        await ipc.discardWorkingCopy(id);
+        const d = await ipc.openDraft(id);
+        setDoc(d.document);
+        setVersion(d.headVersion);
+        baseVersion.current = d.version;
+        setUnversioned(false);
+        setRecoveredAt(null);
+      },
+    });
 
   const update = useCallback(
     (patch: Partial<GwDocument>) => {
@@ -233,12 +300,12 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
     const onKey = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
         event.preventDefault();
-        void autosave.flush();
+        void saveVersion();
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [autosave]);
+  }, [saveVersion]);
 
   // Files dropped on the window become attachments.
   useEffect(() => {
@@ -324,7 +391,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
   const resolveConflict = async (document: GwDocument, copyId: string) => {
     setDoc(document);
     autosave.changed(document);
-    if (!(await autosave.flush())) throw new ipc.CommandError("internal", "未能保存，请检查后重试。冲突副本仍保留。");
+    if (!(await saveVersion())) throw new ipc.CommandError("internal", "未能保存为新版本，请检查后重试。冲突副本仍保留。");
     resolved.current.add(copyId);
     const left = conflicts.filter((c) => c.id !== copyId);
     setConflicts(left);
@@ -350,14 +417,14 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
     <div className="gw-editor">
       <Flex className="gw-editor-bar" align="center" justify="space-between" gap={8}>
         <Space size={8}>
-          <Button type="link" icon={<ArrowLeftOutlined />} onClick={() => void autosave.flush().then(onBack)} className="gw-editor-back">
+          <Button type="link" icon={<ArrowLeftOutlined />} onClick={() => void saveVersion().then((ok) => ok && onBack())} className="gw-editor-back">
             返回草稿
           </Button>
           <Typography.Text strong>{draftId ? `修改草稿${version ? ` · 第${version}版` : ""}` : "起草公文"}</Typography.Text>
-          <SaveIndicator state={autosave.state} />
+          <SaveIndicator state={autosave.state} unversioned={unversioned} />
         </Space>
         <Space size={8}>
-          <Button onClick={() => void autosave.flush()} disabled={!doc}>
+          <Button onClick={() => void saveVersion()} disabled={!doc} data-testid="save">
             保存 <span className="gw-kbd">Ctrl+S</span>
           </Button>
           <Badge count={version ?? 0} size="small" color="#4a6a9c" offset={[-4, 2]}>
@@ -372,6 +439,26 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
           </Tooltip>
         </Space>
       </Flex>
+      {recoveredAt && doc && (
+        <Alert
+          className="gw-conflict-banner"
+          type="info"
+          showIcon
+          title={`已恢复未保存的修改（${dayjs(recoveredAt).format("MM-DD HH:mm")} 自动保存）`}
+          description="上次关闭时这些修改还没有生成版本，现已恢复。可以继续编辑，或保存为新版本。"
+          action={
+            <Space>
+              <Button size="small" type="primary" onClick={() => void saveVersion()}>
+                保存为新版本
+              </Button>
+              <Button size="small" danger onClick={discardRecovered}>
+                放弃修改
+              </Button>
+            </Space>
+          }
+          data-testid="recovered-banner"
+        />
+      )}
       {conflicts.length > 0 && doc && (
         <Alert
           className="gw-conflict-banner"
