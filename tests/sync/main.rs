@@ -18,8 +18,13 @@ use tokio::sync::oneshot;
 
 const PASSWORD: &str = "correct horse battery staple";
 
+mod chain;
+mod cli_kill;
+
 struct Server {
     base: String,
+    /// The server's database (connection string), for seeding and for checking its state.
+    db: String,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<gongwen_server::Result<()>>,
 }
@@ -50,6 +55,7 @@ impl Server {
         seed(&db).await;
         Server {
             base,
+            db,
             stop: Some(tx),
             task,
         }
