@@ -392,7 +392,7 @@ async fn check(resp: reqwest::Response) -> TransportResult<reqwest::Response> {
         }),
         401 => Err(TransportError::Unauthorized),
         409 => match wire {
-            Some(w) => Err(TransportError::Conflict(w)),
+            Some(w) => Err(TransportError::Conflict(Box::new(w))),
             None => Err(TransportError::BadResponse("409 应答无法读取".into())),
         },
         429 | 500..=599 => Err(TransportError::Unavailable {

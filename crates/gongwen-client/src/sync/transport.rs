@@ -43,7 +43,7 @@ pub enum TransportError {
     /// 409 with a recovery code ([`gongwen_protocol::sync::codes`]): SEQ_GAP,
     /// CLIENT_UNKNOWN, BUCKET_RESET, OFFSET_MISMATCH.
     #[error("服务器要求重新同步（{}）：{}", .0.code, .0.message)]
-    Conflict(SyncError),
+    Conflict(Box<SyncError>),
     /// Any other refusal (4xx) with the server's code and message.
     #[error("服务器拒绝了请求（{code}）：{message}")]
     Refused {

@@ -5,6 +5,8 @@
 //! requests, dropped responses, duplicated and reordered (late) requests, and crash
 //! points.
 #![allow(dead_code)]
+// The fake answers with the wire error type itself, as the real server does.
+#![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -894,7 +896,7 @@ impl FakeTransport {
 }
 
 fn conflict(e: SyncError) -> TransportError {
-    TransportError::Conflict(e)
+    TransportError::Conflict(Box::new(e))
 }
 
 impl Transport for FakeTransport {
