@@ -10,7 +10,9 @@
 #   GONGWEN_E2E_SKIP_BUILD=1 scripts/e2e.sh   test the binaries as they are
 #
 # Environment: CARGO_TARGET_DIR (default ./target), GONGWEN_E2E_ARTIFACTS (default
-# artifacts/e2e), GONGWEN_E2E_TODO (how many 待办 to seed, default 3).
+# artifacts/e2e), GONGWEN_E2E_TODO (how many 待办 to seed, default 3). The specs run one
+# after another: app.test.mjs and screens.test.mjs on the seeded folder, setup.test.mjs on
+# an empty one (the first run).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,7 +63,14 @@ mkdir -p "$ARTIFACTS"
 
 xsession_start "$WORK"
 
+# Window positions (window-state plugin) go to a throwaway config folder, so every run
+# starts from the configured size.
+export XDG_CONFIG_HOME="$WORK/xdg-config"
+mkdir -p "$XDG_CONFIG_HOME"
+
 DATA_DIR="$WORK/data"
+# An empty data folder: the first run (setup.test.mjs).
+FRESH_DIR="$WORK/fresh"
 seeded="$("$SEED" --data-dir "$DATA_DIR" --todo "$EXPECT_TODO")"
 [[ "$seeded" == "$EXPECT_TODO" ]] || { xs_log "seeding gave $seeded 待办, expected $EXPECT_TODO"; exit 1; }
 xs_log "seeded $seeded 待办 into $DATA_DIR"
@@ -84,6 +93,7 @@ xs_log "tauri-driver on port $PORT"
 
 GONGWEN_E2E_APP="$APP" \
   GONGWEN_E2E_DATA_DIR="$DATA_DIR" \
+  GONGWEN_E2E_FRESH_DIR="$FRESH_DIR" \
   GONGWEN_E2E_EXPECT_TODO="$EXPECT_TODO" \
   GONGWEN_E2E_ARTIFACTS="$ARTIFACTS" \
   GONGWEN_E2E_DRIVER_PORT="$PORT" \

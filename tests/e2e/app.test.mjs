@@ -63,12 +63,21 @@ after(async () => {
   await browser.deleteSession();
 });
 
-test("the window is titled 公文通", async () => {
+test("the window is titled 公文通, with the 待办 count for the taskbar", async () => {
   // The page's title, as WebDriver sees it …
   assert.equal(await browser.getTitle(), "公文通");
-  // … and the native window's, as the X server (and so the taskbar) sees it.
-  const tree = execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" });
-  assert.ok(tree.includes('"公文通"'), `no X window named 公文通:\n${tree}`);
+  // … and the native window's, as the X server (and so the taskbar) sees it: Linux
+  // desktops have no app badge, so the count of open 待办 is in the title.
+  const expected = `"公文通（${expectedTodo} 件待办）"`;
+  let tree = "";
+  await browser.waitUntil(
+    async () => {
+      tree = execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" });
+      return tree.includes(expected);
+    },
+    { timeout: UI_WAIT_MS, timeoutMsg: `no X window named ${expected}` },
+  ).catch(() => {});
+  assert.ok(tree.includes(expected), `no X window named ${expected}:\n${tree}`);
 });
 
 test("the 待办 count comes from the seeded local store", async () => {
