@@ -31,7 +31,7 @@ pub enum Role {
     FangSong,
     /// 黑体: 密级, 紧急程度, first-level headings, "附件" labels (7.2.2, 7.2.3, 7.3.3, 7.3.7).
     Hei,
-    /// 楷体: second-level headings, 签发人 names (7.2.5, 7.3.3).
+    /// 楷体: second-level headings, 签发人 names (7.2.6, 7.3.3).
     Kai,
     /// 宋体: page numbers (7.5).
     Song,

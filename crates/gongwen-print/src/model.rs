@@ -20,7 +20,7 @@ impl Color {
         g: 0.0,
         b: 0.0,
     };
-    /// The red of 发文机关标志, 分隔线 and 印章 (GB/T 9704-2012 7.2.4, 7.2.6, 7.3.5).
+    /// The red of 发文机关标志, 分隔线 and 印章 (GB/T 9704-2012 7.2.4, 7.2.7, 7.3.5.1).
     pub const RED: Color = Color {
         r: 1.0,
         g: 0.0,

@@ -1,4 +1,4 @@
-//! The 主体 and 版记 as flow blocks (GB/T 9704-2012 7.3 and chapter 8).
+//! The 主体 and 版记 as flow blocks (GB/T 9704-2012 7.3 and 7.4).
 
 use gongwen_domain::Document;
 use gongwen_domain::body::{self, BlockKind as BodyKind};
@@ -574,7 +574,7 @@ fn attachment_pages(
     out
 }
 
-/// 版记 (chapter 8): 抄送 and 印发机关/日期 in 4号仿宋, 左右各空一字, between full-width
+/// 版记 (7.4): 抄送 and 印发机关/日期 in 4号仿宋, 左右各空一字, between full-width
 /// rules (first and last 0.35 mm, middle 0.25 mm).
 fn imprint(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
     let letter = doc.format == Format::Letter;
@@ -603,7 +603,7 @@ fn imprint(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
         });
     }
     if !cc.is_empty() {
-        // 8.2: "抄送"二字后加全角冒号和抄送机关名称，回行时与冒号后的首字对齐，最后标句号.
+        // 7.4.2: "抄送"二字后加全角冒号和抄送机关名称，回行时与冒号后的首字对齐，最后标句号.
         let label = text::shape(shaper, &[("抄送：", style)]);
         let lw = text::width(&label);
         let keep = text::list_ranges(&cc, "，", label.len());
@@ -630,7 +630,7 @@ fn imprint(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
                 color: Color::BLACK,
             });
         }
-        // 8.3: 印发机关左空一字，印发日期右空一字，后加"印发"二字.
+        // 7.4.3: 印发机关左空一字，印发日期右空一字，后加"印发"二字.
         let organ = text::shape(shaper, &[(p.organ.trim(), style)]);
         let date = text::shape(shaper, &[(&format!("{}印发", p.date.chinese()), style)]);
         let mut glyphs = at(&organ, one);
@@ -642,7 +642,7 @@ fn imprint(doc: &Document, shaper: &mut Shaper<'_>) -> Option<Block> {
     }
     let h: f32 = rows.iter().map(|l| l.height).sum();
     if !letter {
-        // 8.1: 末条分隔线与公文最后一面的版心下边缘重合.
+        // 7.4.1: 末条分隔线与公文最后一面的版心下边缘重合.
         deco.push(Item::Rect {
             x: LEFT,
             y: h - IMPRINT_THICK,

@@ -129,7 +129,7 @@ pub enum BlockKind {
     Heading,
     /// 署名, 成文日期 and seal: never alone on a page (7.3.5).
     Signature,
-    /// The 版记: bottom of the last (even) page (chapter 8).
+    /// The 版记: bottom of the last (even) page (7.4).
     Imprint,
 }
 

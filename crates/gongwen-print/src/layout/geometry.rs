@@ -19,7 +19,7 @@ pub const BOTTOM: f32 = TOP + BODY_H;
 pub const BODY_SIZE: f32 = 16.0;
 /// 2号 (22 pt): 标题 (7.3.1).
 pub const TITLE_SIZE: f32 = 22.0;
-/// 4号 (14 pt): 版记 (8.2, 8.3) and 页码 (7.5).
+/// 4号 (14 pt): 版记 (7.4.2, 7.4.3) and 页码 (7.5).
 pub const SMALL_SIZE: f32 = 14.0;
 
 /// 5.2.3 行数和字数: 一般每面排22行，每行排28个字. One character cell.
@@ -32,7 +32,7 @@ pub const ASCENT: f32 = 0.88;
 
 /// 7.2.4: 发文机关标志上边缘至版心上边缘为 35 mm.
 pub const MARK_TOP: f32 = TOP + 35.0;
-/// 7.2.6: the red 分隔线 lies 4 mm below the 发文字号.
+/// 7.2.7 版头中的分隔线: the red 分隔线 lies 4 mm below the 发文字号.
 pub const RULE_GAP: f32 = 4.0;
 /// Thickness of the red 分隔线 (the standard leaves it open; common practice).
 pub const RED_RULE: f32 = 0.5;
@@ -40,7 +40,7 @@ pub const RED_RULE: f32 = 0.5;
 /// 7.5 页码: 一字线上距版心下边缘 7 mm.
 pub const FOLIO_TOP: f32 = BOTTOM + 7.0;
 
-/// 8.1: 首条和末条分隔线用粗线（推荐高度为 0.35 mm），中间的分隔线用细线（推荐高度为 0.25 mm）.
+/// 7.4.1: 首条和末条分隔线用粗线（推荐高度为 0.35 mm），中间的分隔线用细线（推荐高度为 0.25 mm）.
 pub const IMPRINT_THICK: f32 = 0.35;
 pub const IMPRINT_THIN: f32 = 0.25;
 

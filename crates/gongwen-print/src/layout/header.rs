@@ -20,7 +20,7 @@ fn em_top(y: f32, em: f32) -> f32 {
     y + (PITCH - em) / 2.0
 }
 
-/// The 文号 as printed (7.2.4: 六角括号, full year, no leading zeros, no 第).
+/// The 文号 as printed (7.2.5: 六角括号, full year, no leading zeros, no 第).
 pub fn doc_number_text(doc: &Document) -> Option<String> {
     doc.doc_number.as_ref().map(|n| n.to_string())
 }
@@ -233,7 +233,7 @@ fn standard(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>
     let line_top = exact + grid_shift(flow_top_below(exact + extra_rows as f32 * PITCH));
     let mut last_line_top = line_top;
     if up {
-        // 7.2.5 上行文: 发文字号居左空一字，与最后一个签发人姓名处在同一行; 签发人 label
+        // 7.2.5/7.2.6 上行文: 发文字号居左空一字，与最后一个签发人姓名处在同一行; 签发人 label
         // 3号仿宋，names 3号楷体，居右空一字; two names a line, later lines aligned
         // with the first name.
         let label = text::shape(shaper, &[("签发人：", fs)]);
@@ -277,7 +277,7 @@ fn standard(doc: &Document, shaper: &mut Shaper<'_>, warnings: &mut Vec<Warning>
     }
 }
 
-/// 7.2.6: 发文字号之下 4 mm 处居中印一条与版心等宽的红色分隔线 — for a 文号 line whose
+/// 7.2.7: 发文字号之下 4 mm 处居中印一条与版心等宽的红色分隔线 — for a 文号 line whose
 /// box top is `line_top`.
 fn rule_below(line_top: f32) -> f32 {
     em_top(line_top, BODY_SIZE * PT) + BODY_SIZE * PT + RULE_GAP

@@ -161,7 +161,7 @@ fn standard_header_distances() {
             "corner element line",
         );
     }
-    // 7.2.6: the red rule, 版心 wide, 4 mm below the 发文字号.
+    // 7.2.7: the red rule, 版心 wide, 4 mm below the 发文字号.
     let rule = p1.rects.iter().find(|r| is_red(r.rgb)).expect("a red rule");
     near(rule.x, 28.0, "red rule left");
     near(rule.w, 156.0, "red rule width");
@@ -199,7 +199,7 @@ fn upward_document_has_signer_on_the_number_line() {
         .iter()
         .rfind(|l| l[0].baseline < rule.y && l[0].size < 17.0 && l[0].baseline > 80.0)
         .expect("文号 line");
-    // 7.2.5: 文号 1 character from the left, 签发人 1 character from the right.
+    // 7.2.5/7.2.6: 文号 1 character from the left, 签发人 1 character from the right.
     near(line[0].x, 28.0 + CELL, "文号 one character from the left");
     let right = line.last().map(|g| g.x + g.w).unwrap();
     near(right, 184.0 - CELL, "签发人 one character from the right");
@@ -279,7 +279,7 @@ fn imprint_rules_end_on_the_version_bottom_of_an_even_page() {
     for r in &rules {
         near(r.x, 28.0, "rule starts at the 订口");
     }
-    // 8.2/8.3: 4号 text, one character in from each side.
+    // 7.4.2/7.4.3: 4号 text, one character in from each side.
     let imprint: Vec<_> = last
         .lines()
         .into_iter()

@@ -231,3 +231,79 @@ fn fonts_report_names_every_role() {
         assert!(summary.contains(label), "{summary}");
     }
 }
+
+#[test]
+fn no_line_starts_or_ends_with_forbidden_punctuation() {
+    // 避头尾: a body dense with punctuation at every offset, read back line by line.
+    const NO_START: &str = "，。、；：？！）」』》】〕”’…";
+    const NO_END: &str = "（「『《【〔“‘";
+    let pieces = [
+        "各单位要认真落实，",
+        "确保“三个到位”。",
+        "（一）组织到位；",
+        "《实施方案》已印发！",
+        "请于12月20日前报送……",
+        "是否完成？",
+        "「重点」、『难点』：",
+    ];
+    let mut doc = sample("notice-full");
+    doc.attachments.clear();
+    doc.body = (0..12)
+        .map(|k| {
+            (0..9)
+                .map(|i| pieces[(i * 3 + k) % pieces.len()])
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let out = print(&doc);
+    let text = String::from_utf8(poppler("pdftotext", &[], &out.pdf)).unwrap();
+    let mut checked = 0;
+    for line in text.lines().map(squash).filter(|l| l.chars().count() > 20) {
+        let first = line.chars().next().unwrap();
+        let last = line.chars().last().unwrap();
+        assert!(
+            !NO_START.contains(first),
+            "line starts with {first}: {line}"
+        );
+        assert!(!NO_END.contains(last), "line ends with {last}: {line}");
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked} lines checked");
+}
+
+#[test]
+fn attachment_note_wraps_under_the_name() {
+    // 7.3.4: "附件：1.名称", a second name under the first, wrapped lines aligned
+    // with the name's first character.
+    use crate::pdfread::read;
+    let mut doc = sample("notice-full");
+    doc.attachments[0].name =
+        "鹤山市2026年安全生产大检查工作方案及各镇各部门检查任务分工和时间进度安排表".into();
+    let out = print(&doc);
+    let pages = read(&out.pdf);
+    let lines: Vec<_> = pages
+        .iter()
+        .flat_map(|p| p.lines())
+        .filter(|l| (l[0].size - 16.0).abs() < 0.01)
+        .collect();
+    let cell = 156.0 / 28.0;
+    // "附件：" takes three cells after the two of indent; "2." stands under "1.".
+    let at_number = |l: &&Vec<crate::pdfread::Glyph>| (l[0].x - (28.0 + 5.0 * cell)).abs() < 0.3;
+    let i = lines
+        .iter()
+        .position(|l| at_number(&l))
+        .expect("the 附件说明's second name");
+    assert!(i >= 2);
+    let (first, wrapped, second) = (&lines[i - 2], &lines[i - 1], &lines[i]);
+    crate::near(
+        first[0].x,
+        28.0 + 2.0 * cell,
+        "附件说明 indented two characters",
+    );
+    // The name starts after "1." (two half-width glyphs).
+    let name_x = first[5].x;
+    crate::near(wrapped[0].x, name_x, "wrapped line aligned with the name");
+    crate::near(second[0].x, first[3].x, "2. under 1.");
+    crate::near(first[3].x, 28.0 + 5.0 * cell, "1. after 附件：");
+}
