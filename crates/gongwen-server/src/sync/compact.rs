@@ -54,6 +54,9 @@ pub const RETENTION: Duration = Duration::days(30);
 /// How often [`periodic`] compacts.
 pub const INTERVAL: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
+/// How long after start [`periodic`] first compacts.
+pub const FIRST_DELAY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// Advisory lock key of the compactor (one instance at a time).
 const LOCK_KEY: i64 = 0x6777_5f63_6f6d_7061; // "gw_compa"
 
@@ -328,10 +331,14 @@ pub async fn compact_all(
     result.map(Some)
 }
 
-/// Compacts every [`INTERVAL`] with the [`RETENTION`] horizon, forever (spawned by the
+/// Compacts every [`INTERVAL`] (the first time [`FIRST_DELAY`] after start) with the
+/// [`RETENTION`] horizon, forever (spawned by the
 /// server; failures are logged and retried at the next interval).
 pub async fn periodic(state: AppState) {
-    let mut tick = tokio::time::interval(INTERVAL);
+    // The first pass a while after start, so instances restarted together do not
+    // all compact at once (and a short-lived process never does).
+    let first = tokio::time::Instant::now() + FIRST_DELAY;
+    let mut tick = tokio::time::interval_at(first, INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
