@@ -61,9 +61,9 @@ pub use actions::{ActOutcome, SubmitOutcome};
 pub use audit::AuditSummary;
 pub use outbox::{OutboxEntry, RejectedAction};
 pub use people::{Person, SUPERVISOR_ROLES};
+pub(crate) use queue::open_counts as queue_open_counts;
 pub use queue::{FlowCounts, QueueFilter, QueueItem, QueueKind, QueuePage};
 pub use routes::{DelegationInfo, RouteTemplateInfo, TemplateSource};
-pub(crate) use queue::open_counts as queue_open_counts;
 pub use view::{ActionButton, FlowView, HandlerView, StepTarget, StepView, TaskView, action_name};
 
 /// Mutation name of 送审 (starting a flow) in the outbox.
