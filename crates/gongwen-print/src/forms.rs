@@ -211,10 +211,39 @@ fn fit_cells(shaper: &mut Shaper<'_>, r: &Row<'_>, labels: &[Vec<SGlyph>]) -> (V
         let spare = (room - total) / need.len() as f32;
         need.iter().map(|n| n + spare).collect()
     } else {
-        need.iter().map(|n| n / total * room).collect()
+        share_row(&need, room)
     };
     (label_widths, widths)
 }
+
+/// Widths for values that need more than the row holds. Names and dates should stay
+/// on one line; the longest value (an organ's name) wraps best. So, smallest first,
+/// each value but the longest keeps its one-line width as long as the others can
+/// still share what is left, the longest keeping at least [`MIN_WRAP`]; the longest
+/// takes the rest. A proportional split would instead squeeze a two-character name
+/// into a column one character wide.
+fn share_row(need: &[f32], room: f32) -> Vec<f32> {
+    let mut order: Vec<usize> = (0..need.len()).collect();
+    order.sort_by(|&a, &b| need[a].total_cmp(&need[b]));
+    let Some(&longest) = order.last() else {
+        return Vec::new();
+    };
+    let reserve = need[longest].min(MIN_WRAP);
+    let mut widths = vec![0.0; need.len()];
+    let mut left = room;
+    let smaller = &order[..order.len() - 1];
+    for (placed, &i) in smaller.iter().enumerate() {
+        let share = (left - reserve).max(0.0) / (smaller.len() - placed) as f32;
+        widths[i] = need[i].min(share);
+        left -= widths[i];
+    }
+    widths[longest] = left;
+    widths
+}
+
+/// The narrowest the longest value of an overfull row is made before the shorter
+/// values give up their single line (about five characters of the form's text).
+const MIN_WRAP: f32 = 30.0;
 
 /// A laid-out box: its lines, each glyphs relative to the box's inner left edge.
 struct BoxLines {
@@ -619,4 +648,25 @@ pub fn print_receipt_sheet(sheet: &ReceiptSheet) -> Result<PrintOutput> {
 
 pub fn print_receipt_sheet_with(sheet: &ReceiptSheet, fonts: &Fonts) -> Result<PrintOutput> {
     output(layout_receipt_sheet(sheet, fonts), fonts, "收文处理笺")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_row;
+
+    #[test]
+    fn short_values_keep_their_line_and_the_longest_wraps() {
+        // 拟稿单位 (long), 拟稿人 (a two-character name), 日期.
+        let widths = share_row(&[58.0, 13.0, 35.0], 92.0);
+        assert_eq!(widths[1], 13.0);
+        assert_eq!(widths[2], 35.0);
+        assert!((widths[0] - 44.0).abs() < 1e-3, "{widths:?}");
+        assert!((widths.iter().sum::<f32>() - 92.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn values_that_all_overflow_share_the_row_equally() {
+        let widths = share_row(&[100.0, 90.0], 60.0);
+        assert_eq!(widths, vec![30.0, 30.0]);
+    }
 }

@@ -65,3 +65,22 @@ fn long_opinions_grow_and_continue_with_the_header_repeated() {
     // halves), so count a character that occurs once per sentence.
     assert_eq!(all.matches('患').count(), 40, "no line lost or doubled");
 }
+
+#[test]
+fn a_short_name_stays_on_one_line_beside_a_long_drafting_unit() {
+    let mut sheet: DraftSheet =
+        serde_json::from_str(&std::fs::read_to_string(sample_path("draft-sheet.json")).unwrap())
+            .unwrap();
+    sheet.drafting_unit = "鹤山市人民政府办公室".into();
+    sheet.drafter = "李明".into();
+    let out = print_draft_sheet_with(&sheet, fonts()).unwrap();
+    let text = String::from_utf8(poppler("pdftotext", &["-layout"], &out.pdf)).unwrap();
+    assert!(
+        text.contains("李明"),
+        "the name is broken over lines:\n{text}"
+    );
+    assert!(
+        text.contains("2026年11月20日"),
+        "the date is broken over lines:\n{text}"
+    );
+}
