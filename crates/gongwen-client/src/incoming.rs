@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use gongwen_domain::Document;
 use gongwen_domain::workflow::{
-    self, Action, Command, Context, DocFacts, Event, Flow, FlowId, FlowKind, PersonId, TemplateSet,
+    self, Action, Command, Context, DocFacts, Event, Flow, FlowId, FlowKind, PersonId,
 };
 use gongwen_protocol::exchange::{Incoming, ItemState, OrganRef, PersonRef, Receipt};
 use gongwen_protocol::sync::{ExchangeSign, mutations};
@@ -933,36 +933,17 @@ impl Client {
             registered_at: ts(now),
         };
 
-        // The route: by name, or by 文种 (请示 → 请示件收文).
-        let directory = people::all(tx)?;
-        let resolver = |role: &str, organ: Option<&str>| -> Vec<PersonId> {
-            let organ = organ.unwrap_or(&me.organ);
-            directory
-                .iter()
-                .filter(|p| p.organ == organ && p.roles.iter().any(|r| r == role))
-                .map(|p| PersonId::new(p.id.clone()))
-                .collect()
-        };
+        // The route: by name, or by 文种 (请示 → 请示件收文); the organ's templates first.
         let owner = PersonId::new(me.id.clone());
         let facts = DocFacts::of(&doc, false);
-        let templates = TemplateSet::standard();
-        let route = match input.route.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(name) => templates
-                .by_name(name)
-                .filter(|t| t.kind == FlowKind::Incoming)
-                .ok_or_else(|| FlowError::UnknownRoute {
-                    name: name.to_owned(),
-                    available: templates
-                        .templates
-                        .iter()
-                        .filter(|t| t.kind == FlowKind::Incoming)
-                        .map(|t| t.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                })?
-                .instantiate(&facts, &owner, &resolver)?,
-            None => templates.route_for(FlowKind::Incoming, &facts, &owner, &resolver)?,
-        };
+        let route = crate::flow::routes::route_for_new_flow(
+            tx,
+            FlowKind::Incoming,
+            input.route.as_deref(),
+            &facts,
+            &owner,
+            &me.organ,
+        )?;
         let hash = crate::flow::actions::flow_hash(
             inc.content_hash
                 .as_deref()

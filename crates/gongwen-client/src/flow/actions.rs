@@ -4,7 +4,7 @@
 use gongwen_domain::Document;
 use gongwen_domain::workflow::{
     self, Action, AddPosition, Command, ContentHash, Context, DocFacts, Event, Flow, FlowId,
-    FlowKind, PersonId, Route, TaskId, TemplateSet,
+    FlowKind, PersonId, Route, TaskId,
 };
 use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
@@ -156,29 +156,16 @@ impl Client {
                 flow,
             });
         }
-        let directory = people::all(tx)?;
-        let resolver = |role: &str, organ: Option<&str>| -> Vec<PersonId> {
-            let organ = organ.unwrap_or(&me.organ);
-            directory
-                .iter()
-                .filter(|p| p.organ == organ && p.roles.iter().any(|r| r == role))
-                .map(|p| PersonId::new(p.id.clone()))
-                .collect()
-        };
         let owner = PersonId::new(me.id.clone());
         let facts = DocFacts::of(&doc, false);
-        let organ = super::routes::organ_templates(tx)?;
-        let standard = TemplateSet::standard();
-        let chosen = super::routes::choose(&organ, &standard, FlowKind::Outgoing, route, &facts)
-            .map_err(|available| FlowError::UnknownRoute {
-                name: route.unwrap_or_default().to_owned(),
-                available,
-            })?;
-        let route = match chosen {
-            Some(t) => t.instantiate(&facts, &owner, &resolver)?,
-            // No template applies: the domain's "no template" refusal, with its message.
-            None => standard.route_for(FlowKind::Outgoing, &facts, &owner, &resolver)?,
-        };
+        let route = super::routes::route_for_new_flow(
+            tx,
+            FlowKind::Outgoing,
+            route,
+            &facts,
+            &owner,
+            &me.organ,
+        )?;
         let meta = DocMeta {
             document_id: draft_id.to_owned(),
             doc_version: Some(version.version),

@@ -15,8 +15,8 @@
 //! The apply side of sync calls [`put_route_template`], [`remove_route_template`],
 //! [`put_delegation`] and [`remove_delegation`] inside its pull transaction.
 
-use gongwen_domain::workflow::template::{RouteTemplate, TemplateSet};
-use gongwen_domain::workflow::{Delegation, FlowKind, PersonId};
+use gongwen_domain::workflow::template::{DocFacts, RouteTemplate, TemplateSet};
+use gongwen_domain::workflow::{Delegation, FlowKind, PersonId, Route};
 use gongwen_protocol::sync::DelegationData;
 use rusqlite::{Connection, Transaction, params};
 use serde::Serialize;
@@ -185,6 +185,43 @@ pub(crate) fn organ_templates(c: &Connection) -> Result<TemplateSet> {
     Ok(TemplateSet { templates })
 }
 
+/// The route of a new flow of `kind` for `owner` (a member of `organ`): the template
+/// named `name` (organ first, then standard), else the one [`choose`] picks by 文种 and
+/// 行文方向. Handlers are resolved by role from the local directory, in `organ` unless
+/// the step names another.
+pub(crate) fn route_for_new_flow(
+    c: &Connection,
+    kind: FlowKind,
+    name: Option<&str>,
+    facts: &DocFacts,
+    owner: &PersonId,
+    organ: &str,
+) -> Result<Route> {
+    let name = name.filter(|n| !n.trim().is_empty());
+    let directory = super::people::all(c)?;
+    let resolver = |role: &str, in_organ: Option<&str>| -> Vec<PersonId> {
+        let in_organ = in_organ.unwrap_or(organ);
+        directory
+            .iter()
+            .filter(|p| p.organ == in_organ && p.roles.iter().any(|r| r == role))
+            .map(|p| PersonId::new(p.id.clone()))
+            .collect()
+    };
+    let organ_set = organ_templates(c)?;
+    let standard = TemplateSet::standard();
+    let chosen = choose(&organ_set, &standard, kind, name, facts).map_err(|available| {
+        FlowError::UnknownRoute {
+            name: name.unwrap_or_default().to_owned(),
+            available,
+        }
+    })?;
+    Ok(match chosen {
+        Some(t) => t.instantiate(facts, owner, &resolver)?,
+        // No template applies: the domain's "no template" refusal, with its message.
+        None => standard.route_for(kind, facts, owner, &resolver)?,
+    })
+}
+
 /// Chooses the template for 送审: by name (organ first, then standard), or by 文种 and
 /// 行文方向 (the organ's most specific applicable template, else the standard set's).
 /// `Err` carries the names available, for the message.
@@ -193,12 +230,13 @@ pub(crate) fn choose<'a>(
     standard: &'a TemplateSet,
     kind: FlowKind,
     name: Option<&str>,
-    facts: &gongwen_domain::workflow::template::DocFacts,
+    facts: &DocFacts,
 ) -> std::result::Result<Option<&'a RouteTemplate>, String> {
     match name {
         Some(name) => organ
             .by_name(name)
             .or_else(|| standard.by_name(name))
+            .filter(|t| t.kind == kind)
             .map(Some)
             .ok_or_else(|| {
                 let mut names: Vec<&str> = Vec::new();
