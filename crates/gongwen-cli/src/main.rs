@@ -576,11 +576,14 @@ fn print_cmd(cli: &Cli, args: &PrintArgs) -> Result<()> {
                 .as_ref()
                 .map(|c| c.user().to_owned())
                 .unwrap_or_default();
-            gongwen_print::forms::print_draft_sheet(&draft_sheet(&doc, drafter))?
+            gongwen_print::forms::print_draft_sheet(&gongwen_print::forms::DraftSheet {
+                drafter,
+                ..gongwen_print::forms::DraftSheet::from_document(&doc)
+            })?
         }
-        Some(Form::ReceiptSheet) => {
-            gongwen_print::forms::print_receipt_sheet(&receipt_sheet(&doc))?
-        }
+        Some(Form::ReceiptSheet) => gongwen_print::forms::print_receipt_sheet(
+            &gongwen_print::forms::ReceiptSheet::from_document(&doc),
+        )?,
     };
     for w in &output.warnings {
         eprintln!("注意：{w}");
@@ -599,58 +602,6 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(&tmp, bytes).with_context(|| format!("无法写入 {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("无法写入 {}", path.display()))?;
     Ok(())
-}
-
-fn draft_sheet(doc: &Document, drafter: String) -> gongwen_print::forms::DraftSheet {
-    let organ = doc
-        .issuers
-        .first()
-        .map(|i| i.name.clone())
-        .unwrap_or_default();
-    gongwen_print::forms::DraftSheet {
-        organ: organ.clone(),
-        doc_type: doc
-            .doc_type
-            .map(|d| d.name().to_owned())
-            .unwrap_or_default(),
-        secrecy: doc
-            .secrecy
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-        urgency: doc.urgency.map(|u| u.name().to_owned()).unwrap_or_default(),
-        title: doc.title.clone(),
-        main_recipients: doc.main_recipients.join("、"),
-        cc: doc.cc.join("、"),
-        drafting_unit: doc
-            .printing
-            .as_ref()
-            .map(|p| p.organ.clone())
-            .unwrap_or(organ),
-        drafter,
-        draft_date: doc.date,
-        doc_number: doc
-            .doc_number
-            .as_ref()
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        attachments: doc.attachments.iter().map(|a| a.name.clone()).collect(),
-        ..Default::default()
-    }
-}
-
-fn receipt_sheet(doc: &Document) -> gongwen_print::forms::ReceiptSheet {
-    gongwen_print::forms::ReceiptSheet {
-        organ: doc.main_recipients.first().cloned().unwrap_or_default(),
-        from_unit: doc.issuer_names().join("、"),
-        doc_number: doc
-            .doc_number
-            .as_ref()
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        title: doc.title.clone(),
-        ..Default::default()
-    }
 }
 
 fn print_document(doc: &Document) {

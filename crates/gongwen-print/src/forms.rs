@@ -5,6 +5,7 @@
 //! their content (long opinions); a row that does not fit continues on the next
 //! page, under the form's title repeated with "（续）" and the document's title row.
 
+use gongwen_domain::Document;
 use gongwen_domain::document::DocDate;
 use serde::{Deserialize, Serialize};
 
@@ -517,6 +518,68 @@ fn layout_form(fonts: &Fonts, title: &str, rows: &[Row<'_>], repeat: usize) -> L
         });
     }
     Layout { pages, warnings }
+}
+
+impl DraftSheet {
+    /// The particulars a 发文稿纸 takes from the document itself: organ (the first
+    /// issuer), 文种, 密级, 紧急程度, title, recipients, drafting unit (the 印发机关,
+    /// else the organ), 成文日期, 文号 and attachments. Drafter and opinions come
+    /// from the flow, so the caller fills them in.
+    pub fn from_document(doc: &Document) -> DraftSheet {
+        let organ = doc
+            .issuers
+            .first()
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
+        DraftSheet {
+            doc_type: doc
+                .doc_type
+                .map(|d| d.name().to_owned())
+                .unwrap_or_default(),
+            secrecy: doc
+                .secrecy
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            urgency: doc.urgency.map(|u| u.name().to_owned()).unwrap_or_default(),
+            title: doc.title.clone(),
+            main_recipients: doc.main_recipients.join("、"),
+            cc: doc.cc.join("、"),
+            drafting_unit: doc
+                .printing
+                .as_ref()
+                .map(|p| p.organ.clone())
+                .filter(|o| !o.trim().is_empty())
+                .unwrap_or_else(|| organ.clone()),
+            organ,
+            draft_date: doc.date,
+            doc_number: doc_number(doc),
+            attachments: doc.attachments.iter().map(|a| a.name.clone()).collect(),
+            ..Default::default()
+        }
+    }
+}
+
+impl ReceiptSheet {
+    /// The particulars a 收文处理笺 takes from the incoming document: the receiving
+    /// organ (the first 主送机关), 来文单位 (the issuers), 文号 and title. Dates,
+    /// 收文编号 and opinions come from the flow.
+    pub fn from_document(doc: &Document) -> ReceiptSheet {
+        ReceiptSheet {
+            organ: doc.main_recipients.first().cloned().unwrap_or_default(),
+            from_unit: doc.issuer_names().join("、"),
+            doc_number: doc_number(doc),
+            title: doc.title.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+fn doc_number(doc: &Document) -> String {
+    doc.doc_number
+        .as_ref()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
 }
 
 fn date_text(d: Option<DocDate>) -> String {

@@ -188,46 +188,14 @@ pub(crate) fn draft_sheet(view: &TaskView) -> DraftSheet {
     let flow = &view.flow;
     let empty = Document::default();
     let doc = view.document.as_ref().unwrap_or(&empty);
-    let organ = doc
-        .issuers
-        .first()
-        .map(|i| i.name.clone())
-        .unwrap_or_default();
     let mut sheet = DraftSheet {
-        organ: organ.clone(),
-        doc_type: doc
-            .doc_type
-            .map(|d| d.name().to_owned())
-            .unwrap_or_default(),
-        secrecy: doc
-            .secrecy
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-        urgency: doc.urgency.map(|u| u.name().to_owned()).unwrap_or_default(),
-        title: if doc.title.trim().is_empty() {
-            flow.title.clone()
-        } else {
-            doc.title.clone()
-        },
-        main_recipients: doc.main_recipients.join("、"),
-        cc: doc.cc.join("、"),
-        drafting_unit: doc
-            .printing
-            .as_ref()
-            .map(|p| p.organ.clone())
-            .filter(|o| !o.trim().is_empty())
-            .unwrap_or(organ),
         drafter: flow.owner_name.clone(),
         draft_date: rfc3339_date(&flow.created_at).or(doc.date),
-        doc_number: doc
-            .doc_number
-            .as_ref()
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        attachments: doc.attachments.iter().map(|a| a.name.clone()).collect(),
-        ..Default::default()
+        ..DraftSheet::from_document(doc)
     };
+    if sheet.title.trim().is_empty() {
+        sheet.title = flow.title.clone();
+    }
     for entry in &flow.opinions {
         match entry.step_kind {
             StepKind::Review | StepKind::Recheck if step_mode(flow, entry.step) == "会签" => {
@@ -248,21 +216,12 @@ pub(crate) fn receipt_sheet(view: &TaskView) -> ReceiptSheet {
     let empty = Document::default();
     let doc = view.document.as_ref().unwrap_or(&empty);
     let mut sheet = ReceiptSheet {
-        organ: doc.main_recipients.first().cloned().unwrap_or_default(),
-        from_unit: doc.issuer_names().join("、"),
-        doc_number: doc
-            .doc_number
-            .as_ref()
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        title: if doc.title.trim().is_empty() {
-            flow.title.clone()
-        } else {
-            doc.title.clone()
-        },
         received: rfc3339_date(&flow.created_at),
-        ..Default::default()
+        ..ReceiptSheet::from_document(doc)
     };
+    if sheet.title.trim().is_empty() {
+        sheet.title = flow.title.clone();
+    }
     for entry in &flow.opinions {
         match entry.step_kind {
             // The 签收 time is the 回执 time: the day it was received.
