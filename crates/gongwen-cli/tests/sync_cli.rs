@@ -107,3 +107,49 @@ fn logout_without_login_says_so() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("没有登录"));
 }
+
+#[test]
+fn incoming_commands_answer_in_plain_words_before_anything_arrived() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(gongwen(dir.path(), &["init"], None).status.success());
+    let out = gongwen(dir.path(), &["incoming", "list"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("没有符合条件的来文") && s.contains("未签收 0"),
+        "{s}"
+    );
+
+    let out = gongwen(dir.path(), &["incoming", "list", "--state", "半签收"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("未签收 或 已签收"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = gongwen(
+        dir.path(),
+        &["incoming", "list", "--since", "2026/3/1"],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("YYYY-MM-DD"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = gongwen(dir.path(), &["incoming", "sign", "no-such-item"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("找不到来文"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = gongwen(dir.path(), &["receipts", "--json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, serde_json::json!([]));
+}
