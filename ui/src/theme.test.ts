@@ -1,5 +1,5 @@
+/// <reference types="node" />
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { theme } from "antd";
 import { describe, expect, it } from "vitest";
 import { AA_LARGE, AA_NORMAL, contrastRatio, parseColor } from "./lib/contrast";
@@ -10,9 +10,10 @@ const token = theme.getDesignToken(appTheme);
 const WHITE = "#ffffff";
 const LIGHT_BACKGROUNDS = { white: WHITE, body: BODY_BG, "table header": TABLE_HEADER_BG, "status bar": STATUS_BAR_BG };
 
-/** `color: …` of the first rule for `selector` in a stylesheet of the UI. */
+/** `color: …` of the first rule for `selector` in a stylesheet of the UI (path from src/). */
 function cssColor(file: string, selector: string, property = "color"): string {
-  const css = readFileSync(path.resolve(__dirname, file), "utf8");
+  const here = import.meta.url.slice(0, import.meta.url.lastIndexOf("/") + 1);
+  const css = readFileSync(new URL(file, here), "utf8");
   const escaped = selector.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const rule = new RegExp(`${escaped}\\s*\\{([^}]*)\\}`).exec(css);
   if (!rule) throw new Error(`${selector} is not in ${file}`);
