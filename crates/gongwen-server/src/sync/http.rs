@@ -9,9 +9,10 @@ use axum::routing::post;
 use axum::{Json, Router};
 use gongwen_protocol::PROTOCOL_VERSION;
 use gongwen_protocol::sync::{
-    BucketPage, MutationStatus, PullRequest, PullResponse, PushRequest, PushResponse,
-    SCHEMA_VERSION, SyncError, codes, format_checksum, reset_reasons,
+    MutationStatus, PullRequest, PushRequest, PushResponse, SCHEMA_VERSION, SyncError, codes,
+    format_checksum, reset_reasons,
 };
+use serde::Serialize;
 
 use super::push::{self, MAX_BATCH, MIN_PROTOCOL, MIN_SCHEMA_VERSION, Outcome};
 use super::{buckets, people};
@@ -206,11 +207,12 @@ async fn client_state(
     client_id: &str,
     caller: &Caller,
 ) -> Result<Option<i64>, Response> {
+    let stmt = c
+        .prepare_cached("SELECT user_id, last_applied_seq FROM sync_clients WHERE client_id = $1")
+        .await
+        .map_err(|e| internal(e.into()))?;
     let row = c
-        .query_opt(
-            "SELECT user_id, last_applied_seq FROM sync_clients WHERE client_id = $1",
-            &[&client_id],
-        )
+        .query_opt(&stmt, &[&client_id])
         .await
         .map_err(|e| internal(e.into()))?;
     match row {
@@ -270,13 +272,16 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
     let visible = visible_buckets(caller);
     let limit = i64::from(req.limit.clamp(1, MAX_PAGE));
     let now = state.clock.now();
-    // One round trip: the client's state, its last-seen time, the buckets' heads and
-    // when the client started each of them.
+    // One round trip: the client's state, its last-seen time (written at most once a
+    // minute: a poll every few seconds must not be a write each time), the buckets'
+    // heads and when the client started each of them.
     let looked = async {
         let db = |e: tokio_postgres::Error| Err(Error::from(e));
         let seen = client
             .prepare_cached(
-                "UPDATE sync_clients SET last_seen_at = $2 WHERE client_id = $1 AND user_id = $3",
+                "UPDATE sync_clients SET last_seen_at = $2
+                  WHERE client_id = $1 AND user_id = $3
+                    AND last_seen_at < $2::timestamptz - interval '1 minute'",
             )
             .await
             .map_err(db)?;
@@ -394,28 +399,29 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
                     };
                     return Ok::<_, Error>((
                         bucket.clone(),
-                        BucketPage {
+                        RawBucketPage {
                             ops: Vec::new(),
                             next: *cursor,
                             has_more: false,
                             checksum: format_checksum(sum.wrapping_sub(*base)),
+                            data_bytes: 0,
                         },
                     ));
                 }
-                let (ops, has_more, last_sum) =
-                    buckets::page_with_checksum(client, bucket, *cursor, limit).await?;
-                let next = ops.last().map_or(*cursor, |o| o.op_id);
-                let sum = match last_sum {
+                let page = buckets::raw_page(client, bucket, *cursor, limit).await?;
+                let next = page.ops.last().map_or(*cursor, |o| o.op_id);
+                let sum = match page.last_checksum {
                     Some(sum) => sum,
                     None => buckets::checksum_at(client, bucket, next).await?,
                 };
                 Ok((
                     bucket.clone(),
-                    BucketPage {
-                        ops,
+                    RawBucketPage {
+                        ops: page.ops,
                         next,
-                        has_more,
+                        has_more: page.has_more,
                         checksum: format_checksum(sum.wrapping_sub(*base)),
+                        data_bytes: page.data_bytes,
                     },
                 ))
             }
@@ -469,13 +475,191 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
         .filter(|b| !visible.contains(b))
         .cloned()
         .collect();
-    Json(PullResponse {
+    let answer = PullAnswer {
         buckets: pages.into_iter().collect(),
         added_buckets,
         removed_buckets,
         resets,
         reset_reasons,
         last_applied_seq,
-    })
-    .into_response()
+    };
+    match answer.to_json() {
+        Ok(body) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => internal(Error::Invalid(format!("同步应答无法编码：{e}"))),
+    }
+}
+
+/// A pull answer as sent: [`gongwen_protocol::sync::PullResponse`] with each op's data
+/// spliced in as PostgreSQL renders the stored `jsonb` (see [`buckets::RawOp`]), never
+/// parsed and re-serialized by the server. Same fields, same order, same `serde`
+/// attributes: for data in serde_json's compact form the bytes are those of the
+/// `PullResponse` (checked by `raw_answer_serializes_as_the_protocol_type`); `jsonb`'s
+/// text differs only in insignificant whitespace and key order, and a client reads
+/// the answer as the same `PullResponse`.
+#[derive(Debug, Serialize)]
+struct PullAnswer {
+    buckets: BTreeMap<String, RawBucketPage>,
+    added_buckets: Vec<String>,
+    removed_buckets: Vec<String>,
+    resets: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    reset_reasons: BTreeMap<String, String>,
+    last_applied_seq: i64,
+}
+
+/// [`gongwen_protocol::sync::BucketPage`] with raw op data.
+#[derive(Debug, Serialize)]
+struct RawBucketPage {
+    ops: Vec<buckets::RawOp>,
+    next: i64,
+    has_more: bool,
+    checksum: String,
+    /// Not sent: the bytes of the ops' data, to size the answer's buffer.
+    #[serde(skip)]
+    data_bytes: usize,
+}
+
+impl PullAnswer {
+    /// The JSON body, written once into a buffer sized for it.
+    fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        let size: usize = self
+            .buckets
+            .values()
+            .map(|p| p.data_bytes + p.ops.len() * 160 + 200)
+            .sum::<usize>()
+            + 256;
+        let mut body = Vec::with_capacity(size);
+        serde_json::to_writer(&mut body, self)?;
+        Ok(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongwen_protocol::sync::{BucketPage, Op, OpKind, PullResponse};
+    use serde_json::value::RawValue;
+
+    fn raw(op_id: i64, op: OpKind, data: Option<&str>) -> buckets::RawOp {
+        buckets::RawOp {
+            op_id,
+            op,
+            kind: "draft".into(),
+            id: format!("D\"{op_id}\u{4e00}"),
+            version: op_id * 2,
+            data: data.map(|d| RawValue::from_string(d.to_owned()).unwrap()),
+        }
+    }
+
+    #[test]
+    fn raw_answer_serializes_as_the_protocol_type() {
+        // Data in serde_json's own compact form: the bytes must be identical.
+        let put = r#"{"a":[1,2.5,null],"b":{"c":"公文\n"},"d":true}"#;
+        let ops = vec![raw(7, OpKind::Put, Some(put)), raw(8, OpKind::Remove, None)];
+        let parsed: Vec<Op> = ops.iter().cloned().map(|o| o.parse().unwrap()).collect();
+        for reasons in [
+            BTreeMap::new(),
+            BTreeMap::from([("organ:x".to_owned(), "compacted".to_owned())]),
+        ] {
+            let answer = PullAnswer {
+                buckets: BTreeMap::from([
+                    (
+                        "user:a".to_owned(),
+                        RawBucketPage {
+                            ops: ops.clone(),
+                            next: 8,
+                            has_more: true,
+                            checksum: format_checksum(0xdead_beef),
+                            data_bytes: put.len(),
+                        },
+                    ),
+                    (
+                        "organ:b".to_owned(),
+                        RawBucketPage {
+                            ops: vec![],
+                            next: 3,
+                            has_more: false,
+                            checksum: format_checksum(1),
+                            data_bytes: 0,
+                        },
+                    ),
+                ]),
+                added_buckets: vec!["organ:b".into()],
+                removed_buckets: vec!["organ:old".into()],
+                resets: reasons.keys().cloned().collect(),
+                reset_reasons: reasons.clone(),
+                last_applied_seq: 42,
+            };
+            let protocol = PullResponse {
+                buckets: BTreeMap::from([
+                    (
+                        "user:a".to_owned(),
+                        BucketPage {
+                            ops: parsed.clone(),
+                            next: 8,
+                            has_more: true,
+                            checksum: format_checksum(0xdead_beef),
+                        },
+                    ),
+                    (
+                        "organ:b".to_owned(),
+                        BucketPage {
+                            ops: vec![],
+                            next: 3,
+                            has_more: false,
+                            checksum: format_checksum(1),
+                        },
+                    ),
+                ]),
+                added_buckets: vec!["organ:b".into()],
+                removed_buckets: vec!["organ:old".into()],
+                resets: reasons.keys().cloned().collect(),
+                reset_reasons: reasons,
+                last_applied_seq: 42,
+            };
+            let body = answer.to_json().unwrap();
+            assert_eq!(
+                String::from_utf8(body.clone()).unwrap(),
+                serde_json::to_string(&protocol).unwrap()
+            );
+            let back: PullResponse = serde_json::from_slice(&body).unwrap();
+            assert_eq!(back, protocol);
+        }
+    }
+
+    #[test]
+    fn postgres_rendered_data_reads_back_as_the_same_value() {
+        // jsonb's text form (spaces, keys by length) parses to the same entity.
+        let stored = r#"{"d": true, "a": [1, 2.5, null], "b": {"c": "公文\n"}}"#;
+        let answer = PullAnswer {
+            buckets: BTreeMap::from([(
+                "user:a".to_owned(),
+                RawBucketPage {
+                    ops: vec![raw(1, OpKind::Put, Some(stored))],
+                    next: 1,
+                    has_more: false,
+                    checksum: format_checksum(5),
+                    data_bytes: stored.len(),
+                },
+            )]),
+            added_buckets: vec![],
+            removed_buckets: vec![],
+            resets: vec![],
+            reset_reasons: BTreeMap::new(),
+            last_applied_seq: 0,
+        };
+        let back: PullResponse = serde_json::from_slice(&answer.to_json().unwrap()).unwrap();
+        let data = back.buckets["user:a"].ops[0].data.clone().unwrap();
+        assert_eq!(
+            data,
+            serde_json::json!({"a": [1, 2.5, null], "b": {"c": "公文\n"}, "d": true})
+        );
+    }
 }
