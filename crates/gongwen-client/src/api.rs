@@ -170,6 +170,17 @@ impl Client {
             .open()
     }
 
+    /// How the store in `data_dir` is protected, without opening it: `None` when no
+    /// store has been created there yet (a first open that stopped before creating the
+    /// database counts as none), so the app knows whether to ask for a passphrase, offer
+    /// to set one, or explain that the keychain is needed.
+    pub fn existing_key_source(data_dir: &Path) -> Result<Option<KeySource>> {
+        if !data_dir.join(DB_FILE).exists() {
+            return Ok(None);
+        }
+        Ok(StoreIdentity::load(data_dir)?.map(|id| id.key_source))
+    }
+
     /// Opens with explicit options.
     pub fn open_with(opts: OpenOptions) -> Result<Client> {
         let dir = opts.data_dir;
@@ -181,6 +192,14 @@ impl Client {
         }
         let db_exists = db_path.exists();
         let identity = match StoreIdentity::load(&dir)? {
+            // A store.json whose database was never created: the first open stopped
+            // before the key existed (no keychain, say). Nothing is encrypted with it, so
+            // start again with this provider instead of demanding the other one.
+            Some(id) if !db_exists && opts.create && id.key_source != opts.keys.source() => {
+                let id = opts.keys.new_identity(uuid::Uuid::now_v7().to_string())?;
+                id.save(&dir)?;
+                id
+            }
             Some(id) => id,
             None if db_exists => {
                 return Err(Error::Corrupt(format!(
@@ -652,7 +671,7 @@ impl Client {
 
     /// Checks a document, streams its attachment files into the blob store and
     /// computes its canonical content. No database write.
-    fn prepare(&self, mut doc: Document, base_dir: Option<&Path>) -> Result<PreparedDoc> {
+    pub(crate) fn prepare(&self, mut doc: Document, base_dir: Option<&Path>) -> Result<PreparedDoc> {
         Self::check_document(&doc)?;
         let attachments = self.prepare_attachments(&mut doc, base_dir)?;
         let content = doc.to_canonical_json();

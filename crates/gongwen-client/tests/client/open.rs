@@ -112,3 +112,70 @@ fn passphrase_store_asks_for_the_passphrase() {
     let right = Arc::new(PassphraseKeys::with_params("一二三四五六七八", cheap).unwrap());
     OpenOptions::new(dir.path()).keys(right).open().unwrap();
 }
+
+/// A keychain that is not there: what a bare desktop session (no Secret Service) gives.
+struct NoKeychain;
+
+impl gongwen_client::key::KeyProvider for NoKeychain {
+    fn source(&self) -> gongwen_client::key::KeySource {
+        gongwen_client::key::KeySource::Keychain
+    }
+    fn load(
+        &self,
+        _: &gongwen_client::key::StoreIdentity,
+    ) -> gongwen_client::Result<Option<gongwen_client::key::Key>> {
+        Err(gongwen_client::Error::KeychainUnavailable {
+            reason: "no dbus".into(),
+        })
+    }
+    fn create(
+        &self,
+        _: &gongwen_client::key::StoreIdentity,
+    ) -> gongwen_client::Result<gongwen_client::key::Key> {
+        Err(gongwen_client::Error::KeychainUnavailable {
+            reason: "no dbus".into(),
+        })
+    }
+}
+
+#[test]
+fn without_a_keychain_a_new_store_can_still_be_protected_by_a_passphrase() {
+    use gongwen_client::Client;
+    use gongwen_client::key::{KdfParams, KeySource, PassphraseKeys};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(Client::existing_key_source(dir.path()).unwrap(), None);
+    // The first open fails for want of a keychain, after writing store.json.
+    let e = OpenOptions::new(dir.path())
+        .create(true)
+        .keys(Arc::new(NoKeychain))
+        .open()
+        .unwrap_err();
+    assert_eq!(e.code(), "keychain_unavailable");
+    // No database was created: still no store, so the app offers a passphrase.
+    assert_eq!(Client::existing_key_source(dir.path()).unwrap(), None);
+    let cheap = KdfParams {
+        m_cost: 1024,
+        t_cost: 1,
+        p_cost: 1,
+    };
+    let keys = Arc::new(PassphraseKeys::with_params("一二三四五六七八", cheap).unwrap());
+    let client = OpenOptions::new(dir.path())
+        .create(true)
+        .keys(keys)
+        .open()
+        .unwrap();
+    assert_eq!(client.store_info().unwrap().key_source, KeySource::Passphrase);
+    drop(client);
+    assert_eq!(
+        Client::existing_key_source(dir.path()).unwrap(),
+        Some(KeySource::Passphrase)
+    );
+    // Once the database exists, its key source is kept: the keychain is not offered.
+    let e = OpenOptions::new(dir.path())
+        .create(true)
+        .keys(Arc::new(NoKeychain))
+        .open()
+        .unwrap_err();
+    assert_eq!(e.code(), "passphrase_required");
+}
