@@ -9,7 +9,7 @@ import { PrintActions } from "./PrintActions";
 
 vi.mock("../lib/ipc", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../lib/ipc")>();
-  return { ...actual, printJob: vi.fn(), exportPdf: vi.fn() };
+  return { ...actual, printJob: vi.fn(), exportPdf: vi.fn(), getSettings: vi.fn(), printers: vi.fn() };
 });
 vi.mock("../lib/dialog", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../lib/dialog")>();
@@ -19,12 +19,44 @@ vi.mock("../lib/dialog", async (importOriginal) => {
 const mocked = vi.mocked(ipc);
 const mockedDialog = vi.mocked(dialog);
 const JOB: ipc.PrintJob = { form: "draftSheet", taskId: "t1" };
+const SETTINGS: ipc.Settings = {
+  profile: null,
+  serverUrl: null,
+  caFile: null,
+  printer: null,
+  copies: 1,
+  syncIntervalSecs: 60,
+  fontSize: "normal",
+  notifications: true,
+};
 
 describe("PrintActions", () => {
   beforeEach(() => {
     mocked.printJob.mockResolvedValue({ printer: "Office_HP", jobId: "Office_HP-7", copies: 2 });
     mocked.exportPdf.mockResolvedValue({ path: "/home/u/通知.pdf", pages: 2, bytes: 1000 });
     mockedDialog.choosePdfPath.mockResolvedValue("/home/u/通知.pdf");
+    mocked.getSettings.mockResolvedValue(SETTINGS);
+    mocked.printers.mockResolvedValue({ printers: ["Office_HP", "Canon"], systemDefault: "Canon", problem: null });
+  });
+
+  it("proposes the printer and copies of 设置 · 打印, and prints with them", async () => {
+    const user = userEvent.setup();
+    mocked.getSettings.mockResolvedValue({ ...SETTINGS, printer: "Office_HP", copies: 3 });
+    renderInApp(<PrintActions job={JOB} title="关于值班的通知" />);
+    await user.click(screen.getByTestId("print"));
+    await waitFor(() => expect(screen.getByLabelText("打印份数")).toHaveValue("3"));
+    expect(await screen.findByTitle("Office_HP")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: /^打\s?印$/ }));
+    await waitFor(() => expect(mocked.printJob).toHaveBeenCalledWith(JOB, 3, "Office_HP"));
+  });
+
+  it("offers the system's default printer by name when 设置 names none", async () => {
+    const user = userEvent.setup();
+    renderInApp(<PrintActions job={JOB} title="关于值班的通知" />);
+    await user.click(screen.getByTestId("print"));
+    expect(await screen.findByTitle("系统默认打印机（Canon）")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: /^打\s?印$/ }));
+    await waitFor(() => expect(mocked.printJob).toHaveBeenCalledWith(JOB, 1, null));
   });
 
   it("prints the chosen number of copies", async () => {
@@ -35,7 +67,7 @@ describe("PrintActions", () => {
     await user.clear(copies);
     await user.type(copies, "2");
     await user.click(screen.getByRole("button", { name: /^打\s?印$/ }));
-    await waitFor(() => expect(mocked.printJob).toHaveBeenCalledWith(JOB, 2));
+    await waitFor(() => expect(mocked.printJob).toHaveBeenCalledWith(JOB, 2, null));
     expect(await screen.findByText("已发送到打印机“Office_HP”，共 2 份")).toBeInTheDocument();
   });
 

@@ -1,5 +1,5 @@
 import { FilePdfOutlined, PrinterOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Form, InputNumber, Modal, Space, Typography } from "antd";
+import { Alert, App, Button, Form, InputNumber, Modal, Select, Space, Typography } from "antd";
 import { useState } from "react";
 import { choosePdfPath, pdfFileName } from "../lib/dialog";
 import * as ipc from "../lib/ipc";
@@ -9,19 +9,23 @@ export interface PrintActionsProps {
   job: ipc.PrintJob | null;
   /** The document's title: the default file name and the print job's name. */
   title: string;
-  /** How many copies the dialog proposes. */
-  defaultCopies?: number;
 }
 
+/** The printer choice meaning "the system's default printer". */
+const SYSTEM_DEFAULT = "";
+
 /**
- * 打印 and 导出PDF for a print job. 打印 asks for the number of copies and sends the PDF to
- * the default printer; when none can take it, the dialog says why and offers 导出PDF.
+ * 打印 and 导出PDF for a print job. 打印 asks for the number of copies and the printer, both
+ * proposed from 设置 · 打印 (its printer, else the system's default, and its copies); when
+ * no printer can take the job, the dialog says why and offers 导出PDF.
  * 导出PDF asks where to save (the system's save dialog) and writes the file.
  */
-export function PrintActions({ job, title, defaultCopies = 1 }: PrintActionsProps) {
+export function PrintActions({ job, title }: PrintActionsProps) {
   const { message } = App.useApp();
   const [open, setOpen] = useState(false);
-  const [copies, setCopies] = useState(defaultCopies);
+  const [copies, setCopies] = useState(1);
+  const [printer, setPrinter] = useState(SYSTEM_DEFAULT);
+  const [printers, setPrinters] = useState<ipc.PrinterList>();
   const [printing, setPrinting] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [error, setError] = useState<ipc.CommandError>();
@@ -48,7 +52,7 @@ export function PrintActions({ job, title, defaultCopies = 1 }: PrintActionsProp
     setPrinting(true);
     setError(undefined);
     try {
-      const done = await ipc.printJob(job, copies);
+      const done = await ipc.printJob(job, copies, printer || null);
       message.success(`已发送到打印机${done.printer ? `“${done.printer}”` : ""}，共 ${done.copies} 份`);
       setOpen(false);
     } catch (raw) {
@@ -58,6 +62,30 @@ export function PrintActions({ job, title, defaultCopies = 1 }: PrintActionsProp
     }
   };
 
+  const openDialog = async () => {
+    setError(undefined);
+    // The printer list (CUPS) may take a moment: it fills the choices when it comes.
+    ipc
+      .printers()
+      .then(setPrinters)
+      .catch(() => {});
+    // Proposed from 设置 · 打印 (read before the dialog shows, so nothing typed is
+    // overwritten); without them, 1 copy on the system's default printer.
+    const settings = await ipc.getSettings().catch(() => undefined);
+    setCopies(settings?.copies ?? 1);
+    setPrinter(settings?.printer ?? SYSTEM_DEFAULT);
+    setOpen(true);
+  };
+
+  const systemDefault = printers?.systemDefault;
+  const printerOptions = [
+    { value: SYSTEM_DEFAULT, label: `系统默认打印机${systemDefault ? `（${systemDefault}）` : ""}` },
+    ...[...(printers?.printers ?? []), ...(printer && !printers?.printers.includes(printer) ? [printer] : [])].map((p) => ({
+      value: p,
+      label: p,
+    })),
+  ];
+
   return (
     <>
       <Space size={4}>
@@ -65,11 +93,7 @@ export function PrintActions({ job, title, defaultCopies = 1 }: PrintActionsProp
           size="small"
           icon={<PrinterOutlined />}
           disabled={!job}
-          onClick={() => {
-            setError(undefined);
-            setCopies(defaultCopies);
-            setOpen(true);
-          }}
+          onClick={() => void openDialog()}
           data-testid="print"
         >
           打印
@@ -96,7 +120,14 @@ export function PrintActions({ job, title, defaultCopies = 1 }: PrintActionsProp
             <InputNumber min={1} max={99} value={copies} onChange={(v) => setCopies(v ?? 1)} aria-label="打印份数" data-testid="print-copies" />
           </Form.Item>
           <Form.Item label="打印机">
-            <Typography.Text>系统默认打印机</Typography.Text>
+            <Select
+              value={printer}
+              onChange={setPrinter}
+              options={printerOptions}
+              aria-label="打印机"
+              style={{ minWidth: 220 }}
+              data-testid="print-printer"
+            />
           </Form.Item>
         </Form>
         {error && (
