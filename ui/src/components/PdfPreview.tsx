@@ -34,13 +34,18 @@ export interface PdfPreviewProps {
   leading?: ReactNode;
   /** Shown at the end of the toolbar (打印, 导出PDF). */
   actions?: ReactNode;
+  /**
+   * The caller has newer content than `job` (the editor waits for typing to pause): the
+   * preview says it is updating, and `data-render` is "waiting" rather than "done".
+   */
+  stale?: boolean;
 }
 
 /**
  * The document exactly as it will print: gongwen-print lays it out (GB/T 9704) to PDF and
  * pdf.js draws each page on a canvas. Zoomable; 100% is A4 at screen resolution.
  */
-export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，同步后即可预览。", leading, actions }: PdfPreviewProps) {
+export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，同步后即可预览。", leading, actions, stale = false }: PdfPreviewProps) {
   // null: 适合宽度 (the page fills the pane's width), the default.
   const [fixedZoom, setZoom] = useState<number | null>(null);
   const [paneWidth, setPaneWidth] = useState(0);
@@ -63,6 +68,8 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
     let cancelled = false;
     setLoading(true);
     setError(undefined);
+    // "done" describes the drawn job only: a new job is "loading" until it is drawn.
+    setPhase("loading");
     Promise.all([ipc.renderPdf(job), loadPdfJs()])
       .then(async ([bytes, pdfjs]) => {
         const pdf = await pdfjs.getDocument({ data: new Uint8Array(bytes) }).promise;
@@ -109,28 +116,40 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
   const fitZoom = paneWidth > 0 ? Math.max(0.3, Math.min(2, (paneWidth - 40) / (A4_WIDTH_PT * PX_PER_PT))) : 1;
   const zoom = fixedZoom ?? fitZoom;
 
-  // Draw every page at the current zoom.
+  // Draw every page at the current zoom. Each page is drawn off screen and then copied onto
+  // its canvas in one step: the canvas keeps showing the previous drawing (an earlier
+  // version, or another zoom) until the new one is complete, so a redraw never shows a
+  // blank page, and two draws never share a canvas (pdf.js refuses that, and a resize
+  // mid-draw, e.g. when the scroll bar appears, starts a second draw).
   useEffect(() => {
     const pdf = pdfRef.current;
     const root = container.current;
     if (!pdf || !root) return;
     let cancelled = false;
+    let task: { cancel: () => void } | undefined;
     const ratio = window.devicePixelRatio || 1;
     (async () => {
       for (let n = 1; n <= pdf.numPages && !cancelled; n++) {
         setPhase(`page ${n}`);
         const page = await pdf.getPage(n);
+        if (cancelled) return;
         setPhase(`drawing ${n}`);
         const viewport = page.getViewport({ scale: zoom * PX_PER_PT });
+        const offscreen = document.createElement("canvas");
+        offscreen.width = Math.floor(viewport.width * ratio);
+        offscreen.height = Math.floor(viewport.height * ratio);
+        const context = offscreen.getContext("2d");
+        if (!context) throw new Error("no 2d context");
+        const rendering = page.render({ canvas: offscreen, canvasContext: context, viewport, transform: [ratio, 0, 0, ratio, 0, 0] });
+        task = rendering;
+        await rendering.promise;
         const canvas = root.querySelector<HTMLCanvasElement>(`canvas[data-page="${n}"]`);
-        if (!canvas || cancelled) return;
-        canvas.width = Math.floor(viewport.width * ratio);
-        canvas.height = Math.floor(viewport.height * ratio);
+        if (cancelled || !canvas) return;
+        canvas.width = offscreen.width;
+        canvas.height = offscreen.height;
         canvas.style.width = `${Math.floor(viewport.width)}px`;
         canvas.style.height = `${Math.floor(viewport.height)}px`;
-        const context = canvas.getContext("2d");
-        if (!context) return;
-        await page.render({ canvas, canvasContext: context, viewport, transform: [ratio, 0, 0, ratio, 0, 0] }).promise;
+        canvas.getContext("2d")?.drawImage(offscreen, 0, 0);
       }
       if (!cancelled) setPhase("done");
     })().catch((e: unknown) => {
@@ -141,6 +160,7 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
     });
     return () => {
       cancelled = true;
+      task?.cancel();
     };
   }, [zoom, version, pages]);
 
@@ -154,6 +174,11 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
         <Flex gap={8} align="center">
           {leading}
           <Typography.Text type="secondary">{pages > 0 ? `打印预览 · 共 ${pages} 页` : "打印预览"}</Typography.Text>
+          {(stale || loading || phase.startsWith("page") || phase.startsWith("drawing")) && pages > 0 && (
+            <Typography.Text type="secondary" className="gw-preview-updating">
+              更新中…
+            </Typography.Text>
+          )}
         </Flex>
         <Flex gap={4} align="center" wrap>
           <Tooltip title="缩小">
@@ -183,7 +208,7 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
           {actions}
         </Flex>
       </Flex>
-      <div className="gw-preview-pages" ref={container} data-render={phase} data-testid="preview-pages">
+      <div className="gw-preview-pages" ref={container} data-render={stale && phase === "done" ? "waiting" : phase} data-testid="preview-pages">
         {error && <Alert type="warning" showIcon title={error} />}
         {!job && !error && (
           <Typography.Text type="secondary" className="gw-preview-empty">
@@ -196,7 +221,8 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
           </div>
         )}
         {Array.from({ length: pages }, (_, i) => (
-          <canvas key={`${version}-${i + 1}`} data-page={i + 1} className="gw-preview-canvas" aria-label={`第 ${i + 1} 页`} />
+          // Keyed by page only: a new version is drawn over the old picture, not on a blank canvas.
+          <canvas key={i + 1} data-page={i + 1} className="gw-preview-canvas" aria-label={`第 ${i + 1} 页`} />
         ))}
       </div>
     </div>
