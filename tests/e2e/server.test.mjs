@@ -262,10 +262,7 @@ async function waitForPreview(what) {
 
 /** 同意 with `opinion` on the open task (the approve button, as a mouse user would). */
 async function approve(opinion) {
-  const box = await browser.$('[data-testid="opinion"]');
-  await box.waitForDisplayed({ timeout: UI_WAIT_MS });
-  await box.click();
-  await box.setValue(opinion);
+  await type('[data-testid="opinion"]', opinion);
   const taskId = () => browser.execute(() => document.querySelector("[data-task-id]")?.getAttribute("data-task-id") ?? "");
   const before = await taskId();
   await jsClick('[data-testid="approve"]');
@@ -452,12 +449,18 @@ test("(e) 王强 signs while the server is down; the app syncs by itself once it
   await approve("同意印发。");
   await waitForText('[data-testid="connection"]', (t) => t === "○ 离线", "the app did not notice the server is gone");
   await waitFor(async () => (await pending()) === 1, "the status bar does not count the offline 签发");
+  // 已办 lists it, marked 待同步.
+  await jsClick('[data-testid="nav-done"]');
+  await waitFor(async () => (await textOf(".ant-table-tbody")).includes(TITLE), "已办 does not list the 签发");
+  assert.match(await textOf(".ant-table-tbody"), /待同步/);
   screenshot("07-offline.png");
 
   // The network comes back: nobody presses 立即同步.
   await server.start();
   await waitFor(async () => (await pending()) === 0, "the offline 签发 was not synced after the server came back");
   await waitForSynced("after the server came back");
+  await clickButton("刷新");
+  await waitFor(async () => !(await textOf(".ant-table-tbody")).includes("待同步"), "已办 still marks the 签发 待同步");
   screenshot("08-back-online.png");
 });
 
