@@ -28,6 +28,78 @@ pub struct Settings {
     pub blob_store: BlobStoreConfig,
     /// Largest blob accepted, in bytes.
     pub blob_max_size: u64,
+    /// Scheduled op-log compaction (`None`: off; see [`crate::sync::compact`]).
+    pub compaction: Option<Compaction>,
+}
+
+/// When the server compacts the sync op logs (`[compaction]` in the configuration
+/// file):
+///
+/// ```toml
+/// [compaction]
+/// interval_hours = 24   # 0 turns scheduled compaction off
+/// retention_days = 30   # ops younger than this are never folded
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compaction {
+    /// How often a pass runs.
+    pub interval: std::time::Duration,
+    /// How long ops stay before a pass may fold them; a device that has not pulled
+    /// for longer pulls the compacted buckets again.
+    pub retention: time::Duration,
+}
+
+impl Default for Compaction {
+    /// Daily, keeping 30 days.
+    fn default() -> Self {
+        Self {
+            interval: crate::sync::compact::INTERVAL,
+            retention: crate::sync::compact::RETENTION,
+        }
+    }
+}
+
+/// The `[compaction]` table of the configuration file (see [`Compaction`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompactionFileConfig {
+    /// Hours between passes; 0 turns scheduled compaction off.
+    pub interval_hours: Option<u64>,
+    /// Days an op stays before it may be folded (at least 1).
+    pub retention_days: Option<i64>,
+}
+
+impl CompactionFileConfig {
+    /// Check and apply to `settings`.
+    pub fn apply(&self, settings: &mut Settings) -> Result<()> {
+        let mut c = settings.compaction.unwrap_or_default();
+        if let Some(days) = self.retention_days {
+            if !(1..=3650).contains(&days) {
+                return Err(Error::Config(
+                    "[compaction] retention_days 应在 1 到 3650 之间".into(),
+                ));
+            }
+            c.retention = time::Duration::days(days);
+        }
+        match self.interval_hours {
+            Some(0) => settings.compaction = None,
+            Some(h) if h > 24 * 366 => {
+                return Err(Error::Config(
+                    "[compaction] interval_hours 过大：最多 8784（一年）".into(),
+                ));
+            }
+            Some(h) => {
+                c.interval = std::time::Duration::from_secs(h * 3600);
+                settings.compaction = Some(c);
+            }
+            None => {
+                if settings.compaction.is_some() {
+                    settings.compaction = Some(c);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Where blob bytes live (`[blobs]` in the configuration file).
@@ -174,6 +246,7 @@ impl Settings {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             blob_store: BlobStoreConfig::default(),
             blob_max_size: Self::DEFAULT_BLOB_MAX_SIZE,
+            compaction: Some(Compaction::default()),
         }
     }
 }
@@ -194,6 +267,9 @@ impl Settings {
 /// [blobs]
 /// store = "local"
 /// dir = "/var/lib/gongwen/blobs"
+/// [compaction]
+/// interval_hours = 24
+/// retention_days = 30
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -208,6 +284,7 @@ pub struct FileConfig {
     pub refresh_token_ttl_secs: Option<i64>,
     pub tls: Option<TlsFiles>,
     pub blobs: Option<BlobFileConfig>,
+    pub compaction: Option<CompactionFileConfig>,
 }
 
 impl FileConfig {
@@ -280,6 +357,38 @@ mod tests {
             let e = blobs.apply(&mut settings).unwrap_err().to_string();
             assert!(e.contains("[blobs]"), "{bad}: {e}");
         }
+        // Compaction: daily by default, configurable, 0 turns it off.
+        let mut settings = Settings::new("postgres://x@h/db");
+        assert_eq!(settings.compaction, Some(Compaction::default()));
+        assert_eq!(
+            Compaction::default().interval,
+            std::time::Duration::from_secs(24 * 3600)
+        );
+        std::fs::write(&p, "[compaction]\ninterval_hours = 6\nretention_days = 7\n").unwrap();
+        let c = FileConfig::load(&p).unwrap().compaction.unwrap();
+        c.apply(&mut settings).unwrap();
+        assert_eq!(
+            settings.compaction,
+            Some(Compaction {
+                interval: std::time::Duration::from_secs(6 * 3600),
+                retention: time::Duration::days(7),
+            })
+        );
+        std::fs::write(&p, "[compaction]\ninterval_hours = 0\n").unwrap();
+        let c = FileConfig::load(&p).unwrap().compaction.unwrap();
+        c.apply(&mut settings).unwrap();
+        assert_eq!(settings.compaction, None);
+        for bad in [
+            "[compaction]\nretention_days = 0\n",
+            "[compaction]\ninterval_hours = 100000\n",
+        ] {
+            std::fs::write(&p, bad).unwrap();
+            let c = FileConfig::load(&p).unwrap().compaction.unwrap();
+            let e = c.apply(&mut settings).unwrap_err().to_string();
+            assert!(e.contains("[compaction]"), "{bad}: {e}");
+        }
+        std::fs::write(&p, "[compaction]\ninterval = 1\n").unwrap();
+        assert!(FileConfig::load(&p).is_err());
         std::fs::write(&p, "[blobs]\nbuckett = \"b\"\n").unwrap();
         assert!(FileConfig::load(&p).is_err());
         let e = FileConfig::load(&dir.path().join("missing.toml"))

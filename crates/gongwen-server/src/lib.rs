@@ -110,7 +110,10 @@ pub async fn launch_with_clock(
     };
     let janitor = tokio::spawn(purge_expired_tokens(state.clone()));
     let blob_janitor = tokio::spawn(blobs::janitor(state.clone()));
-    let compactor = tokio::spawn(sync::compact::periodic(state.clone()));
+    let compactor = state
+        .settings
+        .compaction
+        .map(|schedule| tokio::spawn(sync::compact::periodic(state.clone(), schedule)));
     let app = routes::router(state);
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, version = VERSION, "gongwen-server listening");
@@ -123,7 +126,9 @@ pub async fn launch_with_clock(
     };
     janitor.abort();
     blob_janitor.abort();
-    compactor.abort();
+    if let Some(c) = compactor {
+        c.abort();
+    }
     served?;
     tracing::info!("gongwen-server stopped");
     Ok(())

@@ -122,6 +122,13 @@ pub struct ResetLabels {
     pub reason: String,
 }
 
+/// Labels of a scheduled compaction pass: `done`, `skipped` (another instance held
+/// the lock) or `failed`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CompactionLabels {
+    pub outcome: String,
+}
+
 /// Sync metrics (`gongwen_sync_*`).
 #[derive(Debug, Clone)]
 pub struct SyncMetrics {
@@ -139,6 +146,10 @@ pub struct SyncMetrics {
     pub push_seconds: Histogram,
     /// Pull latency.
     pub pull_seconds: Histogram,
+    /// Scheduled compaction passes, by outcome.
+    pub compactions: Family<CompactionLabels, Counter>,
+    /// Ops deleted by scheduled compaction.
+    pub compacted_ops: Counter,
 }
 
 impl SyncMetrics {
@@ -151,6 +162,8 @@ impl SyncMetrics {
             resets: Family::default(),
             push_seconds: latency_histogram(),
             pull_seconds: latency_histogram(),
+            compactions: Family::default(),
+            compacted_ops: Counter::default(),
         };
         let sub = registry.sub_registry_with_prefix("sync");
         sub.register("pushes", "Sync push requests answered", m.pushes.clone());
@@ -180,6 +193,16 @@ impl SyncMetrics {
             "Sync pull latency",
             m.pull_seconds.clone(),
         );
+        sub.register(
+            "compaction_runs",
+            "Scheduled op-log compaction passes, by outcome (done, skipped, failed)",
+            m.compactions.clone(),
+        );
+        sub.register(
+            "compacted_ops",
+            "Bucket ops deleted by scheduled compaction",
+            m.compacted_ops.clone(),
+        );
         m
     }
 
@@ -189,6 +212,15 @@ impl SyncMetrics {
             .get_or_create(&MutationLabels {
                 outcome: outcome.to_owned(),
                 code: code.unwrap_or_default().to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts one scheduled compaction pass.
+    pub fn compaction(&self, outcome: &str) {
+        self.compactions
+            .get_or_create(&CompactionLabels {
+                outcome: outcome.to_owned(),
             })
             .inc();
     }

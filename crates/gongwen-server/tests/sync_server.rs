@@ -1416,3 +1416,234 @@ async fn an_incoming_flow_starts_only_on_an_item_delivered_to_and_signed_by_the_
     assert_eq!(r.results[1].status, MutationStatus::Applied, "{r:?}");
     assert_eq!(r.last_applied_seq, 4);
 }
+
+/// Runs `gongwen-server admin … compact ARGS` against the test database.
+fn admin_compact(server: &TestServer, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gongwen-server"))
+        .args(["admin", "--database-url", &server.db_url, "compact"])
+        .args(args)
+        .env_remove("GONGWEN_DATABASE_URL")
+        .env_remove("GONGWEN_CONFIG")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn admin_compact_reports_per_bucket_and_a_dry_run_changes_nothing() {
+    let server = office().await;
+    let writer = Device::new(&server, "writer", "c-w").await;
+    writer
+        .push(vec![
+            save(1, 1, "D1", None, 1, "一"),
+            save(2, 2, "D1", Some(1), 2, "二"),
+            save(3, 3, "D2", None, 1, "三"),
+        ])
+        .await;
+    let ops = "SELECT count(*) FROM bucket_ops WHERE bucket = 'user:writer'";
+    assert_eq!(count(&server, ops).await, 3);
+
+    // Nothing is older than the default 30 days: every bucket keeps its ops.
+    let out = admin_compact(&server, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("压缩完成"), "{stdout}");
+    assert!(stdout.contains("0 个分组删除 0 条操作记录"), "{stdout}");
+    assert_eq!(count(&server, ops).await, 3);
+
+    // The ops age past the horizon.
+    let pool = server.pool().await;
+    pool.get()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE bucket_ops SET created_at = created_at - interval '40 days'",
+            &[],
+        )
+        .await
+        .unwrap();
+
+    // A dry run says what would go, per bucket, and deletes nothing.
+    let out = admin_compact(&server, &["--dry-run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("user:writer：将删除 1 条，保留 2 条（压缩至操作 3）"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("试运行，未做任何修改"), "{stdout}");
+    assert_eq!(count(&server, ops).await, 3);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT count(*) FROM audit_log WHERE action = 'sync.compacted' AND subject = 'user:writer'"
+        )
+        .await,
+        0
+    );
+
+    // The JSON form of the same dry run.
+    let out = admin_compact(&server, &["--dry-run", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["dry_run"], json!(true));
+    assert_eq!(report["deleted"], json!(1));
+    let writer_bucket = report["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["bucket"] == "user:writer")
+        .unwrap();
+    assert_eq!(writer_bucket["kept"], json!(2));
+
+    // A horizon longer than the ops' age folds nothing.
+    let out = admin_compact(&server, &["--horizon-days", "60"]);
+    assert!(out.status.success());
+    assert_eq!(count(&server, ops).await, 3);
+
+    // The real pass deletes the superseded save, reports it, and audits it.
+    let out = admin_compact(&server, &["--horizon-days", "30"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("user:writer：删除 1 条，保留 2 条"),
+        "{stdout}"
+    );
+    assert_eq!(count(&server, ops).await, 2);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT count(*) FROM audit_log WHERE action = 'sync.compacted' AND subject = 'user:writer'"
+        )
+        .await,
+        1
+    );
+    // Again: nothing new to delete.
+    let out = admin_compact(&server, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("user:writer：删除 0 条，保留 2 条"),
+        "{stdout}"
+    );
+
+    // Bad input: one line, non-zero exit.
+    let out = admin_compact(&server, &["--horizon-days", "-3"]);
+    assert!(!out.status.success());
+}
+
+#[tokio::test]
+async fn a_scheduled_compaction_pass_is_counted_in_the_metrics() {
+    let server = office().await;
+    let writer = Device::new(&server, "writer", "c-w").await;
+    writer
+        .push(vec![
+            save(1, 1, "D1", None, 1, "一"),
+            save(2, 2, "D1", Some(1), 2, "二"),
+        ])
+        .await;
+    let state = gongwen_server::AppState {
+        pool: server.pool().await,
+        settings: std::sync::Arc::new(gongwen_server::Settings::new(server.db_url.clone())),
+        metrics: std::sync::Arc::new(gongwen_server::metrics::Metrics::new()),
+        clock: server.clock.clone(),
+        blobs: std::sync::Arc::new(gongwen_server::blobs::LocalDirStore::new(
+            std::env::temp_dir().join("gongwen-test-unused-blobs"),
+        )),
+    };
+    // Within the retention period: a pass that deletes nothing.
+    let r = gongwen_server::sync::compact::run_once(&state, time::Duration::days(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.deleted, 0);
+    // Some time later the superseded save is older than a one-day retention.
+    server.clock.advance(time::Duration::days(2));
+    let r = gongwen_server::sync::compact::run_once(&state, time::Duration::days(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.deleted, 1, "{r:?}");
+    let metrics = state.metrics.encode();
+    assert!(
+        metrics.contains(r#"gongwen_sync_compaction_runs_total{outcome="done"} 2"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("gongwen_sync_compacted_ops_total 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn keeping_the_current_version_resolves_the_copy_on_every_device() {
+    let server = office().await;
+    let desk = Device::new(&server, "writer", "c-desk").await;
+    let laptop = Device::new(&server, "writer", "c-laptop").await;
+    desk.push(vec![save(1, 1, "D1", None, 1, "初稿")]).await;
+    desk.push(vec![save(2, 2, "D1", Some(1), 2, "办公室改")])
+        .await;
+    let r = laptop
+        .push(vec![save(1, 3, "D1", Some(1), 2, "笔记本改")])
+        .await;
+    let copy = r.results[0].result.clone().unwrap()["copy"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let head_of = |ops: &BTreeMap<String, Vec<gongwen_protocol::sync::Op>>| -> DraftHead {
+        serde_json::from_value(
+            ops["user:writer"]
+                .iter()
+                .rev()
+                .find(|o| o.kind == "draft")
+                .unwrap()
+                .data
+                .clone()
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let mut laptop_cursors = BTreeMap::new();
+    let ops = laptop.pull_all(&mut laptop_cursors, 100).await;
+    assert_eq!(head_of(&ops).conflicts.len(), 1);
+
+    // 保留当前版本 on the desk: the head's text again, naming the copy.
+    let mut keep = save(3, 4, "D1", Some(2), 2, "办公室改");
+    keep.args["resolves"] = json!([copy]);
+    let r = desk.push(vec![keep]).await;
+    assert_eq!(
+        r.results[0].result,
+        Some(json!({"conflict": false, "head": 2})),
+        "no new version"
+    );
+    // The laptop hears of it on its next pull: the copy is gone there too.
+    let ops = laptop.pull_all(&mut laptop_cursors, 100).await;
+    let head = head_of(&ops);
+    assert_eq!(head.head_version, 2);
+    assert!(head.conflicts.is_empty(), "{:?}", head.conflicts);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT count(*) FROM draft_versions WHERE draft_id = 'D1'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &server,
+            "SELECT count(*) FROM draft_conflicts WHERE draft_id = 'D1' AND resolved_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &server,
+            "SELECT count(*) FROM audit_log WHERE action = 'draft.conflicts_resolved'"
+        )
+        .await,
+        1
+    );
+}

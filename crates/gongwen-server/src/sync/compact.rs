@@ -35,7 +35,11 @@
 //! the rest of the log before committing, and audits what it did in the server's
 //! audit stream. It is idempotent: compacting again at the same horizon deletes nothing
 //! new unless later ops superseded survivors. [`periodic`] runs it on every server
-//! instance; a PostgreSQL advisory lock lets one instance at a time do the work.
+//! instance at the configured interval ([`crate::config::Compaction`], daily by
+//! default); a PostgreSQL advisory lock lets one instance at a time do the work.
+//! `gongwen-server admin compact [--horizon-days N] [--dry-run]` runs one pass by
+//! hand ([`compact_all_with`]), a dry run reporting what would go without changing
+//! anything.
 //!
 //! [`reset_reasons::COMPACTED`]: gongwen_protocol::sync::reset_reasons::COMPACTED
 
@@ -48,11 +52,12 @@ use time::{Duration, OffsetDateTime};
 use crate::AppState;
 use crate::error::{Error, Result};
 
-/// How long ops stay in the log before compaction may fold them.
+/// How long ops stay in the log before compaction may fold them (the default of
+/// [`crate::config::Compaction::retention`]).
 pub const RETENTION: Duration = Duration::days(30);
 
-/// How often [`periodic`] compacts.
-pub const INTERVAL: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+/// How often [`periodic`] compacts by default (daily).
+pub const INTERVAL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// How long after start [`periodic`] first compacts.
 pub const FIRST_DELAY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
@@ -75,9 +80,15 @@ pub struct Compacted {
 /// What one compaction pass did over every bucket.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
+    /// Buckets looked at.
     pub buckets: u64,
+    /// Buckets that lost ops (or would, in a dry run).
     pub compacted: u64,
+    /// Ops deleted (or that would be, in a dry run).
     pub deleted: u64,
+    /// Every bucket with an op old enough to compact, in name order, with what
+    /// was (or would be) deleted and kept.
+    pub details: Vec<Compacted>,
 }
 
 fn u32_of(v: i64) -> u32 {
@@ -146,6 +157,18 @@ pub async fn compact_bucket(
     bucket: &str,
     through: i64,
     now: OffsetDateTime,
+) -> Result<Compacted> {
+    compact_bucket_with(client, bucket, through, now, false).await
+}
+
+/// [`compact_bucket`], or with `dry_run` only what it would delete and keep: the
+/// same plan and consistency check, then the transaction is rolled back.
+pub async fn compact_bucket_with(
+    client: &mut deadpool_postgres::Client,
+    bucket: &str,
+    through: i64,
+    now: OffsetDateTime,
+    dry_run: bool,
 ) -> Result<Compacted> {
     let tx = client.transaction().await?;
     let Some(row) = tx
@@ -237,6 +260,10 @@ pub async fn compact_bucket(
             "同步分组 {bucket} 的校验和与操作记录不一致，未压缩"
         )));
     }
+    if dry_run {
+        out.deleted = deleted.len() as u64;
+        return Ok(out);
+    }
     tx.execute(
         "DELETE FROM bucket_ops WHERE bucket = $1 AND op_id = ANY($2)",
         &[&bucket, &deleted],
@@ -295,6 +322,17 @@ pub async fn compact_all(
     cutoff: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Result<Option<Report>> {
+    compact_all_with(client, cutoff, now, false).await
+}
+
+/// [`compact_all`], or with `dry_run` a report of what it would delete, changing
+/// nothing (it still takes the lock, so it never reports a pass half done).
+pub async fn compact_all_with(
+    client: &mut deadpool_postgres::Client,
+    cutoff: OffsetDateTime,
+    now: OffsetDateTime,
+    dry_run: bool,
+) -> Result<Option<Report>> {
     let locked: bool = client
         .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
         .await?
@@ -316,11 +354,12 @@ pub async fn compact_all(
             if through <= 0 {
                 continue;
             }
-            let done = compact_bucket(client, &name, through, now).await?;
+            let done = compact_bucket_with(client, &name, through, now, dry_run).await?;
             if done.deleted > 0 {
                 report.compacted += 1;
                 report.deleted += done.deleted;
             }
+            report.details.push(done);
         }
         Ok::<_, Error>(report)
     }
@@ -331,27 +370,23 @@ pub async fn compact_all(
     result.map(Some)
 }
 
-/// Compacts every [`INTERVAL`] (the first time [`FIRST_DELAY`] after start) with the
-/// [`RETENTION`] horizon, forever (spawned by the
-/// server; failures are logged and retried at the next interval).
-pub async fn periodic(state: AppState) {
-    // The first pass a while after start, so instances restarted together do not
-    // all compact at once (and a short-lived process never does).
-    let first = tokio::time::Instant::now() + FIRST_DELAY;
-    let mut tick = tokio::time::interval_at(first, INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let now = state.clock.now();
-        let mut client = match state.pool.get().await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(error = %e, "sync compaction: no database connection");
-                continue;
-            }
-        };
-        match compact_all(&mut client, now - RETENTION, now).await {
-            Ok(Some(r)) if r.deleted > 0 => {
+/// One scheduled pass over every bucket with the configured retention, recorded in
+/// the metrics (`gongwen_sync_compaction_runs_total` by outcome, and
+/// `gongwen_sync_compacted_ops_total`) and the log. Returns the report (`None`:
+/// another instance held the lock).
+pub async fn run_once(state: &AppState, retention: Duration) -> Result<Option<Report>> {
+    let metrics = &state.metrics.sync;
+    let now = state.clock.now();
+    let result = async {
+        let mut client = state.pool.get().await?;
+        compact_all(&mut client, now - retention, now).await
+    }
+    .await;
+    match &result {
+        Ok(Some(r)) => {
+            metrics.compaction("done");
+            metrics.compacted_ops.inc_by(r.deleted);
+            if r.deleted > 0 {
                 tracing::info!(
                     buckets = r.buckets,
                     compacted = r.compacted,
@@ -359,9 +394,30 @@ pub async fn periodic(state: AppState) {
                     "sync op logs compacted"
                 );
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "sync compaction failed"),
         }
+        Ok(None) => metrics.compaction("skipped"),
+        Err(e) => {
+            metrics.compaction("failed");
+            tracing::warn!(error = %e, "sync compaction failed");
+        }
+    }
+    result
+}
+
+/// Runs [`run_once`] at the configured interval (the first time [`FIRST_DELAY`] after
+/// start, or the interval if shorter), forever; spawned by the server unless the
+/// configuration turns compaction off. Failures are logged, counted and retried at
+/// the next interval.
+pub async fn periodic(state: AppState, schedule: crate::config::Compaction) {
+    // The first pass a while after start, so instances restarted together do not
+    // all compact at once (and a short-lived process never does).
+    let first = tokio::time::Instant::now() + FIRST_DELAY.min(schedule.interval);
+    let mut tick = tokio::time::interval_at(first, schedule.interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        // Logged and counted by run_once.
+        let _ = run_once(&state, schedule.retention).await;
     }
 }
 

@@ -73,6 +73,8 @@ impl TestServer {
     pub async fn start_on(db_url: String, configure: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = Settings::new(db_url.clone());
         settings.pool_size = 8;
+        // Tests compact by hand (sync::compact), never on a timer.
+        settings.compaction = None;
         configure(&mut settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

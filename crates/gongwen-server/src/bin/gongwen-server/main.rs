@@ -208,6 +208,9 @@ async fn serve(args: ServeArgs, file: FileConfig) -> Result<()> {
     if let Some(blobs) = &file.blobs {
         blobs.apply(&mut settings)?;
     }
+    if let Some(compaction) = &file.compaction {
+        compaction.apply(&mut settings)?;
+    }
     if let Some(dir) = std::env::var_os("GONGWEN_BLOB_DIR").filter(|d| !d.is_empty()) {
         settings.blob_store = gongwen_server::config::BlobStoreConfig::Local { dir: dir.into() };
     }
