@@ -86,6 +86,7 @@ async fn access_tokens_expire() {
             None,
             &RefreshRequest {
                 refresh_token: pair.refresh_token,
+                device_id: None,
             },
         )
         .await
@@ -102,6 +103,7 @@ async fn access_tokens_expire() {
         None,
         &RefreshRequest {
             refresh_token: next.refresh_token,
+            device_id: None,
         },
     )
     .await
@@ -121,6 +123,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
             None,
             &RefreshRequest {
                 refresh_token: first.refresh_token.clone(),
+                device_id: None,
             },
         )
         .await;
@@ -135,6 +138,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         None,
         &RefreshRequest {
             refresh_token: first.refresh_token.clone(),
+            device_id: None,
         },
     )
     .await
@@ -150,6 +154,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         None,
         &RefreshRequest {
             refresh_token: second.refresh_token,
+            device_id: None,
         },
     )
     .await
@@ -187,6 +192,7 @@ async fn logout_revokes_the_session() {
         None,
         &RefreshRequest {
             refresh_token: pair.refresh_token,
+            device_id: None,
         },
     )
     .await
@@ -268,6 +274,7 @@ async fn expired_sessions_are_purged() {
             None,
             &RefreshRequest {
                 refresh_token: live.refresh_token,
+                device_id: None,
             },
         )
         .await
@@ -287,4 +294,123 @@ async fn expired_sessions_are_purged() {
         .unwrap()
         .get(0);
     assert_eq!(families, 0);
+}
+
+async fn refresh_from(s: &TestServer, token: &str, device: Option<&str>) -> crate::common::Resp {
+    s.post(
+        "/v1/auth/refresh",
+        None,
+        &RefreshRequest {
+            refresh_token: token.to_owned(),
+            device_id: device.map(str::to_owned),
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_rotation_replayed_by_the_same_device_within_the_grace_returns_the_same_pair() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    let first = s.login("leader", PASSWORD).await;
+    let r = refresh_from(&s, &first.refresh_token, Some("device-A")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let rotated: TokenPair = r.json();
+    // The device crashed before storing the new refresh token: it presents the old one
+    // again a little later and gets the very same pair.
+    s.clock.advance(time::Duration::seconds(30));
+    let r = refresh_from(&s, &first.refresh_token, Some("device-A")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let again: TokenPair = r.json();
+    assert_eq!(again.refresh_token, rotated.refresh_token);
+    assert_eq!(again.access_token, rotated.access_token);
+    assert!(again.access_expires_in <= rotated.access_expires_in - 30);
+    // Only hashes are stored: neither token appears in plain text.
+    let pool = s.pool().await;
+    let c = pool.get().await.unwrap();
+    for (sql, want) in [
+        (
+            "SELECT count(*) FROM refresh_tokens WHERE token_hash = convert_to($1, 'UTF8')",
+            0,
+        ),
+        (
+            "SELECT count(*) FROM refresh_tokens WHERE token_hash = sha256(convert_to($1, 'UTF8'))",
+            1,
+        ),
+    ] {
+        let n: i64 = c
+            .query_one(sql, &[&again.refresh_token])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, want, "{sql}");
+    }
+    // The session goes on normally.
+    assert_eq!(
+        s.get("/v1/auth/me", Some(&again.access_token)).await.status,
+        StatusCode::OK
+    );
+    let r = refresh_from(&s, &again.refresh_token, Some("device-A")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let third: TokenPair = r.json();
+    assert_ne!(third.refresh_token, again.refresh_token);
+    // Once the new token has been used, the old one is plain reuse: revoked.
+    refresh_from(&s, &first.refresh_token, Some("device-A"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "refresh_token_reused");
+    s.get("/v1/auth/me", Some(&third.access_token))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn reuse_after_the_grace_revokes_the_family() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    let first = s.login("leader", PASSWORD).await;
+    let r = refresh_from(&s, &first.refresh_token, Some("device-A")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let rotated: TokenPair = r.json();
+    s.clock.advance(time::Duration::seconds(
+        gongwen_protocol::auth::REFRESH_GRACE_SECS + 1,
+    ));
+    refresh_from(&s, &first.refresh_token, Some("device-A"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "refresh_token_reused");
+    s.get("/v1/auth/me", Some(&rotated.access_token))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    refresh_from(&s, &rotated.refresh_token, Some("device-A"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn reuse_from_another_device_or_without_a_device_revokes_the_family() {
+    let s = TestServer::start().await;
+    s.seed().await;
+    for second_device in [Some("device-B"), None] {
+        let first = s.login("leader", PASSWORD).await;
+        let r = refresh_from(&s, &first.refresh_token, Some("device-A")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let rotated: TokenPair = r.json();
+        // Within the grace, but not the device that rotated: a copied token.
+        refresh_from(&s, &first.refresh_token, second_device)
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "refresh_token_reused");
+        s.get("/v1/auth/me", Some(&rotated.access_token))
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+        // The owner's replay within the grace no longer helps: the family is gone.
+        refresh_from(&s, &first.refresh_token, Some("device-A"))
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    // A rotation without a device id has no grace at all (older clients).
+    let first = s.login("leader", PASSWORD).await;
+    let r = refresh_from(&s, &first.refresh_token, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    refresh_from(&s, &first.refresh_token, None)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "refresh_token_reused");
 }
