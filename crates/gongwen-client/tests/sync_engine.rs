@@ -3,7 +3,7 @@
 
 mod sync_support;
 
-use gongwen_client::sync::{SyncError, TransportError};
+use gongwen_client::sync::{SyncError, Transport, TransportError};
 use gongwen_protocol::sync::mutations;
 use sync_support::{FakeServer, Node, document};
 
@@ -83,6 +83,50 @@ async fn a_flow_reaches_the_reviewer_and_the_decision_comes_back() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn the_doc_number_given_at_registration_reaches_the_drafts_list_and_the_task() {
+    let server = FakeServer::new();
+    let (zhang, flow) = submitted(&server).await;
+    zhang.sync().await.unwrap();
+    let reviewer = server.state().open_tasks_of_flow(&flow)[0].clone();
+    let reviewer = Node::new(&server, &reviewer, 2, 0);
+    reviewer.sync().await.unwrap();
+    let task = reviewer
+        .open_tasks()
+        .into_iter()
+        .next()
+        .expect("the reviewer's task");
+    assert_eq!(
+        reviewer
+            .client
+            .task_view(&task)
+            .unwrap()
+            .document
+            .unwrap()
+            .doc_number,
+        None
+    );
+
+    server.number(&flow, "鹤府〔2026〕7号");
+    zhang.sync().await.unwrap();
+    reviewer.sync().await.unwrap();
+    // The drafter's 草稿 list shows it …
+    let drafts = zhang.client.list_drafts(10, 0).unwrap();
+    assert_eq!(drafts[0].doc_number.as_deref(), Some("鹤府〔2026〕7号"));
+    // … and the document of the task prints with it.
+    let number = reviewer
+        .client
+        .task_view(&task)
+        .unwrap()
+        .document
+        .unwrap()
+        .doc_number;
+    assert_eq!(
+        number.map(|n| n.to_string()).as_deref(),
+        Some("鹤府〔2026〕7号")
+    );
 }
 
 #[tokio::test]
@@ -407,6 +451,96 @@ async fn two_offline_saves_of_one_draft_keep_both() {
     }
 }
 
+/// Two devices of 张三 with one conflict copy of `draft` listed on both.
+async fn one_conflict(server: &FakeServer) -> (Node, Node, String) {
+    let (zhang, flow) = submitted(server).await;
+    zhang.sync().await.unwrap();
+    let draft = server.state().flows[&flow].document_id.clone();
+    let other = Node::new(server, "zhang", 7, 0);
+    other.sync().await.unwrap();
+    let a = document("关于开展安全检查的通知", "台式机上的修改");
+    let mut b = a.clone();
+    b.body = "笔记本上的修改".into();
+    zhang.client.save_draft(&draft, a, None).unwrap();
+    other.client.save_draft(&draft, b, None).unwrap();
+    zhang.sync().await.unwrap();
+    other.sync().await.unwrap();
+    zhang.sync().await.unwrap();
+    for node in [&zhang, &other] {
+        assert_eq!(node.client.draft_conflicts(&draft).unwrap().len(), 1);
+    }
+    (zhang, other, draft)
+}
+
+#[tokio::test]
+async fn keeping_the_current_version_resolves_the_copy_for_good_on_every_device() {
+    use gongwen_client::sync::ConflictResolution;
+    let server = FakeServer::new();
+    let (zhang, other, draft) = one_conflict(&server).await;
+    let head = other.client.open_draft(&draft).unwrap().head_version;
+    let copy = other.client.draft_conflicts(&draft).unwrap()[0].id.clone();
+    let saved = other
+        .client
+        .resolve_conflict(&draft, &copy, ConflictResolution::KeepCurrent)
+        .unwrap();
+    assert!(saved.unchanged);
+    assert_eq!(saved.version, head);
+    // At once, offline: not listed any more (the resolution waits in the outbox).
+    assert!(other.client.draft_conflicts(&draft).unwrap().is_empty());
+    let row = other.client.outbox().unwrap().pop().unwrap();
+    assert_eq!(row.name, mutations::DRAFT_SAVE);
+    assert_eq!(row.args["resolves"], serde_json::json!([copy]));
+    // A restart before the sync does not bring it back.
+    let other = other.crash_and_reopen();
+    assert!(other.client.draft_conflicts(&draft).unwrap().is_empty());
+    other.sync().await.unwrap();
+    assert!(server.state().drafts[&draft].head.conflicts.is_empty());
+    assert_eq!(
+        server.state().drafts[&draft].head.head_version,
+        head,
+        "no new version"
+    );
+    // The other device hears of it, and it stays resolved after a restart.
+    zhang.sync().await.unwrap();
+    assert!(zhang.client.draft_conflicts(&draft).unwrap().is_empty());
+    let zhang = zhang.crash_and_reopen();
+    assert!(zhang.client.draft_conflicts(&draft).unwrap().is_empty());
+    assert!(other.client.outbox().unwrap().is_empty());
+    // Resolving it again is refused plainly.
+    let e = zhang
+        .client
+        .resolve_conflict(&draft, &copy, ConflictResolution::KeepCurrent)
+        .unwrap_err();
+    assert!(e.to_string().contains("冲突副本已不存在"), "{e}");
+}
+
+#[tokio::test]
+async fn a_merge_becomes_the_next_version_and_resolves_the_copy() {
+    use gongwen_client::sync::ConflictResolution;
+    let server = FakeServer::new();
+    let (zhang, other, draft) = one_conflict(&server).await;
+    let copy = zhang.client.draft_conflicts(&draft).unwrap()[0].clone();
+    let before = zhang.client.open_draft(&draft).unwrap().head_version;
+    let merged = document("关于开展安全检查的通知", "台式机和笔记本的修改合并");
+    let saved = zhang
+        .client
+        .resolve_conflict(&draft, &copy.id, ConflictResolution::Save(merged))
+        .unwrap();
+    assert!(!saved.unchanged);
+    assert_eq!(saved.version, before + 1);
+    assert!(zhang.client.draft_conflicts(&draft).unwrap().is_empty());
+    zhang.sync().await.unwrap();
+    let head = server.state().drafts[&draft].head.clone();
+    assert!(head.conflicts.is_empty());
+    assert_eq!(head.document["body"], "台式机和笔记本的修改合并");
+    other.sync().await.unwrap();
+    assert!(other.client.draft_conflicts(&draft).unwrap().is_empty());
+    assert_eq!(
+        other.client.open_draft(&draft).unwrap().document.body,
+        "台式机和笔记本的修改合并"
+    );
+}
+
 #[tokio::test]
 async fn offline_fails_cleanly_and_keeps_the_outbox() {
     let server = FakeServer::new();
@@ -429,4 +563,194 @@ async fn offline_fails_cleanly_and_keeps_the_outbox() {
         .store(false, std::sync::atomic::Ordering::SeqCst);
     zhang.sync().await.unwrap();
     assert!(zhang.client.sync_status().unwrap().online);
+}
+
+/// A link that watches every range answer of a download: before handing over each
+/// answer it scans the device's whole data folder for the attachment's plaintext, and
+/// it can cut the download (the process is killed) once `cut_after` bytes arrived.
+struct Watched {
+    inner: std::sync::Arc<sync_support::FakeTransport>,
+    dir: std::path::PathBuf,
+    needles: Vec<Vec<u8>>,
+    cut_after: u64,
+    served: std::sync::atomic::AtomicU64,
+    first_from: std::sync::Mutex<Option<u64>>,
+    scans: std::sync::atomic::AtomicU64,
+}
+
+impl Watched {
+    fn new(node: &Node, bytes: &[u8], cut_after: u64) -> Watched {
+        Watched {
+            inner: node.net.clone(),
+            dir: node.dir.path().to_path_buf(),
+            // 48-byte windows all over the content (it is pseudo-random: a window
+            // found on disk is the plaintext).
+            needles: (0..bytes.len() - 48)
+                .step_by(7_919)
+                .map(|i| bytes[i..i + 48].to_vec())
+                .collect(),
+            cut_after,
+            served: std::sync::atomic::AtomicU64::new(0),
+            first_from: std::sync::Mutex::new(None),
+            scans: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Panics when any file under the data folder holds a plaintext window.
+    fn assert_no_plaintext(&self) {
+        let mut stack = vec![self.dir.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let Ok(content) = std::fs::read(&p) else {
+                    continue;
+                };
+                for n in &self.needles {
+                    assert!(
+                        !content.windows(n.len()).any(|w| w == n.as_slice()),
+                        "plaintext of the attachment on disk in {}",
+                        p.display()
+                    );
+                }
+            }
+        }
+        self.scans.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl gongwen_client::sync::Transport for Watched {
+    async fn health(&self) -> gongwen_client::sync::TransportResult<gongwen_protocol::Health> {
+        self.inner.health().await
+    }
+    async fn push(
+        &self,
+        req: &gongwen_protocol::sync::PushRequest,
+    ) -> gongwen_client::sync::TransportResult<gongwen_protocol::sync::PushResponse> {
+        self.inner.push(req).await
+    }
+    async fn pull(
+        &self,
+        req: &gongwen_protocol::sync::PullRequest,
+    ) -> gongwen_client::sync::TransportResult<gongwen_protocol::sync::PullResponse> {
+        self.inner.pull(req).await
+    }
+    async fn blob_announce(
+        &self,
+        req: &gongwen_protocol::sync::BlobAnnounce,
+    ) -> gongwen_client::sync::TransportResult<gongwen_protocol::sync::BlobUpload> {
+        self.inner.blob_announce(req).await
+    }
+    async fn blob_offset(&self, url: &str) -> gongwen_client::sync::TransportResult<u64> {
+        self.inner.blob_offset(url).await
+    }
+    async fn blob_patch(
+        &self,
+        url: &str,
+        offset: u64,
+        chunk: Vec<u8>,
+    ) -> gongwen_client::sync::TransportResult<u64> {
+        self.inner.blob_patch(url, offset, chunk).await
+    }
+    async fn blob_get(
+        &self,
+        id: &str,
+        from: u64,
+        len: u64,
+    ) -> gongwen_client::sync::TransportResult<gongwen_client::sync::BlobRange> {
+        use std::sync::atomic::Ordering;
+        // Whatever the engine wrote so far is on disk now: no plaintext anywhere.
+        self.assert_no_plaintext();
+        self.first_from.lock().unwrap().get_or_insert(from);
+        if self.served.load(Ordering::SeqCst) >= self.cut_after {
+            return Err(TransportError::Offline("进程被终止（测试）".into()));
+        }
+        // Ranges of an odd size, so chunk boundaries fall inside answers.
+        let got = self.inner.blob_get(id, from, len.min(200_003)).await?;
+        self.served
+            .fetch_add(got.bytes.len() as u64, Ordering::SeqCst);
+        Ok(got)
+    }
+}
+
+#[tokio::test]
+async fn a_download_killed_half_way_resumes_sealed_and_never_leaves_plaintext_on_disk() {
+    use sha2::Digest;
+    let server = FakeServer::new();
+    // 1.5 MB of pseudo-random bytes (xorshift), not a multiple of the 64 KiB chunk.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let bytes: Vec<u8> = (0..1_500_017)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let hash = server.put_blob(&bytes);
+    let mut doc = document("附件通知", "见附件");
+    doc.attachments = vec![gongwen_domain::document::Attachment {
+        name: "附件一".into(),
+        file: Some(format!("sha256:{hash}")),
+        body: None,
+    }];
+    server.put_draft("zhang", "D-ATT", serde_json::to_value(&doc).unwrap());
+    server.grant("li", "user:zhang");
+    let li = Node::new(&server, "li", 9, 0);
+
+    // The first run is killed once half of the attachment arrived.
+    let half = bytes.len() as u64 / 2;
+    let first = std::sync::Arc::new(Watched::new(&li, &bytes, half));
+    let e = gongwen_client::sync::Engine::new(li.client.clone(), first.clone())
+        .sync()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, SyncError::Transport(TransportError::Offline(_))),
+        "{e:?}"
+    );
+    first.assert_no_plaintext();
+    let partial = li
+        .dir
+        .path()
+        .join("blobs")
+        .join("tmp")
+        .join(format!("{hash}.download"));
+    let kept = gongwen_client::store::sealed::partial_plain_len(
+        std::fs::metadata(&partial).unwrap().len(),
+    );
+    assert!(kept > 0 && kept <= half, "kept {kept} of {half}");
+    assert_eq!(kept % (64 * 1024), 0, "whole chunks are kept");
+    drop(first);
+
+    // The process restarts and the download resumes where the sealed chunks end.
+    let li = li.crash_and_reopen();
+    let second = std::sync::Arc::new(Watched::new(&li, &bytes, u64::MAX));
+    gongwen_client::sync::Engine::new(li.client.clone(), second.clone())
+        .sync()
+        .await
+        .unwrap();
+    assert_eq!(
+        *second.first_from.lock().unwrap(),
+        Some(kept),
+        "resumed, not restarted"
+    );
+    assert!(second.scans.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+    second.assert_no_plaintext();
+    assert!(!partial.exists());
+    let sealed_file = li.dir.path().join("blobs").join(&hash[..2]).join(&hash);
+    assert!(sealed_file.exists());
+
+    // The adopted blob is the attachment: the right hash, read back intact (a
+    // decrypted copy for viewing, outside the store).
+    let copy = li
+        .client
+        .attachment_path(&format!("sha256:{hash}"))
+        .unwrap();
+    let back = std::fs::read(&copy).unwrap();
+    assert_eq!(hex::encode(sha2::Sha256::digest(&back)), hash);
+    assert_eq!(back, bytes);
 }

@@ -20,6 +20,8 @@ pub struct OutboxEntry {
     pub id: String,
     /// The mutation, e.g. `flow.act.v1`.
     pub name: String,
+    /// What 同步详情 calls it: 送审, 收文登记, 同意, 签收, 保存草稿…
+    pub label: String,
     /// The flow it is about.
     pub entity_id: String,
     pub args: serde_json::Value,
@@ -164,6 +166,40 @@ pub(crate) fn parse_act(r: &Row) -> Result<ActArgs> {
         .map_err(|e| FlowError::Corrupt(format!("待同步操作 {}：{e}", r.seq)))
 }
 
+/// What 同步详情 calls an outbox row: the action's label, the text the user typed
+/// and the title the command itself carries (the flow's or the incoming item's
+/// title, when the device has it, is preferred by [`Client::rejected_actions`]).
+/// Every command name the client writes has its own label; an unknown one (written
+/// by a newer version of the app) is named as such, never as another action.
+pub(crate) fn label_of(r: &Row) -> Result<(String, Option<String>, Option<String>)> {
+    use gongwen_protocol::sync::mutations;
+    let args = || serde_json::from_str::<serde_json::Value>(&r.payload).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    Ok(match r.name.as_str() {
+        super::ACT_MUTATION => {
+            let (label, opinion) = describe(&parse_act(r)?.command);
+            (label, opinion, None)
+        }
+        super::START_MUTATION => {
+            let args = args();
+            // 收文 flows start at 登记 (with the particulars); 发文 flows at 送审.
+            let incoming = args["kind"] == "incoming" || !args["registration"].is_null();
+            let label = if incoming { "收文登记" } else { "送审" };
+            (label.to_owned(), None, text(&args["title"]))
+        }
+        mutations::DRAFT_SAVE => {
+            let args = args();
+            (
+                "保存草稿".to_owned(),
+                None,
+                text(&args["document"]["title"]),
+            )
+        }
+        mutations::EXCHANGE_SIGN => ("签收".to_owned(), None, None),
+        other => (format!("其他操作（{other}）"), None, None),
+    })
+}
+
 /// The label and the text the user typed, for a command.
 pub(crate) fn describe(cmd: &Command) -> (String, Option<String>) {
     let label = cmd.action.kind().label().to_owned();
@@ -191,7 +227,9 @@ impl Client {
             let mut out = Vec::new();
             for r in rows {
                 let r = r?;
+                let label = label_of(&r).map_or_else(|_| "办理".to_owned(), |(l, _, _)| l);
                 out.push(OutboxEntry {
+                    label,
                     seq: r.seq,
                     args: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
                     id: r.id,
@@ -217,24 +255,25 @@ impl Client {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
+                let (action_label, opinion, own_title) = label_of(&r)?;
+                // The flow's title (flow commands), or the incoming item's (签收), or
+                // what the command itself carries.
                 let title: Option<String> = c
                     .prepare_cached("SELECT title FROM flows WHERE id = ?1")?
                     .query_row([&r.entity], |x| x.get(0))
                     .optional()?;
-                let (action_label, opinion, title) = if r.name == super::ACT_MUTATION {
-                    let (label, text) = describe(&parse_act(&r)?.command);
-                    (label, text, title)
-                } else if r.name == gongwen_protocol::sync::mutations::DRAFT_SAVE {
-                    let args: serde_json::Value =
-                        serde_json::from_str(&r.payload).unwrap_or_default();
-                    let doc_title = args["document"]["title"].as_str().map(str::to_owned);
-                    ("保存草稿".to_owned(), None, doc_title)
-                } else {
-                    let args: serde_json::Value =
-                        serde_json::from_str(&r.payload).unwrap_or_default();
-                    let doc_title = args["title"].as_str().map(str::to_owned);
-                    ("送审".to_owned(), None, title.or(doc_title))
-                };
+                let title = match title {
+                    Some(t) => Some(t),
+                    None if r.name == gongwen_protocol::sync::mutations::EXCHANGE_SIGN => c
+                        .prepare_cached(
+                            "SELECT json_extract(data, '$.title') FROM incoming WHERE id = ?1",
+                        )?
+                        .query_row([&r.entity], |x| x.get::<_, Option<String>>(0))
+                        .optional()?
+                        .flatten(),
+                    None => None,
+                }
+                .or(own_title);
                 out.push(RejectedAction {
                     seq: r.seq,
                     id: r.id,
@@ -251,5 +290,170 @@ impl Client {
             }
             Ok(out)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongwen_protocol::sync::mutations;
+    use serde_json::json;
+
+    fn outbox_row(name: &str, payload: serde_json::Value) -> Row {
+        Row {
+            seq: 1,
+            id: "01900000-0000-7000-8000-000000000001".into(),
+            name: name.into(),
+            entity: "F1".into(),
+            payload: payload.to_string(),
+            created_at: "2026-01-05T09:00:00+08:00".into(),
+            state: "rejected".into(),
+            reject_code: Some("X".into()),
+            reject_reason: Some("原因".into()),
+            rejected_at: None,
+        }
+    }
+
+    fn act(action: serde_json::Value) -> serde_json::Value {
+        let mut command = json!({ "actor": "li", "seen_hash": "sha256:00" });
+        for (k, v) in action.as_object().unwrap() {
+            command[k] = v.clone();
+        }
+        json!({ "flow": "F1", "command": command, "clientTime": "2026-01-05T09:00:00+08:00" })
+    }
+
+    /// Every command the client writes gets its own label in 同步详情 (a refused
+    /// 签收 used to be called 送审).
+    #[test]
+    fn every_command_kind_has_its_own_label() {
+        let table: Vec<(&str, serde_json::Value, &str, Option<&str>, Option<&str>)> = vec![
+            (
+                mutations::FLOW_START,
+                json!({ "kind": "outgoing", "title": "关于春耕的通知" }),
+                "送审",
+                None,
+                Some("关于春耕的通知"),
+            ),
+            (
+                mutations::FLOW_START,
+                json!({ "kind": "incoming", "title": "来文", "registration": { "receipt_number": "1" } }),
+                "收文登记",
+                None,
+                Some("来文"),
+            ),
+            (
+                mutations::DRAFT_SAVE,
+                json!({ "draft_id": "D1", "document": { "title": "草稿标题" } }),
+                "保存草稿",
+                None,
+                Some("草稿标题"),
+            ),
+            (
+                mutations::EXCHANGE_SIGN,
+                json!({ "incoming_id": "IN-1" }),
+                "签收",
+                None,
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(json!({ "action": "approve", "task": "t1", "opinion": "同意。" })),
+                "同意",
+                Some("同意。"),
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(json!({ "action": "mark_read", "task": "t1" })),
+                "已阅",
+                None,
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(json!({ "action": "return", "task": "t1", "reason": "数据有误" })),
+                "退回",
+                Some("数据有误"),
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(
+                    json!({ "action": "add_handler", "task": "t1", "person": "wang", "position": "after" }),
+                ),
+                "加签",
+                None,
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(
+                    json!({ "action": "transfer", "task": "t1", "to": "wang", "opinion": "请王主任办理" }),
+                ),
+                "转办",
+                Some("请王主任办理"),
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(
+                    json!({ "action": "update_content", "task": "t1", "new_hash": "sha256:01", "note": "改了第二段" }),
+                ),
+                "修改正文",
+                Some("改了第二段"),
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(json!({ "action": "withdraw" })),
+                "撤回",
+                None,
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(json!({ "action": "remind", "message": "请尽快办理" })),
+                "催办",
+                Some("请尽快办理"),
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(json!({ "action": "terminate", "reason": "不再需要" })),
+                "终止",
+                Some("不再需要"),
+                None,
+            ),
+            (
+                mutations::FLOW_ACT,
+                act(json!({ "action": "send_back", "task": "t1", "reason": "不属本机关" })),
+                "退文",
+                Some("不属本机关"),
+                None,
+            ),
+            (
+                "report.export.v9",
+                json!({}),
+                "其他操作（report.export.v9）",
+                None,
+                None,
+            ),
+        ];
+        let mut kinds = std::collections::BTreeSet::new();
+        for (name, payload, label, text, title) in table {
+            let r = outbox_row(name, payload);
+            let (l, t, own_title) = label_of(&r).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(l, label, "{name} {}", r.payload);
+            assert_eq!(t.as_deref(), text, "{label}");
+            assert_eq!(own_title.as_deref(), title, "{label}");
+            if name == mutations::FLOW_ACT {
+                kinds.insert(parse_act(&r).unwrap().command.action.kind());
+            }
+        }
+        // The table covers every workflow action.
+        assert_eq!(kinds.len(), 10, "{kinds:?}");
+        // The names the client's own constants use are the protocol's.
+        assert_eq!(super::super::ACT_MUTATION, mutations::FLOW_ACT);
+        assert_eq!(super::super::START_MUTATION, mutations::FLOW_START);
     }
 }

@@ -21,13 +21,25 @@
 //! length alone ([`plain_len`]) and a reader can seek to any offset by decrypting only
 //! the chunk that holds it ([`SealedReader`]).
 //!
+//! # Downloads
+//!
+//! A download in progress is sealed as it arrives ([`PartialSeal`]): the same header,
+//! then every complete chunk sealed as it fills, so no plaintext byte of an attachment
+//! is ever written to disk, not even for a download cut off half-way. The final chunk
+//! is sealed (`last`) when the last byte arrives, which makes the partial file a
+//! complete sealed blob: adopting it is checking its hash and renaming it. A download
+//! resumes after the last whole chunk on disk (a cut costs at most one chunk); a chunk
+//! re-sealed on resume is the same plaintext of the same content address under the same
+//! nonce, so it comes out the same ciphertext.
+//!
 //! Content addressing stays on the plaintext: the file name is the SHA-256 of the
 //! plaintext. Chunk authentication cannot see a whole file swapped for another sealed
 //! file under the wrong name, so a reader that reads a blob from start to end also
 //! checks the plaintext hash against the name before reporting the end.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
@@ -346,6 +358,202 @@ impl Drop for SealedReader {
     }
 }
 
+/// A download being sealed as its bytes arrive (see the module docs): a partial file
+/// that never holds plaintext. [`PartialSeal::open`] resumes one.
+pub struct PartialSeal {
+    file: File,
+    cipher: XChaCha20Poly1305,
+    header: [u8; HEADER_LEN as usize],
+    prefix: [u8; PREFIX_LEN],
+    /// The next chunk's index.
+    index: u64,
+    /// Received plaintext not sealed yet (less than a chunk, or the last chunk until
+    /// the last byte is known).
+    buf: Vec<u8>,
+    /// Plaintext bytes received: sealed plus buffered.
+    have: u64,
+    complete: bool,
+}
+
+impl std::fmt::Debug for PartialSeal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartialSeal")
+            .field("have", &self.have)
+            .field("complete", &self.complete)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The bytes a partial file of `file_len` bytes keeps for a resume: its whole chunks.
+pub fn partial_plain_len(file_len: u64) -> u64 {
+    file_len.saturating_sub(HEADER_LEN) / SEALED_CHUNK * CHUNK as u64
+}
+
+impl PartialSeal {
+    /// Opens the partial download at `path`, creating it when there is none. A file
+    /// that is not a sealed partial (a plaintext one left by an older version, or a
+    /// torn header) is replaced by an empty one. A complete file (its final chunk
+    /// sealed, the process stopped before adopting it) opens as [`PartialSeal::is_complete`];
+    /// otherwise the file is cut back to its last whole chunk and [`PartialSeal::have`]
+    /// says where the download resumes.
+    pub fn open(key: &BlobKey, path: &Path) -> io::Result<PartialSeal> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)?;
+        let len = file.metadata()?.len();
+        let mut header = [0u8; HEADER_LEN as usize];
+        let sealed = len >= HEADER_LEN
+            && file.read_exact(&mut header).is_ok()
+            && &header[..8] == MAGIC
+            && header[8 + PREFIX_LEN..].iter().all(|b| *b == 0);
+        if !sealed {
+            // Start over: drop whatever is there (never read it as plaintext).
+            file.set_len(0)?;
+            file.seek(SeekFrom::Start(0))?;
+            let mut prefix = [0u8; PREFIX_LEN];
+            getrandom::fill(&mut prefix).map_err(|e| io::Error::other(e.to_string()))?;
+            header = [0u8; HEADER_LEN as usize];
+            header[..8].copy_from_slice(MAGIC);
+            header[8..8 + PREFIX_LEN].copy_from_slice(&prefix);
+            file.write_all(&header)?;
+            file.sync_data()?;
+            return Ok(PartialSeal {
+                file,
+                cipher: key.cipher(),
+                header,
+                prefix,
+                index: 0,
+                buf: Vec::with_capacity(CHUNK + TAG_LEN),
+                have: 0,
+                complete: false,
+            });
+        }
+        let mut prefix = [0u8; PREFIX_LEN];
+        prefix.copy_from_slice(&header[8..8 + PREFIX_LEN]);
+        let mut partial = PartialSeal {
+            file,
+            cipher: key.cipher(),
+            header,
+            prefix,
+            index: 0,
+            buf: Vec::with_capacity(CHUNK + TAG_LEN),
+            have: 0,
+            complete: false,
+        };
+        let body = len - HEADER_LEN;
+        // Complete already? Its final chunk authenticates as the last one.
+        if body >= TAG_LEN as u64 {
+            let last_index = body.saturating_sub(1) / SEALED_CHUNK;
+            let start = last_index * SEALED_CHUNK;
+            if body - start >= TAG_LEN as u64 && partial.authenticates(last_index, body - start)? {
+                partial.index = last_index + 1;
+                partial.have = plain_len(len).unwrap_or(0);
+                partial.complete = true;
+                return Ok(partial);
+            }
+        }
+        let whole = body / SEALED_CHUNK;
+        partial.file.set_len(HEADER_LEN + whole * SEALED_CHUNK)?;
+        partial.file.sync_data()?;
+        partial.index = whole;
+        partial.have = whole * CHUNK as u64;
+        Ok(partial)
+    }
+
+    /// Whether chunk `index` (`sealed_len` bytes on disk) authenticates as the final one.
+    fn authenticates(&mut self, index: u64, sealed_len: u64) -> io::Result<bool> {
+        let Ok(sealed_len) = usize::try_from(sealed_len) else {
+            return Ok(false);
+        };
+        let mut chunk = vec![0u8; sealed_len];
+        self.file
+            .seek(SeekFrom::Start(HEADER_LEN + index * SEALED_CHUNK))?;
+        self.file.read_exact(&mut chunk)?;
+        let plain = sealed_len - TAG_LEN;
+        let tag = Tag::try_from(&chunk[plain..]).expect("tag length");
+        chunk.truncate(plain);
+        let nonce = nonce(&self.prefix, index, true)?;
+        let ok = self
+            .cipher
+            .decrypt_inout_detached(&nonce, &self.header, chunk.as_mut_slice().into(), &tag)
+            .is_ok();
+        chunk.zeroize();
+        Ok(ok)
+    }
+
+    /// Plaintext bytes kept so far: where the download goes on.
+    pub fn have(&self) -> u64 {
+        self.have
+    }
+
+    /// Whether the last byte arrived and the final chunk is sealed.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
+    fn seal(&mut self, last: bool) -> io::Result<()> {
+        let nonce = nonce(&self.prefix, self.index, last)?;
+        let tag = self
+            .cipher
+            .encrypt_inout_detached(&nonce, &self.header, self.buf.as_mut_slice().into())
+            .map_err(|_| io::Error::other("附件加密失败"))?;
+        self.file
+            .seek(SeekFrom::Start(HEADER_LEN + self.index * SEALED_CHUNK))?;
+        self.file.write_all(&self.buf)?;
+        self.file.write_all(tag.as_slice())?;
+        self.buf.zeroize();
+        self.buf.clear();
+        self.index += 1;
+        Ok(())
+    }
+
+    /// Appends the next received bytes (they start at [`PartialSeal::have`]) of a blob
+    /// of `total` bytes: seals each chunk that fills up, and the final chunk when the
+    /// last byte arrives; then syncs the file, so what is sealed survives a crash.
+    pub fn append(&mut self, mut data: &[u8], total: u64) -> io::Result<()> {
+        if self.complete {
+            return if data.is_empty() {
+                Ok(())
+            } else {
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "附件已下载完整，却又收到数据",
+                ))
+            };
+        }
+        if self.have + data.len() as u64 > total {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "收到的附件数据超过其大小",
+            ));
+        }
+        while !data.is_empty() {
+            let n = data.len().min(CHUNK - self.buf.len());
+            self.buf.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            self.have += n as u64;
+            // A full chunk is sealed now unless it may be the final one.
+            if self.buf.len() == CHUNK && self.have < total {
+                self.seal(false)?;
+            }
+        }
+        if self.have == total {
+            self.seal(true)?;
+            self.complete = true;
+        }
+        self.file.sync_data()
+    }
+}
+
+impl Drop for PartialSeal {
+    fn drop(&mut self) {
+        self.buf.zeroize();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,5 +656,82 @@ mod tests {
         let needle = "防汛应急预案".as_bytes();
         assert!(!bytes.windows(needle.len()).any(|w| w == needle));
         assert!(bytes.starts_with(MAGIC));
+    }
+
+    fn partial_file() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.download");
+        (dir, path)
+    }
+
+    fn read_sealed(path: &Path, hash: &str) -> io::Result<Vec<u8>> {
+        let mut r = SealedReader::new(&key(), File::open(path)?, hash)?;
+        let mut out = Vec::new();
+        r.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn a_partial_download_resumes_after_its_last_whole_chunk() {
+        for total in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 77] {
+            let plain = data(total);
+            let hash = hex::encode(Sha256::digest(&plain));
+            let (_dir, path) = partial_file();
+            // First run: pieces of an odd size, cut at about half.
+            let mut p = PartialSeal::open(&key(), &path).unwrap();
+            let half = total / 2;
+            let mut at = 0;
+            while at < half {
+                let n = 10_007.min(half - at);
+                p.append(&plain[at..at + n], total as u64).unwrap();
+                at += n;
+            }
+            let complete_early = p.is_complete();
+            drop(p); // killed: the buffered tail is lost
+            let mut p = PartialSeal::open(&key(), &path).unwrap();
+            assert_eq!(p.is_complete(), complete_early, "{total}");
+            let from = p.have() as usize;
+            assert_eq!(from % CHUNK, 0, "{total}: whole chunks");
+            assert!(from <= half, "{total}");
+            let mut at = from;
+            while !p.is_complete() {
+                let n = 30_011.min(total - at);
+                p.append(&plain[at..at + n], total as u64).unwrap();
+                at += n;
+            }
+            drop(p);
+            assert_eq!(read_sealed(&path, &hash).unwrap(), plain, "{total}");
+            // Opening a complete one again says so, and keeps it whole.
+            let p = PartialSeal::open(&key(), &path).unwrap();
+            assert!(p.is_complete(), "{total}");
+            assert_eq!(p.have(), total as u64);
+            drop(p);
+            assert_eq!(read_sealed(&path, &hash).unwrap(), plain, "{total}");
+        }
+    }
+
+    #[test]
+    fn a_partial_download_refuses_more_than_its_size_and_a_torn_chunk_is_cut() {
+        let (_dir, path) = partial_file();
+        let mut p = PartialSeal::open(&key(), &path).unwrap();
+        let e = p.append(&[1, 2, 3], 2).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        let plain = data(2 * CHUNK + 5);
+        p.append(&plain[..CHUNK + 10], plain.len() as u64).unwrap();
+        drop(p);
+        // A crash in the middle of writing the second chunk: a torn tail.
+        let f = OpenOptions::new().append(true).open(&path).unwrap();
+        (&f).write_all(&[0xAB; 1000]).unwrap();
+        drop(f);
+        let p = PartialSeal::open(&key(), &path).unwrap();
+        assert_eq!(p.have(), CHUNK as u64);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            HEADER_LEN + SEALED_CHUNK
+        );
+        assert_eq!(
+            partial_plain_len(HEADER_LEN + SEALED_CHUNK + 1000),
+            CHUNK as u64
+        );
     }
 }

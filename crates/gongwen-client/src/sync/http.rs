@@ -135,7 +135,7 @@ fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn build_http(base: &Url, extra_ca: Option<&Path>) -> TransportResult<reqwest::Client> {
+pub(super) fn build_http(base: &Url, extra_ca: Option<&Path>) -> TransportResult<reqwest::Client> {
     install_crypto();
     let host = (
         base.host_str().map(str::to_owned),
@@ -171,7 +171,7 @@ fn build_http(base: &Url, extra_ca: Option<&Path>) -> TransportResult<reqwest::C
         .map_err(|e| TransportError::Offline(format!("无法建立 HTTPS 客户端：{e}")))
 }
 
-fn parse_base(server: &str) -> TransportResult<Url> {
+pub(super) fn parse_base(server: &str) -> TransportResult<Url> {
     let mut url = Url::parse(server.trim())
         .map_err(|e| TransportError::Offline(format!("服务器地址“{server}”无效：{e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -194,6 +194,10 @@ pub struct HttpTransport {
     tokens: Arc<dyn TokenStore>,
     access: Mutex<Option<String>>,
     refresh_lock: tokio::sync::Mutex<()>,
+    /// This device's sync client id, sent with a refresh: the server then lets this
+    /// device present a refresh token again shortly after rotating it (a crash before
+    /// the new one reached the keychain) and answers with the same pair.
+    device_id: Option<String>,
 }
 
 impl std::fmt::Debug for HttpTransport {
@@ -216,13 +220,25 @@ impl HttpTransport {
             tokens,
             access: Mutex::new(None),
             refresh_lock: tokio::sync::Mutex::new(()),
+            device_id: None,
         })
+    }
+
+    /// Sends `device_id` with every refresh (see [`gongwen_protocol::auth::RefreshRequest`]).
+    pub fn with_device_id(mut self, device_id: impl Into<String>) -> HttpTransport {
+        self.device_id = Some(device_id.into());
+        self
     }
 
     /// The transport of the store's account, with the refresh token in the keychain.
     pub fn from_account(client: &Client) -> Result<HttpTransport, super::SyncError> {
         let account = account(client)?.ok_or(TransportError::NotLoggedIn)?;
-        Ok(HttpTransport::new(account, Arc::new(KeychainTokens))?)
+        let now = crate::api::rfc3339(client.now());
+        let device = client
+            .db
+            .write(|tx| super::outbox::client(tx, &now))?
+            .client_id;
+        Ok(HttpTransport::new(account, Arc::new(KeychainTokens))?.with_device_id(device))
     }
 
     pub fn account(&self) -> &Account {
@@ -284,6 +300,7 @@ impl HttpTransport {
             .request(Method::POST, self.url("v1/auth/refresh")?)
             .json(&RefreshRequest {
                 refresh_token: token,
+                device_id: self.device_id.clone(),
             })
             .send()
             .await
@@ -342,7 +359,7 @@ impl HttpTransport {
     }
 }
 
-fn network(e: reqwest::Error) -> TransportError {
+pub(super) fn network(e: reqwest::Error) -> TransportError {
     if e.is_decode() || e.is_body() {
         TransportError::BadResponse(format!("应答不完整：{e}"))
     } else if e.is_redirect() {
@@ -412,7 +429,7 @@ async fn check(resp: reqwest::Response) -> TransportResult<reqwest::Response> {
     }
 }
 
-async fn decode<R: DeserializeOwned>(resp: reqwest::Response) -> TransportResult<R> {
+pub(super) async fn decode<R: DeserializeOwned>(resp: reqwest::Response) -> TransportResult<R> {
     let resp = check(resp).await?;
     let body = resp
         .bytes()

@@ -16,8 +16,9 @@
 //!    them. The answer's `last_applied_seq` acknowledges pushed rows.
 //! 2. **blobs**: attachments the waiting rows need are uploaded first (resumable
 //!    chunks from the server's offset; the server verifies the hash); attachments of
-//!    pulled drafts are downloaded with ranges, resuming from the partial file, and
-//!    verified by hash before they are kept.
+//!    pulled drafts are downloaded with ranges, sealed as they arrive (no plaintext on
+//!    disk, [`crate::store::sealed::PartialSeal`]), resuming after the last whole chunk
+//!    kept, and verified by hash before they are kept.
 //! 3. **push** ([`Engine::push`]): unresolved rows in `push_seq` order. Applied → the
 //!    row goes; terminal rejection → the row stays as rejected with the server's code
 //!    and zh-CN reason (ALREADY_HANDLED reads "已由 XX 于 时间 处理", the user's opinion
@@ -47,22 +48,26 @@
 //! ```
 //!
 //! Login and logout: [`login`] (stores the refresh token in the OS keychain and the
-//! server address in the store), [`logout`].
+//! server address in the store), [`logout`]; 修改密码: [`change_password`] (online only).
 
 mod apply;
+mod conflicts;
 mod engine;
 mod http;
 mod network;
 pub(crate) mod outbox;
 mod service;
+mod session;
 mod transport;
 
+pub use conflicts::ConflictResolution;
 pub use engine::{Engine, PULL_LIMIT, PUSH_BATCH, Progress, SyncReport};
 pub use http::{
     Account, HttpTransport, KeychainTokens, MemoryTokens, TokenStore, account, login, logout,
 };
 pub use network::{NetworkProbe, NetworkWatch, fingerprint as network_fingerprint};
 pub use service::{Service, ServiceOptions, SyncState, SyncStatusView};
+pub use session::{PasswordChangeError, change_password, check_new_password};
 pub use transport::{BlobRange, Transport, TransportError, TransportResult};
 
 use serde::Serialize;
@@ -228,27 +233,6 @@ impl Client {
                 last_error,
                 buckets,
             })
-        })
-    }
-
-    /// 冲突副本: the conflict copies the server keeps for a draft (saves that lost the
-    /// compare-and-set), newest last, each with its document JSON.
-    pub fn draft_conflicts(
-        &self,
-        draft_id: &str,
-    ) -> crate::Result<Vec<gongwen_protocol::sync::ConflictCopy>> {
-        self.db.read(|c| {
-            use rusqlite::OptionalExtension;
-            let json: Option<String> = c
-                .query_row(
-                    "SELECT conflicts FROM draft_heads WHERE draft_id = ?1",
-                    [draft_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            Ok(json
-                .and_then(|j| serde_json::from_str(&j).ok())
-                .unwrap_or_default())
         })
     }
 }

@@ -72,6 +72,8 @@ pub struct FlowRec {
     pub doc_version: Option<i64>,
     pub title: String,
     pub version: i64,
+    /// The 文号 once 登记 allocated it.
+    pub doc_number: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -440,6 +442,13 @@ impl FakeServer {
     }
 
     /// Creates a draft directly on the server (another organ's document).
+    /// 登记 as the real server does it: the flow gets its 文号 and is published again.
+    pub fn number(&self, flow: &str, doc_number: &str) {
+        let mut s = self.state();
+        s.flows.get_mut(flow).expect("a known flow").doc_number = Some(doc_number.to_owned());
+        s.publish_flow(flow);
+    }
+
     pub fn put_draft(&self, author: &str, draft_id: &str, document: serde_json::Value) {
         let mut s = self.state();
         let hash = format!(
@@ -526,12 +535,15 @@ impl ServerState {
 
     fn publish_flow(&mut self, id: &str) {
         let f = self.flows[id].clone();
-        let data = serde_json::json!({
+        let mut data = serde_json::json!({
             "flow": f.flow,
             "document_id": f.document_id,
             "doc_version": f.doc_version,
             "title": f.title,
         });
+        if let Some(number) = &f.doc_number {
+            data["doc_number"] = number.clone().into();
+        }
         let people = self.participants(&f.document_id);
         for p in &people {
             self.emit(&format!("user:{p}"), kinds::FLOW, id, Some(data.clone()));
@@ -593,6 +605,7 @@ impl ServerState {
                         doc_version: a.doc_version,
                         title: a.title,
                         version: 0,
+                        doc_number: None,
                     },
                 );
                 self.publish_flow(&a.flow);
@@ -675,7 +688,12 @@ impl ServerState {
                             return Err(terminal(codes::FORBIDDEN, "无权修改该草稿".into()));
                         }
                         let d = self.drafts.get_mut(&a.draft_id).unwrap();
-                        if a.base_version == Some(d.head.head_version) {
+                        if d.head.content_hash == a.content_hash {
+                            // The head's text again (a retried save, or 保留当前版本
+                            // carrying `resolves`): no new version.
+                            result =
+                                serde_json::json!({"conflict": false, "head": d.head.head_version});
+                        } else if a.base_version == Some(d.head.head_version) {
                             d.head.head_version += 1;
                             d.head.document = a.document;
                             d.head.content_hash = a.content_hash;
@@ -696,6 +714,14 @@ impl ServerState {
                                 serde_json::json!({"conflict": true, "head": d.head.head_version});
                         }
                     }
+                }
+                // The copies this save resolves stop being listed (as on the server).
+                let resolves: Vec<String> = args
+                    .get(gongwen_protocol::sync::DRAFT_SAVE_RESOLVES)
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                    .unwrap_or_default();
+                if let Some(d) = self.drafts.get_mut(&a.draft_id) {
+                    d.head.conflicts.retain(|c| !resolves.contains(&c.id));
                 }
                 self.publish_draft(&a.draft_id);
                 Ok(Some(result))
