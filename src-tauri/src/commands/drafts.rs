@@ -171,6 +171,29 @@ fn conflict_rows(
         .collect())
 }
 
+/// 处理冲突副本: keeps the current version (`document` absent) or saves `document`
+/// (the copy, or a merge) as the next version; either way the copy is resolved for
+/// good, on the server and every device of the draft.
+#[tauri::command]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    draft_id: String,
+    copy_id: String,
+    document: Option<Document>,
+) -> Result<SavedDraft, CommandError> {
+    use gongwen_client::sync::ConflictResolution;
+    let resolution = match document {
+        Some(d) => ConflictResolution::Save(d),
+        None => ConflictResolution::KeepCurrent,
+    };
+    let saved: SavedDraft = state
+        .client()?
+        .resolve_conflict(&draft_id, &copy_id, resolution)?
+        .into();
+    state.changed();
+    Ok(saved)
+}
+
 /// The current version beside conflict copy `copy_id`, element by element, for choosing
 /// one side or merging field by field.
 #[tauri::command]

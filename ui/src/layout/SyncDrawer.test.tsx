@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { last } from "../test/last";
@@ -62,5 +62,21 @@ describe("SyncDrawer", () => {
     renderInApp(<SyncDrawer open onClose={() => {}} status={undefined} onChanged={() => {}} />);
     await user.click(await screen.findByRole("button", { name: /重\s?试/ }));
     await waitFor(() => expect(mocked.retryRejected).toHaveBeenCalledWith(4));
+  });
+
+  it("names a refused 签收 as 签收, never as 送审", async () => {
+    mocked.rejectedActions.mockResolvedValue([
+      { ...REFUSED, seq: 7, flowId: "IN-9", title: "关于防汛工作的通知", actionLabel: "签收", opinion: null, code: "ALREADY_SIGNED", reason: "该来文已由他人签收" },
+    ]);
+    mocked.outbox.mockResolvedValue([
+      { seq: 7, label: "签收", flowId: "IN-9", createdAt: "2026-11-28T09:00:00+08:00", state: "rejected" },
+      { seq: 8, label: "收文登记", flowId: "f3", createdAt: "2026-11-28T09:10:00+08:00", state: "pending" },
+    ]);
+    renderInApp(<SyncDrawer open onClose={() => {}} status={undefined} onChanged={() => {}} />);
+    const list = await screen.findByTestId("rejected-list");
+    expect(within(list).getByText("签收")).toBeInTheDocument();
+    expect(within(list).getByText("关于防汛工作的通知")).toBeInTheDocument();
+    expect(within(list).queryByText("送审")).not.toBeInTheDocument();
+    expect(screen.getByText("第 8 号 · 收文登记")).toBeInTheDocument();
   });
 });

@@ -21,6 +21,7 @@ vi.mock("../../lib/ipc", async (importOriginal) => {
     commitWorkingCopy: vi.fn(),
     discardWorkingCopy: vi.fn(),
     compareConflict: vi.fn(),
+    resolveConflict: vi.fn(),
   };
 });
 vi.mock("../../components/PdfPreview", () => ({ PdfPreview: () => <div data-testid="pdf-preview" /> }));
@@ -133,19 +134,44 @@ describe("DraftEditor", () => {
       copy,
       fields: [{ element: "标题", field: "title", current: current.title, copy: copy.document.title, pieces: [] }],
     });
-    mocked.commitWorkingCopy.mockResolvedValue({ draftId: "d1", version: 4, savedAt: "2026-11-28T10:01:00+08:00", unchanged: false });
+    mocked.commitWorkingCopy.mockResolvedValue(null);
+    mocked.resolveConflict.mockResolvedValue({ draftId: "d1", version: 4, savedAt: "2026-11-28T10:01:00+08:00", unchanged: false });
     renderInApp(<DraftEditor draftId="d1" onBack={() => {}} onSubmitted={() => {}} />);
     expect(await screen.findByTestId("conflict-banner")).toHaveTextContent("此草稿有 1 份冲突副本");
     await user.click(screen.getByTestId("resolve-conflicts"));
     await user.click(await screen.findByTestId("take-copy"));
-    // The resolution is a new version.
-    await waitFor(() => expect(mocked.commitWorkingCopy).toHaveBeenCalledWith("d1"));
-    const [id, doc, base] = last(mocked.autosaveDraft.mock.calls);
+    // The resolution is a new version that names the copy (kept for good, not hidden
+    // for the session).
+    await waitFor(() => expect(mocked.resolveConflict).toHaveBeenCalled());
+    const [id, copyId, doc] = last(mocked.resolveConflict.mock.calls);
     expect(id).toBe("d1");
-    expect(base).toBe(3);
-    expect(doc.title).toBe("关于春节值班的通知");
+    expect(copyId).toBe("c1");
+    expect(doc?.title).toBe("关于春节值班的通知");
     await waitFor(() => expect(screen.queryByTestId("conflict-banner")).not.toBeInTheDocument());
     expect(await screen.findByText("已保存为新版本，冲突副本已处理")).toBeInTheDocument();
+  });
+
+  it("keeps the current version through the API when the user chooses it", async () => {
+    const user = userEvent.setup();
+    const current = { title: "关于值班的通知", doc_type: "通知" as const, body: "一、值班安排" };
+    mocked.openDraft.mockResolvedValue({ id: "d1", version: 3, headVersion: 3, author: "张三", savedAt: "2026-11-28T10:00:00+08:00", document: current, recovered: false, workingCopySavedAt: null });
+    const copy = { id: "c1", baseVersion: 2, author: "李四", savedAt: "2026-11-28T09:00:00+08:00", document: { ...current, title: "关于春节值班的通知" } };
+    mocked.draftConflicts.mockResolvedValue([copy]);
+    mocked.compareConflict.mockResolvedValue({
+      currentVersion: 3,
+      currentAuthor: "张三",
+      copy,
+      fields: [{ element: "标题", field: "title", current: current.title, copy: copy.document.title, pieces: [] }],
+    });
+    mocked.commitWorkingCopy.mockResolvedValue(null);
+    mocked.resolveConflict.mockResolvedValue({ draftId: "d1", version: 3, savedAt: "2026-11-28T10:00:00+08:00", unchanged: true });
+    renderInApp(<DraftEditor draftId="d1" onBack={() => {}} onSubmitted={() => {}} />);
+    await user.click(await screen.findByTestId("resolve-conflicts"));
+    await user.click(await screen.findByTestId("keep-current"));
+    await waitFor(() => expect(mocked.resolveConflict).toHaveBeenCalledWith("d1", "c1", null));
+    expect(await screen.findByText("已保留当前版本，冲突副本已处理")).toBeInTheDocument();
+    // Reopening lists only what the server (and the pending resolution) still has.
+    expect(screen.queryByTestId("conflict-banner")).not.toBeInTheDocument();
   });
 
   it("says 已恢复未保存的修改 when opening finds autosaved changes, and can discard them", async () => {

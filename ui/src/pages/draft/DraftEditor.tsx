@@ -144,8 +144,6 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
   const [submitOpen, setSubmitOpen] = useState(false);
   const [conflicts, setConflicts] = useState<ipc.ConflictCopyRow[]>([]);
   const [conflictOpen, setConflictOpen] = useState(false);
-  /** Copies resolved in this session, hidden until the server stops listing them. */
-  const resolved = useRef(new Set<string>());
   /** The lint could not run (the message), so the findings shown may be out of date. */
   const [lintError, setLintError] = useState<string>();
   /** Changes autosaved in the working copy, not yet a version. */
@@ -172,7 +170,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
     if (!id) return;
     ipc
       .draftConflicts(id)
-      .then((list) => setConflicts(list.filter((c) => !resolved.current.has(c.id))))
+      .then(setConflicts)
       .catch(() => setConflicts([]));
   }, []);
   useEffect(() => loadConflicts(initialId), [initialId, loadConflicts]);
@@ -389,14 +387,22 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
   const headings = bodyLines.map((line, i) => ({ line: line.trim(), level: headingLevel(line), i })).filter((h) => h.level > 0);
 
   const resolveConflict = async (document: GwDocument, copyId: string) => {
-    setDoc(document);
-    autosave.changed(document);
+    // The editor's unsaved changes become a version first: the resolution builds on it.
     if (!(await saveVersion())) throw new ipc.CommandError("internal", "未能保存为新版本，请检查后重试。冲突副本仍保留。");
-    resolved.current.add(copyId);
+    const id = draftIdRef.current;
+    if (!id) return;
+    // Kept for good (server and every device), not just hidden for this session.
+    const keep = JSON.stringify(document) === JSON.stringify(doc);
+    const saved = await ipc.resolveConflict(id, copyId, keep ? null : document);
+    setDoc(document);
+    setVersion(saved.version);
+    baseVersion.current = saved.version;
+    setUnversioned(false);
+    setRecoveredAt(null);
     const left = conflicts.filter((c) => c.id !== copyId);
     setConflicts(left);
     if (left.length === 0) setConflictOpen(false);
-    message.success("已保存为新版本，冲突副本已处理");
+    message.success(keep ? "已保留当前版本，冲突副本已处理" : "已保存为新版本，冲突副本已处理");
   };
 
   const submit = async (route: string | null) => {
@@ -853,6 +859,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
           <div className="gw-editor-preview">
             <PdfPreview
               job={previewJob}
+              stale={previewDoc !== doc}
               emptyText="填写内容后在这里显示打印效果。"
               actions={<PrintActions job={previewJob} title={doc?.title ?? ""} />}
             />
