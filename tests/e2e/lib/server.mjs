@@ -11,6 +11,8 @@ export const PASSWORD = "Gongwen-e2e-2026";
 /** The two organs and the people of the scenario. */
 export const ORGAN_A = { name: "鹤山市人民政府", code: "鹤府" };
 export const ORGAN_B = { name: "鹤山镇人民政府", code: "鹤山镇" };
+/** 抄送: an organ in the directory (核发 refuses recipients it cannot find) with nobody signing. */
+export const ORGAN_C = { name: "鹤山市应急管理局", code: "鹤应急" };
 export const PEOPLE = {
   drafter: { login: "zhangmin", display: "张敏", organ: ORGAN_A.code, dept: "综合科", roles: ["拟稿人"] },
   reviewer: { login: "lihua", display: "李华", organ: ORGAN_A.code, dept: "综合科", roles: ["核稿人"] },
@@ -71,8 +73,8 @@ export class Server {
   /** Migrates the database and creates the organs, departments, people and 鹤府's route. */
   seed(workDir) {
     execFileSync(this.binary, ["migrate"], { env: { ...process.env, GONGWEN_DATABASE_URL: this.databaseUrl }, stdio: "pipe" });
-    for (const organ of [ORGAN_A, ORGAN_B]) {
-      this.admin(["create-organ", "--name", organ.name, "--code", organ.code, "--level", organ === ORGAN_A ? "city" : "town"]);
+    for (const organ of [ORGAN_A, ORGAN_B, ORGAN_C]) {
+      this.admin(["create-organ", "--name", organ.name, "--code", organ.code, "--level", organ === ORGAN_B ? "town" : "city"]);
     }
     const depts = new Set(Object.values(PEOPLE).filter((p) => p.dept).map((p) => `${p.organ}\t${p.dept}`));
     for (const d of depts) {
