@@ -87,6 +87,24 @@ async function waitForPreview(what) {
   );
 }
 
+/**
+ * Waits until no finite animation runs: Ant Design's dialogs, drawers and drop-downs zoom,
+ * fade and slide in and out, and a WebDriver click during that lands on the moving mask
+ * ("element click intercepted"). Endless ones (spinners, skeletons) do not count.
+ */
+async function settle(what) {
+  await browser.waitUntil(
+    async () =>
+      browser.execute(
+        () =>
+          document
+            .getAnimations()
+            .filter((a) => a.playState === "running" && a.effect?.getTiming().iterations !== Infinity).length === 0,
+      ),
+    { timeout: UI_WAIT_MS, timeoutMsg: `${what}: animations did not finish` },
+  );
+}
+
 /** Clicks the element's centre through JavaScript (WebKitWebDriver misses some Ant Design targets). */
 async function jsClick(selector) {
   const found = await browser.execute((s) => {
@@ -159,6 +177,7 @@ test("打印 without a printer says so in Chinese and offers 导出PDF", async (
   await waitForBody((t) => t.includes("打印份数") || t.includes("份数"), "the print dialog did not open");
   const ok = await browser.$(".ant-modal-footer .ant-btn-primary");
   await ok.waitForClickable({ timeout: UI_WAIT_MS });
+  await settle("the print dialog opening");
   await ok.click();
   const error = await browser.$('[data-testid="print-error"]');
   await error.waitForDisplayed({ timeout: UI_WAIT_MS });
@@ -168,6 +187,7 @@ test("打印 without a printer says so in Chinese and offers 导出PDF", async (
   screenshot("print-error.png");
   await browser.keys([Key.Escape]);
   await browser.waitUntil(async () => !(await error.isExisting()), { timeout: UI_WAIT_MS, timeoutMsg: "the print dialog did not close" });
+  await settle("the print dialog closing");
 });
 
 test("转办 picks the person from the directory by pinyin initials", async () => {
@@ -192,6 +212,12 @@ test("转办 picks the person from the directory by pinyin initials", async () =
   screenshot("person-picker.png");
   await browser.keys([Key.Escape]);
   await jsClick(".ant-modal-footer .ant-btn:not(.ant-btn-primary)");
+  await browser.waitUntil(
+    async () =>
+      browser.execute(() => [...document.querySelectorAll(".ant-modal-wrap")].every((w) => getComputedStyle(w).display === "none")),
+    { timeout: UI_WAIT_MS, timeoutMsg: "the 转办 dialog did not close" },
+  );
+  await settle("the 转办 dialog closing");
 });
 
 test("the queue filters narrow 待办 and say when nothing matches; 已阅 has its own page", async () => {
@@ -205,9 +231,11 @@ test("the queue filters narrow 待办 and say when nothing matches; 已阅 has i
   await docType.click();
   const option = await browser.$('.ant-select-dropdown:not(.ant-select-dropdown-hidden) [title="请示"]');
   await option.waitForDisplayed({ timeout: UI_WAIT_MS });
+  await settle("the 文种 drop-down opening");
   await option.click();
   await waitForBody((t) => t.includes("没有符合条件的公文"), "filtering by 请示 did not empty the list");
   await browser.keys([Key.Escape]);
+  await settle("the 文种 drop-down closing");
   screenshot("queue-filtered.png");
   await jsClick('[data-testid="clear-filters"]');
   await browser.waitUntil(async () => (await browser.$$('[data-testid="queue-row"]')).length === before, {

@@ -21,6 +21,7 @@ use ts_rs::TS;
 
 use crate::dto::{ExportedPdf, PrintedJob};
 use crate::error::{CommandError, ErrorCode};
+use crate::settings::Settings;
 use crate::state::AppState;
 
 /// What to print: the document itself, or one of the official forms of a task's flow.
@@ -78,24 +79,19 @@ pub async fn export_pdf(
     })
 }
 
-/// 打印: sends the job's PDF to a printer (the default one unless `printer` is named),
-/// `copies` times. On Linux this goes through CUPS (`lp`); when no printer is set up the
-/// error says so and suggests 导出PDF.
+/// 打印: sends the job's PDF to a printer, `copies` times. What the 打印 dialog leaves out
+/// comes from 设置 · 打印: the printer chosen there (else the system's default printer) and
+/// its number of copies. On Linux this goes through CUPS (`lp`); when no printer is set up
+/// the error says so and suggests 导出PDF.
 #[tauri::command]
 pub async fn print_job(
     state: State<'_, AppState>,
     job: PrintJob,
-    copies: u32,
+    copies: Option<u32>,
     printer: Option<String>,
 ) -> Result<PrintedJob, CommandError> {
-    if !(1..=99).contains(&copies) {
-        return Err(CommandError::new(
-            ErrorCode::InvalidInput,
-            "打印份数应在 1 到 99 之间。",
-        ));
-    }
+    let (copies, printer) = print_target(&state.settings(), copies, printer)?;
     let (output, title) = render(&state, &job)?;
-    let printer = printer.filter(|p| !p.trim().is_empty());
     send_to_printer(
         &lp_program(),
         &output.pdf,
@@ -103,6 +99,26 @@ pub async fn print_job(
         copies,
         printer.as_deref(),
     )
+}
+
+/// The copies and printer of a job: those asked for, else the settings' (`None` printer =
+/// the system's default).
+fn print_target(
+    settings: &Settings,
+    copies: Option<u32>,
+    printer: Option<String>,
+) -> Result<(u32, Option<String>), CommandError> {
+    let copies = copies.unwrap_or(settings.copies);
+    if !(1..=99).contains(&copies) {
+        return Err(CommandError::new(
+            ErrorCode::InvalidInput,
+            "打印份数应在 1 到 99 之间。",
+        ));
+    }
+    let printer = printer
+        .filter(|p| !p.trim().is_empty())
+        .or_else(|| settings.printer.clone());
+    Ok((copies, printer))
 }
 
 /// The job's PDF, and its name for the print queue (the title, after the form's name).
@@ -643,6 +659,36 @@ mod tests {
         let error = write_atomically(&missing, b"x").unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert!(error.message.contains("文件夹不存在"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_job_takes_the_printer_and_copies_of_the_settings_unless_told_otherwise() {
+        let settings = Settings {
+            printer: Some("Office_HP".into()),
+            copies: 3,
+            ..Settings::default()
+        };
+        assert_eq!(
+            print_target(&settings, None, None).unwrap(),
+            (3, Some("Office_HP".into()))
+        );
+        // A blank printer name is no choice.
+        assert_eq!(
+            print_target(&settings, Some(2), Some("  ".into())).unwrap(),
+            (2, Some("Office_HP".into()))
+        );
+        assert_eq!(
+            print_target(&settings, Some(1), Some("Canon".into())).unwrap(),
+            (1, Some("Canon".into()))
+        );
+        // No printer in the settings: the system's default.
+        assert_eq!(
+            print_target(&Settings::default(), None, None).unwrap(),
+            (1, None)
+        );
+        let e = print_target(&settings, Some(0), None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(print_target(&settings, Some(100), None).is_err());
     }
 
     #[test]
