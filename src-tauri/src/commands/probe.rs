@@ -70,6 +70,9 @@ mod tests {
         append(&file, "todo-painted", 1_700_000_000_123.5);
         append(&file, "bad name\nsecond line", 1.0);
         let text = std::fs::read_to_string(&file).unwrap();
-        assert_eq!(text, "todo-painted 1700000000123.500\nbadnamesecondline 1.000\n");
+        assert_eq!(
+            text,
+            "todo-painted 1700000000123.500\nbadnamesecondline 1.000\n"
+        );
     }
 }
