@@ -1,0 +1,41 @@
+import * as ipc from "./ipc";
+
+/**
+ * Startup milestones for the desktop benchmark (scripts/desktop-bench.sh, issue 8): when the
+ * UI's script started, and when the 待办 list's first page was painted. Each is sent once per
+ * launch; the app writes them down only when started with GONGWEN_STARTUP_PROBE.
+ */
+const sent = new Set<string>();
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function send(name: string, epochMs: number) {
+  if (sent.has(name)) return;
+  sent.add(name);
+  // A probe never disturbs the app: outside the bench (or in tests) it may fail quietly.
+  try {
+    ipc.startupMark(name, epochMs).catch(() => {});
+  } catch {
+    // no bridge (unit tests)
+  }
+}
+
+/**
+ * The web view started loading the page (`navigation`), and the UI's bundle has been
+ * loaded and evaluated (`script`; called first thing in main.tsx, after its imports).
+ */
+export function markScriptStart() {
+  send("navigation", performance.timeOrigin);
+  send("script", now());
+}
+
+/**
+ * The 待办 rows are in the DOM (React committed them): the browser paints them with the
+ * next frame, so the moment is taken at the start of the frame after that one.
+ */
+export function markTodoPainted() {
+  if (sent.has("todo-painted")) return;
+  requestAnimationFrame(() => requestAnimationFrame(() => send("todo-painted", now())));
+}
