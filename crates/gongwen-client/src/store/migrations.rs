@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_incoming",
         sql: include_str!("../../../../migrations/client/0005_incoming.sql"),
     },
+    Migration {
+        name: "0006_reminders",
+        sql: include_str!("../../../../migrations/client/0006_reminders.sql"),
+    },
 ];
 
 /// The schema version this program writes.
