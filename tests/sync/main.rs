@@ -18,7 +18,9 @@ use tokio::sync::oneshot;
 
 const PASSWORD: &str = "correct horse battery staple";
 
+mod account;
 mod chain;
+mod reminders;
 mod cli_kill;
 
 struct Server {

@@ -19,6 +19,7 @@ use gongwen_domain::Document;
 use gongwen_domain::document::DocDate;
 use gongwen_domain::lint::{self, LintContext, Severity};
 
+mod account;
 mod flow;
 mod incoming;
 mod sync;
@@ -96,6 +97,8 @@ enum Command {
     Login(sync::LoginArgs),
     /// 退出登录（删除钥匙串中的刷新令牌；本地数据保留）
     Logout,
+    /// 修改密码（需要连接服务器；终端上不回显，否则从标准输入依次读取当前密码和新密码）
+    Passwd,
     /// 与服务器同步：发送本机的修改，接收别人的修改；全部确认后退出码为 0
     Sync(sync::SyncArgs),
     /// 收文：其他单位发来的公文（列出、查看、签收、登记）
@@ -321,6 +324,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Flow(cmd) => flow::run(cmd, || open(&cli, false))?,
         Command::Login(args) => return sync::login(open(&cli, false)?, cli.user.as_deref(), args),
         Command::Logout => return sync::logout(open(&cli, false)?),
+        Command::Passwd => return account::passwd(open(&cli, false)?),
         Command::Sync(args) => return sync::run(open(&cli, false)?, args),
         Command::Incoming(cmd) => incoming::run(&open(&cli, false)?, cmd)?,
         Command::Receipts(args) => incoming::receipts(&open(&cli, false)?, args)?,

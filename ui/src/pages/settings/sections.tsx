@@ -2,6 +2,7 @@ import {
   ApiOutlined,
   ExportOutlined,
   FolderOpenOutlined,
+  KeyOutlined,
   LogoutOutlined,
   ReloadOutlined,
   SyncOutlined,
@@ -21,7 +22,6 @@ import {
   Switch,
   Table,
   Tag,
-  Tooltip,
   Typography,
 } from "antd";
 import { useCallback, useEffect, useState } from "react";
@@ -30,6 +30,7 @@ import { FONT_LABELS, useShell } from "../../layout/shell";
 import { usePolled } from "../../lib/usePolled";
 import { ConnectForm } from "../setup/ConnectForm";
 import { chooseDiagnosticsPath } from "../setup/pickFile";
+import { ChangePasswordModal } from "./ChangePasswordModal";
 
 const LABEL_STYLE = { styles: { label: { width: 120 } } } as const;
 
@@ -153,6 +154,7 @@ export function AccountSection({ setup }: { setup: ipc.SetupStatus | undefined }
   const { modal, message } = AntApp.useApp();
   const { refreshSetup } = useShell();
   const account = setup?.account;
+  const [changingPassword, setChangingPassword] = useState(false);
 
   const confirmLogout = () =>
     modal.confirm({
@@ -186,7 +188,9 @@ export function AccountSection({ setup }: { setup: ipc.SetupStatus | undefined }
           {
             key: "password",
             label: "密码",
-            children: account ? "修改密码请联系本单位管理员（服务器暂不支持在客户端修改密码）" : "离线使用，无需密码",
+            children: account
+              ? "修改后本机保持登录，其他设备需用新密码重新登录；忘记密码请联系本单位管理员重置"
+              : "离线使用，无需密码",
           },
         ]}
       />
@@ -195,10 +199,17 @@ export function AccountSection({ setup }: { setup: ipc.SetupStatus | undefined }
           <Button danger icon={<LogoutOutlined />} onClick={confirmLogout} data-testid="logout">
             退出登录
           </Button>
-          <Tooltip title="服务器暂不支持在客户端修改密码，请联系本单位管理员重置">
-            <Button disabled>修改密码</Button>
-          </Tooltip>
+          <Button icon={<KeyOutlined />} onClick={() => setChangingPassword(true)} data-testid="change-password">
+            修改密码
+          </Button>
         </Space>
+      )}
+      {account && (
+        <ChangePasswordModal
+          open={changingPassword}
+          login={account.login}
+          onClose={() => setChangingPassword(false)}
+        />
       )}
     </Card>
   );
