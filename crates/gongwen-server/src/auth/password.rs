@@ -19,8 +19,44 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 
 use crate::error::{Error, Result};
 
-pub const MIN_LEN: usize = 8;
-pub const MAX_LEN: usize = 256;
+pub const MIN_LEN: usize = gongwen_protocol::auth::PASSWORD_MIN_LEN;
+pub const MAX_LEN: usize = gongwen_protocol::auth::PASSWORD_MAX_LEN;
+
+/// Why a new password is refused: a stable code
+/// ([`gongwen_protocol::auth::password_codes`]) and a zh-CN message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PolicyViolation {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The policy for a password a person chooses (a change or an administrator's reset):
+/// [`MIN_LEN`] to [`MAX_LEN`] characters, and not the login name (compared without
+/// case and surrounding blanks). Whether it equals the old one is the caller's check.
+pub fn check_new(login: &str, password: &str) -> std::result::Result<(), PolicyViolation> {
+    use gongwen_protocol::auth::password_codes as codes;
+    let n = password.chars().count();
+    if n < MIN_LEN {
+        return Err(PolicyViolation {
+            code: codes::TOO_SHORT,
+            message: format!("新密码太短：至少需要 {MIN_LEN} 个字符"),
+        });
+    }
+    if n > MAX_LEN {
+        return Err(PolicyViolation {
+            code: codes::TOO_LONG,
+            message: format!("新密码太长：最多 {MAX_LEN} 个字符"),
+        });
+    }
+    if password.trim().to_lowercase() == login.trim().to_lowercase() {
+        return Err(PolicyViolation {
+            code: codes::SAME_AS_LOGIN,
+            message: "新密码不能与用户名相同".to_owned(),
+        });
+    }
+    Ok(())
+}
 
 /// Check the password policy.
 pub fn check_policy(password: &str) -> Result<()> {
@@ -315,6 +351,27 @@ mod tests {
         assert_eq!(gate.waiting(), 0);
         release.send(()).unwrap();
         first.await.unwrap();
+    }
+
+    #[test]
+    fn a_chosen_password_is_long_enough_and_not_the_login() {
+        use gongwen_protocol::auth::password_codes as codes;
+        assert_eq!(
+            check_new("clerk", "short").unwrap_err().code,
+            codes::TOO_SHORT
+        );
+        assert_eq!(
+            check_new("clerk", &"长".repeat(MAX_LEN + 1))
+                .unwrap_err()
+                .code,
+            codes::TOO_LONG
+        );
+        let same = check_new("zhangsan01", " ZhangSan01 ").unwrap_err();
+        assert_eq!(same.code, codes::SAME_AS_LOGIN);
+        assert!(same.message.contains("用户名"));
+        // Eight characters, counted as characters (not bytes).
+        assert!(check_new("clerk", "八个汉字的新密码").is_ok());
+        assert!(check_new("clerk", "七个汉字的密码").is_err());
     }
 
     #[test]

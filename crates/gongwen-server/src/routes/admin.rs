@@ -7,13 +7,15 @@
 //! with [`SetRouteTemplate`] and `DELETE /v1/admin/route-templates?organ=代字&name=名称`
 //! (administrators of the organ). Delegations: `POST /v1/admin/delegations`,
 //! `GET /v1/admin/delegations[?organ=代字]` and
-//! `POST /v1/admin/delegations/{id}/revoke`. Every change is published to the
+//! `POST /v1/admin/delegations/{id}/revoke`. Password reset:
+//! `POST /v1/admin/users/{login}/password` ([`ResetPasswordRequest`]). Every change is published to the
 //! devices concerned and audited, in one transaction.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use gongwen_protocol::auth::{PasswordReset, ResetPasswordRequest};
 use gongwen_protocol::directory::{
     Delegation, Department, DirectoryImport, ImportSummary, NewDelegation, NewDepartment, NewOrgan,
     NewPosition, NewUser, Organ, Position, User,
@@ -23,7 +25,7 @@ use serde::Deserialize;
 
 use super::extract::ApiJson;
 use crate::AppState;
-use crate::auth::{Action, Caller, Resource, authorize, password};
+use crate::auth::{Action, Caller, Resource, account, authorize, password};
 use crate::directory;
 use crate::directory::templates::{self, OrganRouteTemplate, SetRouteTemplate};
 use crate::error::{ApiResult, AppError};
@@ -38,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             get(list_departments).post(create_department),
         )
         .route("/v1/admin/users", get(list_users).post(create_user))
+        .route("/v1/admin/users/{login}/password", post(reset_password))
         .route(
             "/v1/admin/positions",
             get(list_positions).post(create_position),
@@ -169,6 +172,38 @@ async fn create_user(
     let user = directory::create_user(&tx, &new, hash.as_deref()).await?;
     tx.commit().await.map_err(crate::Error::from)?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// `POST /v1/admin/users/{login}/password`: set the password, clear the lockout and end
+/// every session of the user (see [`crate::auth::account`]). A user of an organ outside
+/// the administrator's reach is answered as a missing one.
+async fn reset_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(login): Path<String>,
+    ApiJson(req): ApiJson<ResetPasswordRequest>,
+) -> ApiResult<Json<PasswordReset>> {
+    let mut client = state.pool.get().await.map_err(crate::Error::from)?;
+    let organ_id: i64 = client
+        .query_opt(
+            "SELECT organ_id FROM users WHERE login = $1",
+            &[&login.trim()],
+        )
+        .await
+        .map_err(crate::Error::from)?
+        .ok_or_else(AppError::not_found)?
+        .get(0);
+    authorize(&caller, &Resource::Users { organ_id }, Action::Read)?;
+    authorize(&caller, &Resource::Users { organ_id }, Action::Manage)?;
+    let hash = account::hash_for_reset_http(&login, req.new_password).await?;
+    let tx = client.transaction().await.map_err(crate::Error::from)?;
+    let revoked =
+        account::reset_password(&tx, &login, &hash, &caller.login, state.clock.now()).await?;
+    tx.commit().await.map_err(crate::Error::from)?;
+    Ok(Json(PasswordReset {
+        login: login.trim().to_owned(),
+        sessions_revoked: revoked,
+    }))
 }
 
 async fn list_positions(

@@ -1,14 +1,16 @@
-//! `/v1/auth/*`: login, refresh, logout, me.
+//! `/v1/auth/*`: login, refresh, logout, me, and changing one's own password.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use gongwen_protocol::auth::{LoginRequest, LogoutRequest, Me, RefreshRequest, TokenPair};
+use gongwen_protocol::auth::{
+    ChangePasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest, TokenPair,
+};
 
 use super::extract::ApiJson;
 use crate::AppState;
-use crate::auth::{Caller, session};
+use crate::auth::{Caller, account, session};
 use crate::error::{ApiResult, AppError, code};
 
 pub fn routes() -> Router<AppState> {
@@ -17,6 +19,17 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/auth/refresh", post(refresh))
         .route("/v1/auth/logout", post(logout))
         .route("/v1/auth/me", get(me))
+        .route("/v1/auth/password", post(change_password))
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> ApiResult<Json<TokenPair>> {
+    account::change_password(&state, &caller, req)
+        .await
+        .map(Json)
 }
 
 async fn login(
@@ -30,7 +43,9 @@ async fn refresh(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<TokenPair>> {
-    session::refresh(&state, &req.refresh_token).await.map(Json)
+    session::refresh(&state, &req.refresh_token, req.device_id.as_deref())
+        .await
+        .map(Json)
 }
 
 async fn logout(

@@ -10,6 +10,7 @@ mod cli;
 #[path = "../support/mod.rs"]
 mod common;
 mod health;
+mod password;
 mod registry;
 mod templates;
 mod tls;

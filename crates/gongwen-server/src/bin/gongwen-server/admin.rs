@@ -61,11 +61,16 @@ pub enum AdminCommand {
         #[arg(long)]
         password: Option<String>,
     },
-    /// 设置用户密码（从标准输入读取），并解除登录锁定
-    SetPassword {
+    /// 重设用户密码：解除登录锁定，并注销该用户在所有设备上的登录。
+    /// 未给 --password 时从标准输入读取第一行。
+    #[command(alias = "set-password")]
+    ResetPassword {
         /// 登录名
         #[arg(long)]
         name: String,
+        /// 新密码（会留在命令历史中，建议改用标准输入）
+        #[arg(long)]
+        password: Option<String>,
     },
     /// 新建岗位（用于按岗位流转，如“综合科科长”）
     CreatePosition {
@@ -167,6 +172,19 @@ pub enum AdminCommand {
     Import {
         /// 文件路径（.csv 或 .json）
         file: PathBuf,
+    },
+    /// 压缩同步操作记录：删除早于保留期、已被后续操作取代的记录，逐个分组报告删除与保留的条数。
+    /// 超过保留期未同步的设备下次同步时会重新拉取被压缩的分组。
+    Compact {
+        /// 保留期（天）：只压缩早于这么多天的操作（默认 30）
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
+        horizon_days: i64,
+        /// 只报告将删除什么，不做任何修改
+        #[arg(long)]
+        dry_run: bool,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
     },
     /// 审计链
     Audit {
@@ -316,20 +334,36 @@ pub async fn run(url: &str, command: AdminCommand) -> Result<()> {
             println!("已创建用户 {}（{}）", u.login, u.display_name);
             if hash.is_none() {
                 println!(
-                    "注意：未设置密码，该用户在设置密码前无法登录（gongwen-server admin set-password --name {}）",
+                    "注意：未设置密码，该用户在设置密码前无法登录（gongwen-server admin reset-password --name {}）",
                     u.login
                 );
             }
         }
-        AdminCommand::SetPassword { name } => {
-            let Some(pw) = read_password_from_stdin()? else {
-                bail!(
-                    "请从标准输入提供新密码，如：echo '新密码' | gongwen-server admin set-password --name {name}"
-                );
+        AdminCommand::ResetPassword { name, password } => {
+            let pw = match password {
+                Some(p) => p,
+                None => match read_password_from_stdin()? {
+                    Some(p) => p,
+                    None => bail!(
+                        "请用 --password 或标准输入提供新密码，如：echo '新密码' | gongwen-server admin reset-password --name {name}"
+                    ),
+                },
             };
-            let hash = password::hash_blocking(pw).await?;
-            directory::set_password(&client, &name, &hash).await?;
-            println!("已更新用户 {name} 的密码");
+            let hash = gongwen_server::auth::account::hash_for_reset(&name, pw).await?;
+            let tx = client.transaction().await.map_err(Error::from)?;
+            let revoked = gongwen_server::auth::account::reset_password(
+                &tx,
+                &name,
+                &hash,
+                &cli_actor(),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+            tx.commit().await.map_err(Error::from)?;
+            println!(
+                "已重设用户 {} 的密码，并解除登录锁定；已注销其 {revoked} 处登录",
+                name.trim()
+            );
         }
         AdminCommand::CreatePosition {
             organ,
@@ -540,6 +574,11 @@ pub async fn run(url: &str, command: AdminCommand) -> Result<()> {
                 s.organs, s.departments, s.users, s.positions, s.delegations
             );
         }
+        AdminCommand::Compact {
+            horizon_days,
+            dry_run,
+            json,
+        } => compact(&mut client, horizon_days, dry_run, json).await?,
         AdminCommand::Audit {
             command: AuditCommand::Verify,
         } => match gongwen_server::audit::verify(&client).await? {
@@ -554,5 +593,57 @@ pub async fn run(url: &str, command: AdminCommand) -> Result<()> {
             Err(broken) => bail!("{broken}"),
         },
     }
+    Ok(())
+}
+
+/// `admin compact`: one pass of [`gongwen_server::sync::compact::compact_all_with`].
+async fn compact(
+    client: &mut deadpool_postgres::Client,
+    horizon_days: i64,
+    dry_run: bool,
+    json: bool,
+) -> Result<()> {
+    let now = time::OffsetDateTime::now_utc();
+    let cutoff = now - time::Duration::days(horizon_days);
+    let Some(report) =
+        gongwen_server::sync::compact::compact_all_with(client, cutoff, now, dry_run).await?
+    else {
+        bail!("另一个服务器实例正在压缩同步记录，请稍后再试");
+    };
+    if json {
+        let buckets: Vec<_> = report
+            .details
+            .iter()
+            .map(|b| {
+                serde_json::json!({
+                    "bucket": b.bucket, "through": b.through,
+                    "deleted": b.deleted, "kept": b.kept,
+                })
+            })
+            .collect();
+        return print_json(&serde_json::json!({
+            "dry_run": dry_run,
+            "horizon_days": horizon_days,
+            "buckets": report.buckets,
+            "compacted": report.compacted,
+            "deleted": report.deleted,
+            "details": buckets,
+        }));
+    }
+    let (verb, done) = if dry_run {
+        ("将删除", "试运行，未做任何修改")
+    } else {
+        ("删除", "压缩完成")
+    };
+    for b in &report.details {
+        println!(
+            "{}：{verb} {} 条，保留 {} 条（压缩至操作 {}）",
+            b.bucket, b.deleted, b.kept, b.through
+        );
+    }
+    println!(
+        "{done}：共 {} 个分组，{} 个分组{verb} {} 条操作记录（保留期 {horizon_days} 天）",
+        report.buckets, report.compacted, report.deleted
+    );
     Ok(())
 }
