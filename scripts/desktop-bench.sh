@@ -114,6 +114,10 @@ else
   xs_log "reusing the seeded store in $DATA"
 fi
 
+# A FIFO nobody writes to: `read -t` on it is a sleep without a process.
+mkfifo "$WORK/tick"
+exec 9<>"$WORK/tick"
+
 # One cold start: prints "spawn main navigation script painted" in epoch ms.
 start_once() {
   local probe="$WORK/probe.txt" spawned line i
@@ -121,12 +125,18 @@ start_once() {
   spawned=$EPOCHREALTIME
   GONGWEN_STARTUP_PROBE="$probe" "$APP" --data-dir "$DATA" >>"$WORK/app.log" 2>&1 &
   APP_PID=$!
+  # Polls with bash builtins only (no process per poll to compete with the app for the CPU):
+  # mapfile reads the file, read -t on our FIFO waits 5 ms.
+  local painted=0 lines=()
   for ((i = 0; i < 12000; i++)); do
-    if [[ -f "$probe" ]] && grep -q '^todo-painted ' "$probe"; then break; fi
+    if [[ -f "$probe" ]]; then
+      mapfile -t lines <"$probe"
+      [[ " ${lines[*]} " == *" todo-painted "* ]] && { painted=1; break; }
+    fi
     kill -0 "$APP_PID" 2>/dev/null || { xs_log "the app exited before drawing 待办"; return 1; }
-    sleep 0.005
+    read -r -t 0.005 -u 9 _ || true
   done
-  grep -q '^todo-painted ' "$probe" 2>/dev/null || { xs_log "待办 was not drawn within 60 s"; return 1; }
+  [[ $painted == 1 ]] || { xs_log "待办 was not drawn within 60 s"; return 1; }
   kill -TERM "$APP_PID" 2>/dev/null || true
   wait "$APP_PID" 2>/dev/null || true
   APP_PID=""
