@@ -92,6 +92,18 @@ describe("the theme's colours meet WCAG AA", () => {
   });
 });
 
+describe("the editor's save state and hints meet WCAG AA on its white header", () => {
+  for (const selector of [".gw-save-saved", ".gw-save-clean", ".gw-save-hint", ".gw-drop-hint"]) {
+    it(`${selector} text`, () => {
+      expect(contrastRatio(cssColor("pages/draft/DraftEditor.css", selector), WHITE)).toBeGreaterThanOrEqual(AA_NORMAL);
+    });
+  }
+  it("the drop hint on the drop zone's tint", () => {
+    const zone = cssColor("pages/draft/DraftEditor.css", ".gw-attachments-drop", "background");
+    expect(contrastRatio(cssColor("pages/draft/DraftEditor.css", ".gw-drop-hint"), zone)).toBeGreaterThanOrEqual(AA_NORMAL);
+  });
+});
+
 describe("the status bar's colours meet WCAG AA", () => {
   const bar = cssColor("layout/StatusBar.css", ".gw-statusbar", "background");
   it("uses the status bar background of the theme", () => {
