@@ -4,6 +4,13 @@
 //!
 //! Run: `cargo bench -p gongwen-client --bench flow_queue` (set `GONGWEN_BENCH_DIR` to
 //! put the store on a particular disk). Targets: first page p99 ≤ 5 ms, action p99 ≤ 2 ms.
+//!
+//! The physical bound of a durable action is measured on the same disk, in the same
+//! folder: an `fdatasync` of a small file (what a WAL commit with `synchronous = FULL`
+//! waits for), and a bare one-row `INSERT` + commit into an encrypted store with the
+//! client's pragmas (WAL, `synchronous = FULL`). The action's own work, without the
+//! disk, shows when the bench runs on tmpfs (`GONGWEN_BENCH_DIR=/dev/shm`, where a sync
+//! returns at once): information only, nothing there survives a power cut.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,6 +31,49 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// `n` timed `fdatasync`s of a 4 KB file rewritten in place in `dir`.
+fn small_file_sync(dir: &std::path::Path, n: usize) -> Vec<Duration> {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = std::fs::File::create(dir.join("sync-probe.bin")).unwrap();
+    f.write_all(&[0u8; 4096]).unwrap();
+    f.sync_all().unwrap();
+    (0..n)
+        .map(|i| {
+            f.seek(SeekFrom::Start(0)).unwrap();
+            f.write_all(&[i as u8; 4096]).unwrap();
+            let t = Instant::now();
+            f.sync_data().unwrap();
+            t.elapsed()
+        })
+        .collect()
+}
+
+/// `n` timed one-row transactions (`INSERT` + durable commit) on an encrypted store
+/// in `dir` with the client's pragmas.
+fn bare_commit(dir: &std::path::Path, n: usize) -> Vec<Duration> {
+    let c = rusqlite::Connection::open(dir.join("bound.db")).unwrap();
+    c.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\";
+         PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE rows (id INTEGER PRIMARY KEY, at TEXT NOT NULL, data TEXT NOT NULL) STRICT;",
+        hex::encode_upper(KEY)
+    ))
+    .unwrap();
+    let payload = "同意".repeat(100);
+    (0..n)
+        .map(|i| {
+            let t = Instant::now();
+            let tx = c.unchecked_transaction().unwrap();
+            tx.prepare_cached("INSERT INTO rows (at, data) VALUES (?1, ?2)")
+                .unwrap()
+                .execute(rusqlite::params![i.to_string(), payload])
+                .unwrap();
+            tx.commit().unwrap();
+            t.elapsed()
+        })
+        .collect()
 }
 
 fn main() {
@@ -179,6 +229,19 @@ fn main() {
     client.verify_audit().unwrap();
     drop(client);
 
+    // The physical bound, on the same disk.
+    let mut fsync = small_file_sync(dir.path(), 300);
+    let mut bare = bare_commit(dir.path(), 300);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    eprintln!(
+        "store in {}; load average {}",
+        dir.path().display(),
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+
     let n_page = page.len();
     let n_act = act.len();
     println!(
@@ -202,5 +265,17 @@ fn main() {
         "| one action (同意) incl. audit + outbox, durable | {n_act:<4} | {:<9} | {:<9} | ≤ 2 ms  |",
         ms(percentile(&mut act, 0.50)),
         ms(percentile(&mut act, 0.99))
+    );
+    println!(
+        "| bound: bare INSERT + commit, FULL, encrypted  | {:<4} | {:<9} | {:<9} | bound   |",
+        bare.len(),
+        ms(percentile(&mut bare, 0.50)),
+        ms(percentile(&mut bare, 0.99))
+    );
+    println!(
+        "| bound: fdatasync of a 4 KB file              | {:<4} | {:<9} | {:<9} | bound   |",
+        fsync.len(),
+        ms(percentile(&mut fsync, 0.50)),
+        ms(percentile(&mut fsync, 0.99))
     );
 }

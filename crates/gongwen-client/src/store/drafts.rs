@@ -77,20 +77,21 @@ pub fn create(
     author: &str,
     summary: &Summary,
 ) -> Result<i64> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO drafts (id, created_at, created_by, updated_at, head_version, title, doc_type, doc_number)
          VALUES (?1, ?2, ?3, ?2, 0, ?4, ?5, ?6)",
-        params![id, now, author, summary.title, summary.doc_type, summary.doc_number],
-    )?;
+    )?
+    .execute(params![id, now, author, summary.title, summary.doc_type, summary.doc_number])?;
     Ok(tx.last_insert_rowid())
 }
 
 /// Appends version `row.version` and makes it the head.
 pub fn append_version(tx: &Transaction<'_>, row: &VersionRow, summary: &Summary) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO draft_versions (draft_id, version, author, created_at, base_version, content_hash, content)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+    )?
+    .execute(params![
             row.draft_id,
             row.version,
             row.author,
@@ -98,13 +99,20 @@ pub fn append_version(tx: &Transaction<'_>, row: &VersionRow, summary: &Summary)
             row.base_version,
             row.content_hash,
             row.content
-        ],
-    )?;
-    tx.execute(
-        "UPDATE drafts SET head_version = ?2, updated_at = ?3, title = ?4, doc_type = ?5, doc_number = ?6
+        ])?;
+    tx.prepare_cached(
+        "UPDATE drafts SET head_version = ?2, updated_at = ?3, title = ?4, doc_type = ?5,
+             doc_number = coalesce(?6, doc_number)
          WHERE id = ?1",
-        params![row.draft_id, row.version, row.created_at, summary.title, summary.doc_type, summary.doc_number],
-    )?;
+    )?
+    .execute(params![
+        row.draft_id,
+        row.version,
+        row.created_at,
+        summary.title,
+        summary.doc_type,
+        summary.doc_number
+    ])?;
     Ok(())
 }
 
@@ -118,11 +126,18 @@ pub fn add_attachment_ref(
     hash: Option<&str>,
     file_name: Option<&str>,
 ) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO version_attachments (draft_id, version, position, name, blob_hash, file_name)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![draft_id, version, position as i64, name, hash, file_name],
-    )?;
+    )?
+    .execute(params![
+        draft_id,
+        version,
+        position as i64,
+        name,
+        hash,
+        file_name
+    ])?;
     Ok(())
 }
 

@@ -17,10 +17,30 @@
 //!
 //! The alternative (the built-in `trigram` tokenizer plus a LIKE scan for 1–2 character
 //! queries) was measured by the `store` benchmark; see BENCHMARKS.md.
+//!
+//! ## Deferred indexing
+//!
+//! Indexing costs more than everything else a draft's arrival does (tokenising about
+//! 1,400 bigrams per 2 KB 通知), so a large sync page does not index its new drafts
+//! ([`defer_from`]): it lowers a watermark, `meta.search_indexed_through`, below them.
+//! Every draft whose `num` is at or below the watermark has a current index entry;
+//! the ones above it may not. [`catch_up`] indexes them in batches (the sync engine runs
+//! it after its stages, one short transaction per batch) and raises the watermark; once
+//! it reaches the last draft the key is removed (no backlog).
+//!
+//! Search never misses a document while the indexer is behind: [`query`] takes index
+//! hits only at or below the watermark and scans the drafts above it directly (a
+//! substring pre-filter in SQL, then the same phrase rule the index applies, on the
+//! same terms), so the answer is the same set as with a complete index. Those hits have
+//! no bm25 score: they come after the ranked ones, newest first, with score 0.
 
-use rusqlite::{Connection, Transaction, params};
+use gongwen_domain::Document;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::{Error, Result};
+
+/// The `meta` key of the indexing watermark (see the module docs).
+const INDEXED_THROUGH: &str = "search_indexed_through";
 
 /// The text of one document as indexed, column by column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,84 +120,312 @@ pub fn index_terms(text: &str) -> String {
     out
 }
 
-/// Turns what the user typed into an FTS5 MATCH expression, or `None` when nothing
-/// in it is searchable.
-pub fn match_expression(query: &str) -> Option<String> {
-    let mut phrases = Vec::new();
+/// One phrase of a query (one word the user typed): consecutive terms, the last one a
+/// prefix when the word ends in a single CJK character. `runs` are the pieces of the
+/// word each of which must occur in the text as typed (CJK) or case-insensitively
+/// (ASCII letters and digits): a cheap pre-filter for the scan of unindexed drafts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Phrase {
+    terms: Vec<String>,
+    prefix: bool,
+    cjk_runs: Vec<String>,
+    ascii_runs: Vec<String>,
+}
+
+impl Phrase {
+    /// Whether the phrase occurs in a column given as its index terms, the way FTS5
+    /// matches a phrase: consecutive terms, the last one by prefix when `prefix`.
+    fn occurs_in(&self, column: &[&str]) -> bool {
+        let n = self.terms.len();
+        if n == 0 || column.len() < n {
+            return false;
+        }
+        column.windows(n).any(|w| {
+            w.iter()
+                .zip(&self.terms)
+                .enumerate()
+                .all(|(i, (have, want))| {
+                    if self.prefix && i + 1 == n {
+                        have.starts_with(want.as_str())
+                    } else {
+                        *have == want.as_str()
+                    }
+                })
+        })
+    }
+}
+
+fn phrases(query: &str) -> Vec<Phrase> {
+    let mut out = Vec::new();
     for word in query.split_whitespace() {
         let rs = runs(word);
         let n = rs.len();
-        let mut terms = Vec::new();
-        let mut prefix = false;
+        let mut phrase = Phrase {
+            terms: Vec::new(),
+            prefix: false,
+            cjk_runs: Vec::new(),
+            ascii_runs: Vec::new(),
+        };
         for (i, run) in rs.into_iter().enumerate() {
             match run {
-                Run::Word(w) => terms.push(w),
-                Run::Cjk(cs) if cs.len() == 1 => {
-                    terms.push(cs[0].to_string());
-                    prefix = i + 1 == n;
+                Run::Word(w) => {
+                    if w.is_ascii() {
+                        phrase.ascii_runs.push(w.clone());
+                    }
+                    phrase.terms.push(w);
                 }
                 Run::Cjk(cs) => {
-                    terms.extend(cs.windows(2).map(|p| p.iter().collect::<String>()));
-                    // A run followed by more of the query ends here in the text too, so
-                    // the index has its last character as a term before what follows.
-                    if i + 1 < n {
-                        terms.push(cs[cs.len() - 1].to_string());
+                    phrase.cjk_runs.push(cs.iter().collect());
+                    if cs.len() == 1 {
+                        phrase.terms.push(cs[0].to_string());
+                        phrase.prefix = i + 1 == n;
+                    } else {
+                        phrase
+                            .terms
+                            .extend(cs.windows(2).map(|p| p.iter().collect::<String>()));
+                        // A run followed by more of the query ends here in the text too,
+                        // so the index has its last character as a term before what
+                        // follows.
+                        if i + 1 < n {
+                            phrase.terms.push(cs[cs.len() - 1].to_string());
+                        }
                     }
                 }
             }
         }
-        if terms.is_empty() {
-            continue;
+        if !phrase.terms.is_empty() {
+            out.push(phrase);
         }
-        // Terms contain only letters, digits and CJK characters: no quoting needed
-        // beyond the phrase's own quotes.
-        let mut phrase = format!("\"{}\"", terms.join(" "));
-        if prefix {
-            phrase.push('*');
-        }
-        phrases.push(phrase);
     }
+    out
+}
+
+/// Turns what the user typed into an FTS5 MATCH expression, or `None` when nothing
+/// in it is searchable.
+pub fn match_expression(query: &str) -> Option<String> {
+    let phrases = phrases(query);
     if phrases.is_empty() {
-        None
-    } else {
-        Some(phrases.join(" AND "))
+        return None;
     }
+    let parts: Vec<String> = phrases
+        .iter()
+        .map(|p| {
+            // Terms contain only letters, digits and CJK characters: no quoting needed
+            // beyond the phrase's own quotes.
+            let mut phrase = format!("\"{}\"", p.terms.join(" "));
+            if p.prefix {
+                phrase.push('*');
+            }
+            phrase
+        })
+        .collect();
+    Some(parts.join(" AND "))
 }
 
 /// Replaces the index entry of draft `num`.
 pub fn index(tx: &Transaction<'_>, num: i64, text: &IndexedText) -> Result<()> {
-    tx.execute("DELETE FROM search_index WHERE rowid = ?1", [num])?;
-    tx.execute(
+    tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
+        .execute([num])?;
+    tx.prepare_cached(
         "INSERT INTO search_index (rowid, title, body, recipients, doc_number, attachments)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            num,
-            index_terms(&text.title),
-            index_terms(&text.body),
-            index_terms(&text.recipients),
-            index_terms(&text.doc_number),
-            index_terms(&text.attachments),
-        ],
-    )?;
+    )?
+    .execute(params![
+        num,
+        index_terms(&text.title),
+        index_terms(&text.body),
+        index_terms(&text.recipients),
+        index_terms(&text.doc_number),
+        index_terms(&text.attachments),
+    ])?;
     Ok(())
 }
 
 /// Removes draft `num` from the index.
 pub fn unindex(tx: &Transaction<'_>, num: i64) -> Result<()> {
-    tx.execute("DELETE FROM search_index WHERE rowid = ?1", [num])?;
+    tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
+        .execute([num])?;
     Ok(())
 }
 
+/// The watermark: every draft with `num` at or below it is indexed (`i64::MAX` when
+/// nothing waits).
+pub fn indexed_through(conn: &Connection) -> Result<i64> {
+    let value: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([INDEXED_THROUGH], |r| r.get(0))
+        .optional()?;
+    match value {
+        None => Ok(i64::MAX),
+        Some(v) => v
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("搜索索引进度记录无法读取：{v}"))),
+    }
+}
+
+fn set_indexed_through(tx: &Transaction<'_>, through: i64) -> Result<()> {
+    if through == i64::MAX {
+        tx.prepare_cached("DELETE FROM meta WHERE key = ?1")?
+            .execute([INDEXED_THROUGH])?;
+    } else {
+        tx.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![INDEXED_THROUGH, through.to_string()])?;
+    }
+    Ok(())
+}
+
+/// Leaves drafts from `num` on to [`catch_up`]: lowers the watermark below `num`.
+pub fn defer_from(tx: &Transaction<'_>, num: i64) -> Result<()> {
+    let through = indexed_through(tx)?;
+    if num <= through {
+        set_indexed_through(tx, num - 1)?;
+    }
+    Ok(())
+}
+
+/// How many drafts wait for [`catch_up`].
+pub fn backlog(conn: &Connection) -> Result<u64> {
+    let through = indexed_through(conn)?;
+    if through == i64::MAX {
+        return Ok(0);
+    }
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM drafts WHERE num > ?1")?
+        .query_row([through], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+impl crate::Client {
+    /// How many drafts wait for the search index (deferred after a large sync; the
+    /// sync's index stage builds it). Search finds them meanwhile, by a slower scan:
+    /// the UI may say 正在建立索引 while this is not 0.
+    pub fn search_backlog(&self) -> Result<u64> {
+        self.db.read(backlog)
+    }
+}
+
+/// The drafts above `through`, in `num` order, with their head content.
+fn heads_above(conn: &Connection, through: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT d.num, v.content FROM drafts d
+             JOIN draft_versions v ON v.draft_id = d.id AND v.version = d.head_version
+             WHERE d.num > ?1 ORDER BY d.num LIMIT ?2",
+        )?
+        .query_map(params![through, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Indexes up to `batch` drafts above the watermark and raises it. Returns how many
+/// were indexed (0: the index is complete).
+pub fn catch_up(tx: &Transaction<'_>, batch: usize) -> Result<usize> {
+    let through = indexed_through(tx)?;
+    if through == i64::MAX {
+        return Ok(0);
+    }
+    let heads = heads_above(tx, through, batch.max(1) as i64)?;
+    for (num, content) in &heads {
+        match Document::from_json(content) {
+            Ok(doc) => index(tx, *num, &crate::api::indexed_text(&doc))?,
+            // Stored versions are canonical JSON written by this program; one that no
+            // longer reads must not stop the indexer (it is reported where it is opened).
+            Err(e) => tracing::warn!(num, error = %e.0, "unreadable draft version: not indexed"),
+        }
+    }
+    let next = match heads.last() {
+        Some((num, _)) if heads.len() == batch.max(1) => *num,
+        _ => i64::MAX,
+    };
+    set_indexed_through(tx, next)?;
+    Ok(heads.len())
+}
+
 /// Runs a query: the best `limit` matches as (drafts.num, bm25 score; lower is better).
+/// Drafts not indexed yet (above the watermark) are scanned and follow the ranked
+/// hits with score 0, newest first.
 pub fn query(conn: &Connection, query: &str, limit: usize) -> Result<Vec<(i64, f64)>> {
     let expr = match_expression(query).ok_or(Error::EmptyQuery)?;
+    let through = indexed_through(conn)?;
     let sql = format!(
         "SELECT rowid, bm25(search_index, {WEIGHTS}) AS score FROM search_index
-         WHERE search_index MATCH ?1 ORDER BY score LIMIT ?2"
+         WHERE search_index MATCH ?1 AND rowid <= ?3 ORDER BY score LIMIT ?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![expr, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
+    let rows = stmt.query_map(params![expr, limit as i64, through], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    let mut out: Vec<(i64, f64)> = rows.collect::<std::result::Result<_, _>>()?;
+    if through != i64::MAX && out.len() < limit {
+        let rest = scan_unindexed(conn, &phrases(query), through, limit - out.len())?;
+        out.extend(rest.into_iter().map(|num| (num, 0.0)));
+    }
+    Ok(out)
+}
+
+/// The drafts above `through` that match every phrase, newest first: what the index
+/// would find once it has caught up.
+fn scan_unindexed(
+    conn: &Connection,
+    phrases: &[Phrase],
+    through: i64,
+    limit: usize,
+) -> Result<Vec<i64>> {
+    // Every run of every phrase occurs in the stored JSON of a match (CJK as typed,
+    // ASCII case-insensitively with LIKE; terms hold no JSON-escaped characters).
+    let mut sql = String::from(
+        "SELECT d.num, v.content FROM drafts d
+         JOIN draft_versions v ON v.draft_id = d.id AND v.version = d.head_version
+         WHERE d.num > ?1",
+    );
+    let mut args: Vec<String> = Vec::new();
+    for p in phrases {
+        for run in &p.cjk_runs {
+            args.push(run.clone());
+            sql.push_str(&format!(" AND instr(v.content, ?{}) > 0", args.len() + 1));
+        }
+        for run in &p.ascii_runs {
+            args.push(format!("%{run}%"));
+            sql.push_str(&format!(" AND v.content LIKE ?{}", args.len() + 1));
+        }
+    }
+    sql.push_str(" ORDER BY d.num DESC");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&through];
+    params.extend(args.iter().map(|a| a as &dyn rusqlite::ToSql));
+    let mut rows = stmt.query(params.as_slice())?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let (num, content): (i64, String) = (row.get(0)?, row.get(1)?);
+        let Ok(doc) = Document::from_json(&content) else {
+            continue;
+        };
+        let text = crate::api::indexed_text(&doc);
+        let columns: Vec<String> = [
+            &text.title,
+            &text.body,
+            &text.recipients,
+            &text.doc_number,
+            &text.attachments,
+        ]
+        .into_iter()
+        .map(|c| index_terms(c))
+        .collect();
+        let columns: Vec<Vec<&str>> = columns.iter().map(|c| c.split(' ').collect()).collect();
+        if phrases
+            .iter()
+            .all(|p| columns.iter().any(|c| p.occurs_in(c)))
+        {
+            out.push(num);
+            if out.len() == limit {
+                break;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A piece of highlighted text: `hit` marks the parts that match the query.
@@ -345,6 +593,207 @@ mod tests {
         assert!(s.iter().any(|x| x.hit && x.text == "安全"));
         let len: usize = s.iter().map(|x| x.text.chars().count()).sum();
         assert_eq!(len, 42);
+    }
+
+    /// Stores draft `id` with `doc` as its head version; returns its num.
+    fn put_draft(tx: &Transaction<'_>, id: &str, doc: &Document) -> Result<i64> {
+        let summary = crate::api::summary_of(doc);
+        let num = match crate::store::drafts::get(tx, id) {
+            Ok(row) => row.num,
+            Err(_) => crate::store::drafts::create(tx, id, "2026-01-01T00:00:00Z", "t", &summary)?,
+        };
+        let head = crate::store::drafts::get(tx, id)?.head_version;
+        let content = doc.to_canonical_json();
+        crate::store::drafts::append_version(
+            tx,
+            &crate::store::drafts::VersionRow {
+                draft_id: id.into(),
+                version: head + 1,
+                author: "t".into(),
+                created_at: "2026-01-01T00:00:00Z".into(),
+                base_version: None,
+                content_hash: crate::api::hash_hex(&content),
+                content,
+            },
+            &summary,
+        )?;
+        Ok(num)
+    }
+
+    fn doc(title: &str, body: &str, recipients: &[&str]) -> Document {
+        Document {
+            title: title.into(),
+            body: body.into(),
+            main_recipients: recipients.iter().map(|r| r.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn corpus() -> Vec<Document> {
+        vec![
+            doc(
+                "鹤山市人民政府关于开展安全生产大检查的通知",
+                "各镇人民政府：\n一、检查范围。GB/T 9704-2012 规定的格式。\n二、时间安排。",
+                &["各镇人民政府", "市直各单位"],
+            ),
+            doc("关于申请资金的请示", "请审批。", &["鹤山市人民政府"]),
+            doc("2026年春耕备耕工作方案", "春耕备耕，局里统一部署。", &[]),
+            doc("会议纪要", "Gongwen 公文通 系统上线", &["办公室"]),
+        ]
+    }
+
+    const QUERIES: &[&str] = &[
+        "通知",
+        "安全生产",
+        "检查通知",
+        "关于",
+        "请示",
+        "示",
+        "局",
+        "2026年",
+        "2026",
+        "gb",
+        "GB",
+        "9704",
+        "春耕 方案",
+        "人民政府",
+        "公文",
+        "gongwen",
+        "各镇",
+        "范围",
+        "上线",
+        "不存在的词",
+        "鹤山市人民政府",
+        "市直各单位",
+    ];
+
+    fn nums(db: &crate::store::Db, q: &str) -> Vec<i64> {
+        let mut n: Vec<i64> = db
+            .read(|c| query(c, q, 50))
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        n.sort();
+        n
+    }
+
+    #[test]
+    fn the_scan_of_unindexed_drafts_finds_what_the_index_finds() {
+        let (_a, indexed) = crate::store::testing::temp_db();
+        let (_b, deferred) = crate::store::testing::temp_db();
+        indexed
+            .write(|tx| {
+                for (i, d) in corpus().iter().enumerate() {
+                    let num = put_draft(tx, &format!("d{i}"), d)?;
+                    index(tx, num, &crate::api::indexed_text(d))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        deferred
+            .write(|tx| {
+                for (i, d) in corpus().iter().enumerate() {
+                    let num = put_draft(tx, &format!("d{i}"), d)?;
+                    defer_from(tx, num)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(deferred.read(backlog).unwrap(), 4);
+        assert_eq!(indexed.read(backlog).unwrap(), 0);
+        for q in QUERIES {
+            assert_eq!(nums(&indexed, q), nums(&deferred, q), "query {q}");
+        }
+        assert_eq!(nums(&deferred, "通知"), vec![1]);
+        assert_eq!(nums(&deferred, "检查通知"), Vec::<i64>::new());
+        assert_eq!(nums(&deferred, "gb"), vec![1]);
+        // Unindexed hits carry no bm25 score.
+        assert!(
+            deferred
+                .read(|c| query(c, "请示", 10))
+                .unwrap()
+                .iter()
+                .all(|(_, s)| *s == 0.0)
+        );
+    }
+
+    #[test]
+    fn catch_up_indexes_in_batches_and_clears_the_backlog() {
+        let (_d, db) = crate::store::testing::temp_db();
+        db.write(|tx| {
+            let first = put_draft(tx, "old", &doc("旧的通知", "", &[]))?;
+            index(
+                tx,
+                first,
+                &crate::api::indexed_text(&doc("旧的通知", "", &[])),
+            )?;
+            for (i, d) in corpus().iter().enumerate() {
+                let num = put_draft(tx, &format!("d{i}"), d)?;
+                defer_from(tx, num)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(db.read(backlog).unwrap(), 4);
+        // The indexed draft is found by the index, the others by the scan.
+        let hits = db.read(|c| query(c, "通知", 10)).unwrap();
+        assert_eq!(hits.len(), 2);
+        assert!(hits[0].1 < 0.0 && hits[1].1 == 0.0, "{hits:?}");
+        let before: Vec<Vec<i64>> = QUERIES.iter().map(|q| nums(&db, q)).collect();
+        let mut batches = Vec::new();
+        loop {
+            let n = db.write(|tx| catch_up(tx, 3)).unwrap();
+            if n == 0 {
+                break;
+            }
+            batches.push(n);
+        }
+        assert_eq!(batches, vec![3, 1]);
+        assert_eq!(db.read(backlog).unwrap(), 0);
+        assert_eq!(db.read(|c| indexed_through(c)).unwrap(), i64::MAX);
+        let after: Vec<Vec<i64>> = QUERIES.iter().map(|q| nums(&db, q)).collect();
+        assert_eq!(before, after);
+        assert!(
+            db.read(|c| query(c, "通知", 10))
+                .unwrap()
+                .iter()
+                .all(|(_, s)| *s < 0.0)
+        );
+    }
+
+    #[test]
+    fn a_stale_entry_above_the_watermark_is_not_trusted() {
+        let (_d, db) = crate::store::testing::temp_db();
+        db.write(|tx| {
+            let d = doc("关于安全生产的通知", "", &[]);
+            let num = put_draft(tx, "a", &d)?;
+            index(tx, num, &crate::api::indexed_text(&d))?;
+            // A new head arrives and its indexing is deferred: the old terms linger
+            // in the index until the catch-up.
+            put_draft(tx, "a", &doc("关于春耕的请示", "", &[]))?;
+            defer_from(tx, num)
+        })
+        .unwrap();
+        assert!(nums(&db, "安全生产").is_empty());
+        assert_eq!(nums(&db, "春耕"), vec![1]);
+        db.write(|tx| catch_up(tx, 10)).unwrap();
+        assert!(nums(&db, "安全生产").is_empty());
+        assert_eq!(nums(&db, "春耕"), vec![1]);
+    }
+
+    #[test]
+    fn deferring_only_lowers_the_watermark() {
+        let (_d, db) = crate::store::testing::temp_db();
+        db.write(|tx| {
+            defer_from(tx, 10)?;
+            defer_from(tx, 20)?;
+            assert_eq!(indexed_through(tx)?, 9);
+            defer_from(tx, 5)?;
+            assert_eq!(indexed_through(tx)?, 4);
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]

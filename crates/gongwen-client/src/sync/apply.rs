@@ -48,6 +48,9 @@ struct FlowData {
     urgency: Option<String>,
     #[serde(default)]
     from_organ: Option<String>,
+    /// The 文号 the server allocated at 登记 (absent before).
+    #[serde(default)]
+    doc_number: Option<String>,
 }
 
 /// `data` of a `person` op.
@@ -66,6 +69,11 @@ fn corrupt(what: &str, id: &str, e: impl std::fmt::Display) -> FlowError {
     FlowError::Corrupt(format!("服务器发来的{what} {id} 无法读取：{e}"))
 }
 
+/// A page that brings more draft heads than this leaves indexing their new drafts to
+/// [`store::search::catch_up`] (see store/search.rs, deferred indexing): an initial sync
+/// is not held up by the index, an everyday sync keeps it complete at once.
+pub(crate) const INLINE_INDEX_MAX: usize = 64;
+
 /// Applies one pull answer. `now` is the local clock (queue overdue flags only).
 pub(crate) fn apply_response(
     tx: &Transaction<'_>,
@@ -74,15 +82,22 @@ pub(crate) fn apply_response(
     now: OffsetDateTime,
 ) -> Result<Applied> {
     let stamp = ts(now);
+    let heads = resp
+        .buckets
+        .values()
+        .flat_map(|p| &p.ops)
+        .filter(|o| o.op == OpKind::Put && o.kind == kinds::DRAFT)
+        .count();
     let cx = Cx {
         user,
         at: now,
         stamp: &stamp,
+        defer_index: heads > INLINE_INDEX_MAX,
+        deferred_from: std::cell::Cell::new(None),
     };
     super::outbox::acknowledge(tx, resp.last_applied_seq)?;
     let mut out = Applied::default();
     let mut flows = BTreeSet::new();
-    let mut drafts = BTreeSet::new();
     for bucket in resp.removed_buckets.iter().chain(&resp.resets) {
         out.removed |= drop_bucket(tx, bucket)?;
     }
@@ -114,7 +129,7 @@ pub(crate) fn apply_response(
             continue;
         }
         for op in fresh {
-            apply_op(tx, &cx, bucket, op, &mut flows, &mut drafts)?;
+            apply_op(tx, &cx, bucket, op, &mut flows)?;
             out.ops += 1;
             out.removed |= op.op == OpKind::Remove;
         }
@@ -129,18 +144,26 @@ pub(crate) fn apply_response(
     for flow in flows {
         crate::flow::actions::rebase(tx, &flow, now)?;
     }
-    for draft in drafts {
-        materialize(tx, &draft, &stamp)?;
+    // Heads whose saves stopped waiting since (acknowledged or refused by a push):
+    // once per pull, on its last page, rather than a scan of every head per page.
+    if !out.more {
+        materialize_idle(tx, &cx)?;
     }
-    materialize_idle(tx, &stamp)?;
+    if let Some(num) = cx.deferred_from.get() {
+        store::search::defer_from(tx, num)?;
+    }
     Ok(out)
 }
 
-/// Who applies, and when (the local clock: queue flags and bookkeeping only).
+/// Who applies, and when (the local clock: queue flags and bookkeeping only), and
+/// whether new drafts are indexed now or left to the indexer.
 struct Cx<'a> {
     user: &'a str,
     at: OffsetDateTime,
     stamp: &'a str,
+    defer_index: bool,
+    /// The lowest `num` of a new draft left unindexed by this page.
+    deferred_from: std::cell::Cell<Option<i64>>,
 }
 
 fn apply_op(
@@ -149,7 +172,6 @@ fn apply_op(
     bucket: &str,
     op: &Op,
     flows: &mut BTreeSet<String>,
-    drafts: &mut BTreeSet<String>,
 ) -> Result<()> {
     match op.op {
         OpKind::Put => {
@@ -158,23 +180,24 @@ fn apply_op(
                  ON CONFLICT DO NOTHING",
             )?
             .execute(params![bucket, op.kind, op.id])?;
-            let local: Option<i64> = tx
-                .prepare_cached("SELECT version FROM sync_versions WHERE kind = ?1 AND id = ?2")?
-                .query_row(params![op.kind, op.id], |r| r.get(0))
-                .optional()?;
-            if local.is_some_and(|v| v >= op.version) {
+            // Records the version only when it is newer than the local one; no row
+            // changed means the entity is already as new (the PUT is skipped). The
+            // whole page is one transaction, so a failing apply below undoes this too.
+            let newer = tx
+                .prepare_cached(
+                    "INSERT INTO sync_versions (kind, id, version) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version
+                     WHERE excluded.version > sync_versions.version",
+                )?
+                .execute(params![op.kind, op.id, op.version])?;
+            if newer == 0 {
                 return Ok(());
             }
             let data = op
                 .data
                 .as_ref()
                 .ok_or_else(|| corrupt("数据", &op.id, "PUT 缺少 data"))?;
-            put_entity(tx, cx, &op.kind, &op.id, data, flows, drafts)?;
-            tx.prepare_cached(
-                "INSERT INTO sync_versions (kind, id, version) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version",
-            )?
-            .execute(params![op.kind, op.id, op.version])?;
+            put_entity(tx, cx, &op.kind, &op.id, data, flows)?;
         }
         OpKind::Remove => {
             tx.prepare_cached(
@@ -295,12 +318,10 @@ fn put_entity(
     id: &str,
     data: &serde_json::Value,
     flows: &mut BTreeSet<String>,
-    drafts: &mut BTreeSet<String>,
 ) -> Result<()> {
     match kind {
         kinds::PERSON => {
-            let p: PersonData =
-                serde_json::from_value(data.clone()).map_err(|e| corrupt("人员", id, e))?;
+            let p = PersonData::deserialize(data).map_err(|e| corrupt("人员", id, e))?;
             let roles = serde_json::to_string(&p.roles).map_err(|e| corrupt("人员", id, e))?;
             tx.prepare_cached(
                 "INSERT INTO people (id, name, organ, dept, roles, updated_at)
@@ -311,8 +332,7 @@ fn put_entity(
             .execute(params![p.id, p.name, p.organ, p.dept, roles, cx.stamp])?;
         }
         kinds::FLOW => {
-            let f: FlowData =
-                serde_json::from_value(data.clone()).map_err(|e| corrupt("流程", id, e))?;
+            let f = FlowData::deserialize(data).map_err(|e| corrupt("流程", id, e))?;
             let json = serde_json::to_string(&f.flow).map_err(|e| corrupt("流程", id, e))?;
             let meta = DocMeta {
                 document_id: f.document_id.clone(),
@@ -347,32 +367,50 @@ fn put_entity(
                 f.urgency,
                 f.from_organ
             ])?;
+            // The 文号 belongs to the document: the 草稿 list and the print preview show it.
+            if let Some(number) = &f.doc_number {
+                tx.prepare_cached("UPDATE drafts SET doc_number = ?2 WHERE id = ?1")?
+                    .execute(params![f.document_id, number])?;
+            }
+            // 催办 of this user's tasks, kept until the task is opened (reminders.rs).
+            crate::reminders::record(tx, &f.flow, cx.user)?;
             flows.insert(id.to_owned());
         }
         kinds::DRAFT => {
-            let h: DraftHead =
-                serde_json::from_value(data.clone()).map_err(|e| corrupt("草稿", id, e))?;
+            let h = DraftHead::deserialize(data).map_err(|e| corrupt("草稿", id, e))?;
             let conflicts =
                 serde_json::to_string(&h.conflicts).map_err(|e| corrupt("草稿", id, e))?;
+            // The head becomes the local head now unless a local save of the draft
+            // still waits for the server (then materialize_idle does it later).
+            let waiting = saves_waiting(tx, id)?;
             tx.prepare_cached(
                 "INSERT INTO draft_heads (draft_id, head_version, content_hash, document, conflicts, materialized)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 0)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (draft_id) DO UPDATE SET head_version = excluded.head_version,
                      content_hash = excluded.content_hash, document = excluded.document,
-                     conflicts = excluded.conflicts, materialized = 0",
+                     conflicts = excluded.conflicts, materialized = excluded.materialized",
             )?
             .execute(params![
                 id,
                 h.head_version,
                 h.content_hash,
                 h.document.to_string(),
-                conflicts
+                conflicts,
+                !waiting
             ])?;
-            drafts.insert(id.to_owned());
+            if !waiting {
+                let doc = match Document::deserialize(&h.document) {
+                    Ok(doc) => doc,
+                    // The same parse from text names the field that is wrong.
+                    Err(_) => Document::from_json(&h.document.to_string())
+                        .map_err(|e| corrupt("草稿", id, e.0))?,
+                };
+                materialize(tx, cx, id, h.head_version, &doc)?;
+            }
         }
         kinds::INCOMING => {
-            let item: gongwen_protocol::exchange::Incoming =
-                serde_json::from_value(data.clone()).map_err(|e| corrupt("来文", id, e))?;
+            let item = gongwen_protocol::exchange::Incoming::deserialize(data)
+                .map_err(|e| corrupt("来文", id, e))?;
             tx.prepare_cached(
                 "INSERT INTO incoming (id, data, received_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET data = excluded.data",
@@ -381,8 +419,8 @@ fn put_entity(
             crate::incoming::track_files(tx, id, &item, cx.stamp)?;
         }
         kinds::RECEIPT => {
-            let _: gongwen_protocol::exchange::Receipt =
-                serde_json::from_value(data.clone()).map_err(|e| corrupt("回执", id, e))?;
+            gongwen_protocol::exchange::Receipt::deserialize(data)
+                .map_err(|e| corrupt("回执", id, e))?;
             tx.prepare_cached(
                 "INSERT INTO receipts (id, data, received_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET data = excluded.data",
@@ -406,6 +444,7 @@ fn remove_entity(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<()> {
                 .execute([id])?;
         }
         kinds::FLOW => {
+            crate::reminders::forget_flow(tx, id)?;
             tx.prepare_cached("DELETE FROM tasks WHERE flow_id = ?1")?
                 .execute([id])?;
             tx.prepare_cached("DELETE FROM flows WHERE id = ?1")?
@@ -459,57 +498,62 @@ fn saves_waiting(tx: &Transaction<'_>, draft: &str) -> Result<bool> {
 }
 
 /// Materialises the server heads of drafts with no save waiting.
-pub(crate) fn materialize_idle(tx: &Transaction<'_>, now: &str) -> Result<()> {
-    let ids: Vec<String> = tx
-        .prepare_cached("SELECT draft_id FROM draft_heads WHERE materialized = 0")?
-        .query_map([], |r| r.get(0))?
+fn materialize_idle(tx: &Transaction<'_>, cx: &Cx<'_>) -> Result<()> {
+    let heads: Vec<(String, i64, String)> = tx
+        .prepare_cached(
+            "SELECT draft_id, head_version, document FROM draft_heads WHERE materialized = 0",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for id in ids {
-        materialize(tx, &id, now)?;
+    for (id, head, document) in heads {
+        if saves_waiting(tx, &id)? {
+            continue;
+        }
+        let doc = Document::from_json(&document).map_err(|e| corrupt("草稿", &id, e.0))?;
+        materialize(tx, cx, &id, head, &doc)?;
+        tx.prepare_cached("UPDATE draft_heads SET materialized = 1 WHERE draft_id = ?1")?
+            .execute([&id])?;
     }
     Ok(())
 }
 
-/// Makes the server's head of a draft its local head, once no local save of it waits
-/// for the server (until then the local versions are the user's view). Local versions
-/// above the server's head are saves that lost the compare-and-set: the server keeps
-/// each as a conflict copy (冲突副本, listed in `draft_heads.conflicts`), so they
-/// leave the local history and every client shows the same versions.
-fn materialize(tx: &Transaction<'_>, draft: &str, now: &str) -> Result<()> {
-    if saves_waiting(tx, draft)? {
-        return Ok(());
-    }
-    let Some((head, document)) = tx
-        .prepare_cached("SELECT head_version, document FROM draft_heads WHERE draft_id = ?1")?
-        .query_row([draft], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })
-        .optional()?
-    else {
-        return Ok(());
-    };
-    let doc = Document::from_json(&document).map_err(|e| corrupt("草稿", draft, e.0))?;
+/// Makes the server's head `head` (document `doc`) of a draft its local head; the
+/// caller has checked that no local save of it waits for the server (until then the
+/// local versions are the user's view). Local versions above the server's head are
+/// saves that lost the compare-and-set: the server keeps each as a conflict copy
+/// (冲突副本, listed in `draft_heads.conflicts`), so they leave the local history and
+/// every client shows the same versions.
+fn materialize(
+    tx: &Transaction<'_>,
+    cx: &Cx<'_>,
+    draft: &str,
+    head: i64,
+    doc: &Document,
+) -> Result<()> {
+    let now = cx.stamp;
     let content = doc.to_canonical_json();
     let hash = crate::api::hash_hex(&content);
-    let summary = crate::api::summary_of(&doc);
-    let existing = tx
-        .prepare_cached("SELECT num, head_version FROM drafts WHERE id = ?1")?
-        .query_row([draft], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+    let summary = crate::api::summary_of(doc);
+    let existing: Option<i64> = tx
+        .prepare_cached("SELECT num FROM drafts WHERE id = ?1")?
+        .query_row([draft], |r| r.get(0))
         .optional()?;
-    let num = match existing {
-        Some((num, _)) => num,
-        None => store::drafts::create(tx, draft, now, "", &summary)?,
+    let (num, keep_head) = match existing {
+        Some(num) => {
+            let same: Option<String> = tx
+                .prepare_cached(
+                    "SELECT content_hash FROM draft_versions WHERE draft_id = ?1 AND version = ?2",
+                )?
+                .query_row(params![draft, head], |r| r.get(0))
+                .optional()?;
+            let keep_head = same.as_deref() == Some(hash.as_str());
+            let from = if keep_head { head + 1 } else { head };
+            tx.prepare_cached("DELETE FROM draft_versions WHERE draft_id = ?1 AND version >= ?2")?
+                .execute(params![draft, from])?;
+            (num, keep_head)
+        }
+        None => (store::drafts::create(tx, draft, now, "", &summary)?, false),
     };
-    let same: Option<String> = tx
-        .prepare_cached(
-            "SELECT content_hash FROM draft_versions WHERE draft_id = ?1 AND version = ?2",
-        )?
-        .query_row(params![draft, head], |r| r.get(0))
-        .optional()?;
-    let keep_head = same.as_deref() == Some(hash.as_str());
-    let from = if keep_head { head + 1 } else { head };
-    tx.prepare_cached("DELETE FROM draft_versions WHERE draft_id = ?1 AND version >= ?2")?
-        .execute(params![draft, from])?;
     if !keep_head {
         let row = store::drafts::VersionRow {
             draft_id: draft.to_owned(),
@@ -556,12 +600,16 @@ fn materialize(tx: &Transaction<'_>, draft: &str, now: &str) -> Result<()> {
             )?;
         }
     } else {
-        tx.prepare_cached("UPDATE drafts SET head_version = ?2, title = ?3, doc_type = ?4, doc_number = ?5 WHERE id = ?1")?
+        // A 文号 allocated by the server stays when the version carries none.
+        tx.prepare_cached("UPDATE drafts SET head_version = ?2, title = ?3, doc_type = ?4, doc_number = coalesce(?5, doc_number) WHERE id = ?1")?
             .execute(params![draft, head, summary.title, summary.doc_type, summary.doc_number])?;
     }
-    store::search::index(tx, num, &crate::api::indexed_text(&doc))?;
-    tx.prepare_cached("UPDATE draft_heads SET materialized = 1 WHERE draft_id = ?1")?
-        .execute([draft])?;
+    if cx.defer_index && existing.is_none() {
+        let from = cx.deferred_from.get().map_or(num, |n| n.min(num));
+        cx.deferred_from.set(Some(from));
+    } else {
+        store::search::index(tx, num, &crate::api::indexed_text(doc))?;
+    }
     Ok(())
 }
 
@@ -600,4 +648,162 @@ pub(crate) fn link_blob(tx: &Transaction<'_>, hash: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use gongwen_protocol::sync::{BucketPage, format_checksum};
+
+    use super::*;
+    use crate::store::{Db, search};
+
+    const BUCKET: &str = "user:zhang";
+
+    fn at() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_780_000_000).unwrap()
+    }
+
+    fn head(op_id: i64, i: usize) -> Op {
+        let document = Document {
+            title: format!("关于做好第{i}批春耕备耕工作的通知"),
+            body: format!("各镇人民政府：\n现将第{i}批春耕备耕工作有关事项通知如下。"),
+            ..Default::default()
+        };
+        let head = DraftHead {
+            draft_id: format!("D{i:04}"),
+            head_version: 1,
+            content_hash: format!("sha256:{i:064x}"),
+            document: serde_json::to_value(&document).unwrap(),
+            conflicts: vec![],
+        };
+        Op {
+            op_id,
+            op: OpKind::Put,
+            kind: kinds::DRAFT.into(),
+            id: head.draft_id.clone(),
+            version: 1,
+            data: Some(serde_json::to_value(&head).unwrap()),
+        }
+    }
+
+    /// The first page of a new bucket holding draft heads 0..n.
+    fn first_page(n: usize) -> PullResponse {
+        let ops: Vec<Op> = (0..n).map(|i| head(i as i64 + 1, i)).collect();
+        let page = BucketPage {
+            next: n as i64,
+            has_more: false,
+            checksum: format_checksum(bucket_checksum(0, &ops)),
+            ops,
+        };
+        PullResponse {
+            buckets: BTreeMap::from([(BUCKET.to_owned(), page)]),
+            added_buckets: vec![BUCKET.into()],
+            removed_buckets: vec![],
+            resets: vec![],
+            reset_reasons: BTreeMap::new(),
+            last_applied_seq: 0,
+        }
+    }
+
+    fn removal() -> PullResponse {
+        PullResponse {
+            buckets: BTreeMap::new(),
+            added_buckets: vec![],
+            removed_buckets: vec![BUCKET.into()],
+            resets: vec![],
+            reset_reasons: BTreeMap::new(),
+            last_applied_seq: 0,
+        }
+    }
+
+    fn apply(db: &Db, resp: &PullResponse) -> Applied {
+        crate::flow::write(db, |tx| apply_response(tx, resp, "zhang", at())).unwrap()
+    }
+
+    fn hits(db: &Db, q: &str) -> Vec<(i64, f64)> {
+        db.read(|c| search::query(c, q, 50)).unwrap()
+    }
+
+    fn count(db: &Db, sql: &str) -> i64 {
+        db.read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_small_page_indexes_its_drafts_at_once() {
+        let (_d, db) = crate::store::testing::temp_db();
+        let applied = apply(&db, &first_page(3));
+        assert_eq!(applied.ops, 3);
+        assert_eq!(db.read(search::backlog).unwrap(), 0);
+        let found = hits(&db, "第2批");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1 < 0.0, "ranked by the index: {found:?}");
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM draft_heads WHERE materialized = 1"
+            ),
+            3
+        );
+    }
+
+    #[test]
+    fn a_large_page_defers_indexing_and_search_still_finds_every_draft() {
+        let (_d, db) = crate::store::testing::temp_db();
+        let n = INLINE_INDEX_MAX + 36;
+        apply(&db, &first_page(n));
+        assert_eq!(count(&db, "SELECT count(*) FROM drafts"), n as i64);
+        assert_eq!(count(&db, "SELECT count(*) FROM draft_versions"), n as i64);
+        assert_eq!(db.read(search::backlog).unwrap(), n as u64);
+        // Found by the scan of unindexed drafts (no score) …
+        let found = hits(&db, "第42批");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, 0.0);
+        let num = found[0].0;
+        assert_eq!(hits(&db, "春耕").len(), n.min(50));
+        // … and by the index once the catch-up ran, batch by batch.
+        let mut indexed = 0;
+        loop {
+            let k = db.write(|tx| search::catch_up(tx, 40)).unwrap();
+            if k == 0 {
+                break;
+            }
+            indexed += k;
+        }
+        assert_eq!(indexed, n);
+        assert_eq!(db.read(search::backlog).unwrap(), 0);
+        let found = hits(&db, "第42批");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, num);
+        assert!(found[0].1 < 0.0);
+        // Replaying the page changes nothing.
+        apply(&db, &first_page(n));
+        assert_eq!(count(&db, "SELECT count(*) FROM drafts"), n as i64);
+        assert_eq!(db.read(search::backlog).unwrap(), 0);
+    }
+
+    #[test]
+    fn revocation_removes_drafts_whether_indexed_or_still_waiting() {
+        for catch_up_first in [false, true] {
+            let (_d, db) = crate::store::testing::temp_db();
+            apply(&db, &first_page(INLINE_INDEX_MAX + 1));
+            if catch_up_first {
+                db.write(|tx| search::catch_up(tx, 10_000)).unwrap();
+            }
+            let applied = apply(&db, &removal());
+            assert!(applied.removed);
+            assert_eq!(count(&db, "SELECT count(*) FROM drafts"), 0);
+            assert_eq!(count(&db, "SELECT count(*) FROM draft_versions"), 0);
+            assert!(
+                hits(&db, "春耕").is_empty(),
+                "catch_up_first = {catch_up_first}"
+            );
+            assert!(hits(&db, "第1批").is_empty());
+            assert_eq!(db.write(|tx| search::catch_up(tx, 10_000)).unwrap(), 0);
+            assert_eq!(db.read(search::backlog).unwrap(), 0);
+            assert!(hits(&db, "春耕").is_empty());
+        }
+    }
 }
