@@ -183,7 +183,7 @@ pub async fn resolve_conflict(
 ) -> Result<SavedDraft, CommandError> {
     use gongwen_client::sync::ConflictResolution;
     let resolution = match document {
-        Some(d) => ConflictResolution::Save(d),
+        Some(d) => ConflictResolution::Save(Box::new(d)),
         None => ConflictResolution::KeepCurrent,
     };
     let saved: SavedDraft = state

@@ -326,7 +326,15 @@ mod tests {
     /// 签收 used to be called 送审).
     #[test]
     fn every_command_kind_has_its_own_label() {
-        let table: Vec<(&str, serde_json::Value, &str, Option<&str>, Option<&str>)> = vec![
+        // (command name, args, label, text the user typed, title the command carries)
+        type Case = (
+            &'static str,
+            serde_json::Value,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+        );
+        let table: Vec<Case> = vec![
             (
                 mutations::FLOW_START,
                 json!({ "kind": "outgoing", "title": "关于春耕的通知" }),

@@ -161,28 +161,69 @@ impl BlobStore {
         Ok(Blob { hash, size })
     }
 
-    /// Where a download of `hash` in progress keeps the bytes received so far (the sync
-    /// engine resumes from its length). [`BlobStore::adopt_partial`] seals it.
+    /// Where a download of `hash` in progress keeps the bytes received so far, sealed
+    /// as they arrive ([`sealed::PartialSeal`]: never plaintext). [`BlobStore::open_partial`]
+    /// opens or resumes it, [`BlobStore::adopt_partial`] moves it into the store.
     pub fn partial_path(&self, hash: &str) -> PathBuf {
         self.dir.join("tmp").join(format!("{hash}.download"))
     }
 
-    /// Moves a complete download into the store: seals it (checking its hash) and
-    /// removes the partial file.
+    /// Opens (creating, or resuming after the last whole chunk) the download of `hash`.
+    pub fn open_partial(&self, hash: &str) -> Result<sealed::PartialSeal> {
+        self.tmp_dir()?;
+        let partial = self.partial_path(hash);
+        sealed::PartialSeal::open(&self.key, &partial).map_err(|e| Error::io(&partial, e))
+    }
+
+    /// The plaintext bytes of `hash` downloaded so far (0: no download in progress).
+    pub fn partial_len(&self, hash: &str) -> u64 {
+        fs::metadata(self.partial_path(hash))
+            .map(|m| sealed::partial_plain_len(m.len()))
+            .unwrap_or(0)
+    }
+
+    /// Moves a complete download into the store: reads it through once (every chunk
+    /// authenticated, the plaintext hashed against `hash`), then renames the sealed file
+    /// to its address. A download whose content does not match its name is removed and
+    /// refused with [`Error::BlobCorrupt`].
     pub fn adopt_partial(&self, hash: &str) -> Result<Blob> {
         let partial = self.partial_path(hash);
-        let mut src = BufReader::with_capacity(
-            CHUNK,
-            File::open(&partial).map_err(|e| Error::io(&partial, e))?,
-        );
-        let tmp = self.tmp_dir()?.join(format!("{hash}.sealing"));
-        let result = self.seal_into_store(&tmp, &mut src, Some(hash));
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
+        let file = File::open(&partial).map_err(|e| Error::io(&partial, e))?;
+        let checked = sealed::SealedReader::new(&self.key, file, hash).and_then(|mut r| {
+            let size = r.len();
+            std::io::copy(&mut r, &mut std::io::sink())?;
+            Ok(size)
+        });
+        let size = match checked {
+            Ok(size) => size,
+            Err(e) => {
+                let _ = fs::remove_file(&partial);
+                return Err(if e.kind() == std::io::ErrorKind::InvalidData {
+                    Error::BlobCorrupt(format!(
+                        "下载的附件 {}… 无法通过校验（{e}），已丢弃",
+                        &hash[..hash.len().min(12)]
+                    ))
+                } else {
+                    Error::io(&partial, e)
+                });
+            }
+        };
+        let dest = self.path(hash);
+        if dest.exists() {
+            fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
+        } else {
+            File::open(&partial)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| Error::io(&partial, e))?;
+            let parent = dest.parent().expect("blob path has a parent");
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            fs::rename(&partial, &dest).map_err(|e| Error::io(&dest, e))?;
+            fsutil::sync_dir(parent)?;
         }
-        let blob = result?;
-        fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
-        Ok(blob)
+        Ok(Blob {
+            hash: hash.to_owned(),
+            size,
+        })
     }
 
     /// Streams the file at `path` into the store. `name` names the attachment in errors.
@@ -581,24 +622,48 @@ mod tests {
     }
 
     #[test]
-    fn a_download_is_sealed_when_adopted_and_checked_against_its_name() {
+    fn a_download_is_sealed_as_it_arrives_and_checked_against_its_name_when_adopted() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
         let hash = hex::encode(Sha256::digest(b"downloaded"));
-        std::fs::create_dir_all(dir.path().join("blobs/tmp")).unwrap();
-        std::fs::write(store.partial_path(&hash), b"downloaded").unwrap();
+        let mut partial = store.open_partial(&hash).unwrap();
+        partial.append(b"downlo", 10).unwrap();
+        assert!(!partial.is_complete());
+        partial.append(b"aded", 10).unwrap();
+        assert!(partial.is_complete());
+        drop(partial);
+        let on_disk = std::fs::read(store.partial_path(&hash)).unwrap();
+        assert!(
+            !on_disk.windows(6).any(|w| w == b"downlo"),
+            "sealed, not plaintext"
+        );
         let blob = store.adopt_partial(&hash).unwrap();
         assert_eq!(blob.size, 10);
         assert!(!store.partial_path(&hash).exists());
         assert_eq!(read_all(&store, &hash).unwrap(), b"downloaded");
 
+        // Content that does not match its name is refused and removed.
         let wrong = hex::encode(Sha256::digest(b"expected"));
-        std::fs::write(store.partial_path(&wrong), b"something else").unwrap();
+        let mut partial = store.open_partial(&wrong).unwrap();
+        partial.append(b"something else", 14).unwrap();
+        drop(partial);
         assert_eq!(
             store.adopt_partial(&wrong).unwrap_err().code(),
             "blob_corrupt"
         );
         assert!(!store.path(&wrong).exists());
+        assert!(!store.partial_path(&wrong).exists());
+
+        // A plaintext partial left by an older version is never adopted: opening it
+        // starts the download over.
+        let old = hex::encode(Sha256::digest(b"old plaintext partial"));
+        std::fs::write(store.partial_path(&old), b"old plaintext").unwrap();
+        let partial = store.open_partial(&old).unwrap();
+        assert_eq!(partial.have(), 0);
+        drop(partial);
+        let on_disk = std::fs::read(store.partial_path(&old)).unwrap();
+        assert!(!on_disk.windows(9).any(|w| w == b"plaintext"));
+        assert_eq!(store.partial_len(&old), 0);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub enum ConflictResolution {
     /// 保留当前版本: the head stays as it is; the copy is set aside.
     KeepCurrent,
     /// 采用副本 or 逐项合并: this document becomes the next version.
-    Save(Document),
+    Save(Box<Document>),
 }
 
 /// The copies of `draft_id` named by saves still waiting for the server.
@@ -111,7 +111,7 @@ impl Client {
         }
         let prepared = match resolution {
             ConflictResolution::KeepCurrent => None,
-            ConflictResolution::Save(doc) => Some(self.prepare(doc, None)?),
+            ConflictResolution::Save(doc) => Some(self.prepare(*doc, None)?),
         };
         let now = rfc3339(self.now());
         self.db.write(|tx| {

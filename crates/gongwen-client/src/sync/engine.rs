@@ -1,6 +1,6 @@
 //! The staged engine: pull → blobs → push → pull again (acknowledge).
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use gongwen_protocol::PROTOCOL_VERSION;
@@ -9,7 +9,6 @@ use gongwen_protocol::sync::{
 };
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::transport::{Transport, TransportError};
 use super::{SyncError, apply, outbox};
@@ -131,6 +130,8 @@ impl<T: Transport> Engine<T> {
             Ok::<_, SyncError>(())
         }
         .await;
+        // Local work, whether or not the network stages succeeded.
+        self.build_search_index().await?;
         report.pending = self.store(|c| c.sync_pending()).await?;
         let now = self.stamp();
         match &result {
@@ -175,6 +176,13 @@ impl<T: Transport> Engine<T> {
             });
         }
         Ok(report)
+    }
+
+    /// Index stage: indexes the drafts a large pull left unindexed (store/search.rs,
+    /// deferred indexing; [`Client::build_search_index`]); search finds those drafts
+    /// meanwhile. Returns how many.
+    pub async fn build_search_index(&self) -> Result<u64, SyncError> {
+        self.store(|c| c.build_search_index()).await
     }
 
     /// Pull stage: every bucket, page after page, until nothing more; each answer in
@@ -508,20 +516,11 @@ impl<T: Transport> Engine<T> {
             .await?;
         let store = self.client.blobs();
         for hash in wanted {
-            let partial = store.partial_path(&hash);
-            if let Some(dir) = partial.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir.to_path_buf(), e))?;
-            }
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&partial)
-                .map_err(|e| crate::Error::io(partial.clone(), e))?;
-            let mut have = file
-                .metadata()
-                .map_err(|e| crate::Error::io(partial.clone(), e))?
-                .len();
-            loop {
+            // Sealed as it arrives (store::sealed::PartialSeal): no plaintext on disk,
+            // resumed after the last whole chunk kept.
+            let mut partial = store.open_partial(&hash)?;
+            let mut have = partial.have();
+            while !partial.is_complete() {
                 let got = self
                     .transport
                     .blob_get(&format!("sha256:{hash}"), have, MAX_CHUNK)
@@ -529,30 +528,28 @@ impl<T: Transport> Engine<T> {
                 if got.bytes.is_empty() && have < got.total {
                     return Err(TransportError::BadResponse("附件下载没有数据".into()).into());
                 }
-                file.write_all(&got.bytes)
-                    .and_then(|_| file.sync_data())
-                    .map_err(|e| crate::Error::io(partial.clone(), e))?;
-                have += got.bytes.len() as u64;
-                self.progress(have, got.total);
-                if have >= got.total {
-                    break;
+                if have + got.bytes.len() as u64 > got.total {
+                    return Err(
+                        TransportError::BadResponse("附件下载的数据超过其大小".into()).into(),
+                    );
                 }
+                partial
+                    .append(&got.bytes, got.total)
+                    .map_err(|e| crate::Error::io(store.partial_path(&hash), e))?;
+                have = partial.have();
+                self.progress(have, got.total);
             }
-            drop(file);
+            drop(partial);
             let stamp = self.stamp();
-            // Hash the whole file, keep it and record it: blocking work, off the runtime.
+            // Check the whole file against its name, keep it and record it: blocking
+            // work, off the runtime.
             let verified = self
                 .store(move |c| {
-                    let mut hasher = Sha256::new();
-                    let mut f = std::fs::File::open(&partial)
-                        .map_err(|e| crate::Error::io(partial.clone(), e))?;
-                    std::io::copy(&mut f, &mut hasher)
-                        .map_err(|e| crate::Error::io(partial.clone(), e))?;
-                    if hex::encode(hasher.finalize()) != hash {
-                        let _ = std::fs::remove_file(&partial);
-                        return Ok(Err(hash));
-                    }
-                    let blob = c.blobs().adopt_partial(&hash)?;
+                    let blob = match c.blobs().adopt_partial(&hash) {
+                        Ok(blob) => blob,
+                        Err(crate::Error::BlobCorrupt(_)) => return Ok(Err(hash)),
+                        Err(e) => return Err(e.into()),
+                    };
                     crate::flow::write(&c.db, |tx| {
                         crate::store::blobs::record(tx, &blob, &stamp)?;
                         tx.execute(
