@@ -298,12 +298,30 @@ pub fn backlog(conn: &Connection) -> Result<u64> {
     Ok(n as u64)
 }
 
+/// Drafts indexed per transaction by [`crate::Client::build_search_index`]: short
+/// enough that a user action waiting for the writer is not held up noticeably.
+pub const INDEX_BATCH: usize = 500;
+
 impl crate::Client {
     /// How many drafts wait for the search index (deferred after a large sync; the
     /// sync's index stage builds it). Search finds them meanwhile, by a slower scan:
     /// the UI may say 正在建立索引 while this is not 0.
     pub fn search_backlog(&self) -> Result<u64> {
         self.db.read(backlog)
+    }
+
+    /// The index stage: indexes every draft a large sync left unindexed, one short
+    /// transaction per [`INDEX_BATCH`] so that user actions interleave. Returns how
+    /// many it indexed. Blocking work: the sync engine runs it on the blocking pool.
+    pub fn build_search_index(&self) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let n = self.db.write(|tx| catch_up(tx, INDEX_BATCH))?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n as u64;
+        }
     }
 }
 
