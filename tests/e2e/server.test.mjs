@@ -537,6 +537,8 @@ test("(f) 陈静 of 鹤山镇 finds it in 待签收 with its 文号 and signs fo
   const detail = await textOf('[data-testid="incoming-detail"]');
   assert.ok(detail.includes(DOC_NUMBER), `the 收文 lacks the 文号 ${DOC_NUMBER}: ${detail.slice(0, 400)}`);
   assert.ok(detail.includes(ORGAN_A.name) || detail.includes(ORGAN_A.code), `the 收文 does not name the sender: ${detail.slice(0, 400)}`);
+  // The document as delivered, drawn (a screenshot nicety: the assertions above are the test).
+  await waitForPreview("the incoming document").catch((error) => console.error(error.message));
   screenshot("10-incoming.png");
   await jsClick('[data-testid="incoming-sign"]');
   await (await browser.$('[data-testid="incoming-signed-info"]')).waitForDisplayed({ timeout: UI_WAIT_MS });
