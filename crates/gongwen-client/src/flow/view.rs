@@ -292,6 +292,18 @@ impl Client {
                 },
                 None => None,
             };
+            // The version under approval predates 登记: show the 文号 the server gave it.
+            let document = match document {
+                Some(mut doc) if doc.doc_number.is_none() => {
+                    doc.doc_number = match crate::store::drafts::get(c, &fr.meta.document_id) {
+                        Ok(row) => row.doc_number.and_then(|n| n.parse().ok()),
+                        Err(crate::Error::DraftNotFound(_)) => None,
+                        Err(e) => return Err(e.into()),
+                    };
+                    Some(doc)
+                }
+                other => other,
+            };
             let targets = if mine {
                 workflow::return_targets(flow)
                     .into_iter()
