@@ -45,7 +45,7 @@ export function StatusBar({ status, error, user, rejected: rejectedCount, onOpen
         )}
         {!online && !error && <span>离线工作中，联网后自动同步</span>}
         {!error && status?.lastError && status.connected && (
-          <Typography.Text type="warning" className="gw-statusbar-lasterror">
+          <Typography.Text type="warning" className="gw-statusbar-lasterror" title={status.lastError}>
             {status.lastError}
           </Typography.Text>
         )}
