@@ -171,6 +171,30 @@ fn store_has_work(client: &gongwen_client::Client) -> Result<bool, CommandError>
     Ok(queue.todo + queue.done + queue.toread + queue.drafts + flow.sent + flow.toread > 0)
 }
 
+/// A store belongs to the person who logged in to it: after 退出登录 it keeps their
+/// documents and the changes not yet sent, which go out at *their* next login. Someone
+/// else logging in to it would see those documents and send those changes under their
+/// own name, so that is refused; each person uses their own data folder.
+fn owner_conflict(
+    profile: Option<Profile>,
+    owner: &str,
+    login: &str,
+    has_work: bool,
+) -> Option<CommandError> {
+    let other = profile == Some(Profile::Server)
+        && has_work
+        && !owner.trim().is_empty()
+        && !owner.trim().eq_ignore_ascii_case(login.trim());
+    other.then(|| {
+        CommandError::new(
+            ErrorCode::Refused,
+            format!(
+                "此数据文件夹保存的是用户 {owner} 的公文和未同步的操作，不能以 {login} 登录。请以 {owner} 登录，或为 {login} 使用另一个数据文件夹（启动时加 --data-dir 文件夹）。"
+            ),
+        )
+    })
+}
+
 /// What the window shows first: the setup screen or the queue.
 #[tauri::command]
 pub async fn setup_status(state: State<'_, AppState>) -> Result<SetupStatus, CommandError> {
@@ -269,6 +293,14 @@ pub async fn login(
     let ca_file = trimmed(ca_file);
     let ca = ca_path(ca_file.as_deref())?;
     let client = state.client()?;
+    if let Some(refused) = owner_conflict(
+        state.settings().profile,
+        client.user(),
+        &user,
+        store_has_work(&client)?,
+    ) {
+        return Err(refused);
+    }
     let account = sync::login(
         &client,
         &server,
@@ -386,6 +418,20 @@ mod tests {
         );
         assert_eq!(error.code, ErrorCode::Unauthorized);
         assert_eq!(error.message, "用户名或密码不正确。请重新输入。");
+    }
+
+    #[test]
+    fn a_store_left_by_one_person_is_not_logged_in_to_by_another() {
+        let refused = owner_conflict(Some(Profile::Server), "zhangmin", "lihua", true)
+            .expect("another person's documents are refused");
+        assert_eq!(refused.code, ErrorCode::Refused);
+        assert!(refused.message.contains("zhangmin"), "{}", refused.message);
+        assert!(refused.message.contains("另一个数据文件夹"), "{}", refused.message);
+        // The same person again (any case), an empty store, or a local profile going online.
+        assert!(owner_conflict(Some(Profile::Server), "zhangmin", "ZhangMin", true).is_none());
+        assert!(owner_conflict(Some(Profile::Server), "zhangmin", "lihua", false).is_none());
+        assert!(owner_conflict(Some(Profile::Local), "root", "lihua", true).is_none());
+        assert!(owner_conflict(None, "root", "lihua", true).is_none());
     }
 
     #[test]
