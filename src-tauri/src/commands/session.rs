@@ -426,7 +426,11 @@ mod tests {
             .expect("another person's documents are refused");
         assert_eq!(refused.code, ErrorCode::Refused);
         assert!(refused.message.contains("zhangmin"), "{}", refused.message);
-        assert!(refused.message.contains("另一个数据文件夹"), "{}", refused.message);
+        assert!(
+            refused.message.contains("另一个数据文件夹"),
+            "{}",
+            refused.message
+        );
         // The same person again (any case), an empty store, or a local profile going online.
         assert!(owner_conflict(Some(Profile::Server), "zhangmin", "ZhangMin", true).is_none());
         assert!(owner_conflict(Some(Profile::Server), "zhangmin", "lihua", false).is_none());
