@@ -19,10 +19,17 @@ pub async fn queue(
     limit: usize,
 ) -> Result<QueuePage, CommandError> {
     let filter = query.unwrap_or_default().into();
-    Ok(state
-        .client()?
-        .queue(name.into(), &filter, offset, limit)?
-        .into())
+    let client = state.client()?;
+    let mut page: QueuePage = client.queue(name.into(), &filter, offset, limit)?.into();
+    // 已催办: the latest reminder of each listed task.
+    let tasks: Vec<String> = page.rows.iter().filter_map(|r| r.task_id.clone()).collect();
+    let mut latest = client.latest_reminders(&tasks)?;
+    for row in &mut page.rows {
+        if let Some(task) = &row.task_id {
+            row.reminded = latest.remove(task).map(Into::into);
+        }
+    }
+    Ok(page)
 }
 
 /// The counts of every queue, and of refused actions.
@@ -31,13 +38,25 @@ pub async fn flow_counts(state: State<'_, AppState>) -> Result<FlowCounts, Comma
     Ok(state.client()?.flow_counts()?.into())
 }
 
-/// The 办理 page of a task: its document, flow and the actions I may take.
+/// The 办理 page of a task: its document, flow, the actions I may take and the 催办
+/// it received (marked seen).
 #[tauri::command]
 pub async fn task_view(
     state: State<'_, AppState>,
     task_id: String,
 ) -> Result<TaskDetail, CommandError> {
-    Ok(state.client()?.task_view(&task_id)?.into())
+    let client = state.client()?;
+    let mut detail: TaskDetail = client.task_view(&task_id)?.into();
+    detail.reminders = client
+        .task_reminders(&task_id)?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    // Opening the task is looking at its 催办: they stop counting in the badge.
+    if client.mark_reminders_seen(&task_id)? > 0 {
+        state.changed();
+    }
+    Ok(detail)
 }
 
 /// Acts on a task (同意, 退回, 加签 …), recorded locally and queued to sync.

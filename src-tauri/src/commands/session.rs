@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use gongwen_client::sync::{
-    self, Account, HttpTransport, MemoryTokens, SyncError, Transport, TransportError,
+    self, Account, HttpTransport, MemoryTokens, PasswordChangeError, SyncError, Transport,
+    TransportError,
 };
 use gongwen_protocol::PROTOCOL_VERSION;
 use serde::Serialize;
@@ -363,6 +364,61 @@ pub async fn logout(state: State<'_, AppState>) -> Result<SetupStatus, CommandEr
     setup_status(state).await
 }
 
+/// A refused 修改密码 in the user's words, with the field to mark.
+pub fn password_error(error: PasswordChangeError) -> CommandError {
+    // A store or keychain failure keeps the store's mapping.
+    let error = match error {
+        PasswordChangeError::Store(inner) => return inner.into(),
+        other => other,
+    };
+    let code = match &error {
+        PasswordChangeError::WrongPassword => ErrorCode::WrongPassword,
+        PasswordChangeError::Policy { .. } => ErrorCode::WeakPassword,
+        PasswordChangeError::Offline(_) => ErrorCode::Offline,
+        PasswordChangeError::SessionEnded => ErrorCode::Unauthorized,
+        _ => ErrorCode::Refused,
+    };
+    tracing::info!(code = error.code(), "password change refused");
+    CommandError::new(code, error.to_string())
+}
+
+/// 修改密码: online only. Sync pauses meanwhile (no refresh of the session being ended
+/// is in flight), and resumes with the new session's token from the keychain. The
+/// user's other devices must log in again.
+#[tauri::command]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    current: String,
+    new_password: String,
+) -> Result<(), CommandError> {
+    if current.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::WrongPassword,
+            "请填写当前密码",
+        ));
+    }
+    let client = state.client()?;
+    let account = sync::account(&client)?.ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::Refused,
+            "尚未登录服务器：当前在本机离线使用，无法修改密码。请先在“设置 · 服务器”中登录。",
+        )
+    })?;
+    // The policy needs no network.
+    sync::check_new_password(&account.login, &current, &new_password).map_err(password_error)?;
+    let was_syncing = state.sync().is_some();
+    state.stop_sync().await;
+    let result = sync::change_password(&client, &current, &new_password, state.tokens()).await;
+    drop(client);
+    if was_syncing {
+        state.start_sync();
+    }
+    result.map_err(password_error)?;
+    tracing::info!("password changed");
+    state.changed();
+    Ok(())
+}
+
 /// 立即同步: probes the server and syncs now, skipping any backoff.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, CommandError> {
@@ -436,6 +492,29 @@ mod tests {
         assert!(owner_conflict(Some(Profile::Server), "zhangmin", "lihua", false).is_none());
         assert!(owner_conflict(Some(Profile::Local), "root", "lihua", true).is_none());
         assert!(owner_conflict(None, "root", "lihua", true).is_none());
+    }
+
+    #[test]
+    fn password_refusals_mark_the_right_field() {
+        let wrong = password_error(PasswordChangeError::WrongPassword);
+        assert_eq!(wrong.code, ErrorCode::WrongPassword);
+        assert_eq!(wrong.message, "当前密码不正确");
+        let weak =
+            password_error(sync::check_new_password("clerk", "旧密码旧密码", "clerk").unwrap_err());
+        assert_eq!(weak.code, ErrorCode::WeakPassword);
+        assert!(weak.message.contains("太短"), "{}", weak.message);
+        let offline = password_error(PasswordChangeError::Offline("connection refused".into()));
+        assert_eq!(offline.code, ErrorCode::Offline);
+        assert!(
+            offline.message.contains("需要连接服务器"),
+            "{}",
+            offline.message
+        );
+        let locked = password_error(PasswordChangeError::Locked {
+            retry_after_secs: 30,
+        });
+        assert_eq!(locked.code, ErrorCode::Refused);
+        assert!(locked.message.contains("30 秒"), "{}", locked.message);
     }
 
     #[test]

@@ -33,6 +33,7 @@ function row(overrides: Partial<ipc.QueueRow>): ipc.QueueRow {
     opinion: null,
     nowAt: "审核（张三）",
     pendingSync: false,
+    reminded: null,
     ...overrides,
   };
 }

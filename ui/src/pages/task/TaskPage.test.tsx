@@ -40,6 +40,7 @@ function task(overrides: Partial<ipc.TaskDetail> = {}): ipc.TaskDetail {
     ],
     nextChoice: { kind: "none", step: null, required: false },
     returnTargets: [{ index: 0, name: "起草" }],
+    reminders: [],
     flow: {
       flowId: "f1",
       documentId: "d1",
