@@ -137,7 +137,8 @@ test("待签收 lists the delivered items, counted in the navigation", async () 
 });
 
 test("the item opens as it prints, and 签收 shows who and when at once, pending sync", async () => {
-  await (await browser.$(row)).click();
+  // A table row is not "interactable" for WebKitWebDriver: click it through JavaScript.
+  await jsClick(row);
   const detail = await browser.$(`[data-testid="incoming-detail"][data-incoming-id="${ITEM}"]`);
   await detail.waitForDisplayed({ timeout: UI_WAIT_MS });
   await waitForPreview("the incoming document");
@@ -146,7 +147,7 @@ test("the item opens as it prints, and 签收 shows who and when at once, pendin
   await sign.waitForClickable({ timeout: UI_WAIT_MS });
   screenshot("incoming-detail.png");
 
-  await sign.click();
+  await jsClick('[data-testid="incoming-sign"]');
   const info = await waitForText('[data-testid="incoming-signed-info"]', (t) => /张三 签收于 \d{4}年/.test(t), "who signed and when");
   assert.match(info, /待同步/);
   assert.equal(await (await browser.$('[data-testid="incoming-sign"]')).isExisting(), false, "签收 cannot be repeated");
@@ -167,11 +168,11 @@ test("登记 proposes the 收文编号 and starts the 收文 flow", async () => 
   const signedRow = await browser.$(row);
   await signedRow.waitForDisplayed({ timeout: UI_WAIT_MS });
   assert.match(await textOf(`${row} [data-testid="incoming-status"]`), /已签收/);
-  await signedRow.click();
+  await jsClick(row);
 
   const register = await browser.$('[data-testid="incoming-register"]');
   await register.waitForClickable({ timeout: UI_WAIT_MS });
-  await register.click();
+  await jsClick('[data-testid="incoming-register"]');
   await settle("the 登记 dialog");
   const number = await browser.$('[data-testid="register-number"]');
   await browser.waitUntil(async () => /^鹤府办收〔\d{4}〕\d+号$/.test(await number.getValue()), {
