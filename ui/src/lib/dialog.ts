@@ -22,3 +22,9 @@ export async function choosePdfPath(defaultName: string): Promise<string | null>
   });
   return path ?? null;
 }
+
+/** 另存为: asks where to save a file; null when the user cancelled. */
+export async function chooseSavePath(defaultName: string): Promise<string | null> {
+  const path = await save({ title: "另存为", defaultPath: defaultName.replace(UNSAFE, "") || "文件" });
+  return path ?? null;
+}

@@ -3,6 +3,9 @@ import type { QueueRow, StoreInfo, SyncStatus } from "../lib/ipc";
 import type { Polled } from "../lib/usePolled";
 import type { PageKey } from "./nav";
 import { DraftsPage } from "./DraftsPage";
+import { IncomingPage } from "./incoming/IncomingPage";
+import { INCOMING_STAGES } from "./incoming/stages";
+import { ReceiptsPage } from "./incoming/ReceiptsPage";
 import { QueueTable } from "./queue/QueueTable";
 import { QUEUES } from "./queue/queues";
 import { SettingsPage } from "./SettingsPage";
@@ -15,12 +18,16 @@ export interface PageContentProps {
   /** Bumped when the queues changed (an action, a refresh). */
   reloadKey: number;
   onOpenTask: (row: QueueRow) => void;
+  /** Opens a task by id (the 收文 flow after 登记). */
+  onOpenTaskId: (taskId: string) => void;
+  /** Something changed here (签收, 登记): re-read the counts. */
+  onChanged: () => void;
   onOpenDraft: (draftId: string) => void;
   onNewDraft: () => void;
 }
 
 /** The content area of the selected page. */
-export function PageContent({ page, sync, info, pollMs, reloadKey, onOpenTask, onOpenDraft, onNewDraft }: PageContentProps) {
+export function PageContent({ page, sync, info, pollMs, reloadKey, onOpenTask, onOpenTaskId, onChanged, onOpenDraft, onNewDraft }: PageContentProps) {
   switch (page) {
     case "todo":
     case "toRead":
@@ -42,7 +49,20 @@ export function PageContent({ page, sync, info, pollMs, reloadKey, onOpenTask, o
     case "outgoing":
       return <EmptyPage title="暂无发文记录" hint="本单位签发并编号的发文会登记在这里，可按文号、年份查找和打印。" />;
     case "incoming":
-      return <EmptyPage title="暂无收文" hint="上级和外单位的来文签收、登记后会显示在这里，并可批办给承办科室。" />;
+    case "incomingSigned":
+    case "incomingRegistered":
+      return (
+        <IncomingPage
+          key={page}
+          stage={INCOMING_STAGES[page]}
+          reloadKey={reloadKey}
+          lastSyncedAt={sync?.lastSyncedAt}
+          onOpenTask={onOpenTaskId}
+          onChanged={onChanged}
+        />
+      );
+    case "receipts":
+      return <ReceiptsPage reloadKey={reloadKey} lastSyncedAt={sync?.lastSyncedAt} />;
     case "search":
       return <EmptyPage title="搜索本机公文" hint="可按标题、文号、来文单位查找已同步到本机的公文，离线时同样可用。" />;
     case "settings":

@@ -1,4 +1,4 @@
-import type { FlowCounts, QueueCounts } from "../lib/ipc";
+import type { FlowCounts, IncomingCounts, QueueCounts } from "../lib/ipc";
 
 export type PageKey =
   | "todo"
@@ -9,6 +9,9 @@ export type PageKey =
   | "drafts"
   | "outgoing"
   | "incoming"
+  | "incomingSigned"
+  | "incomingRegistered"
+  | "receipts"
   | "overdue"
   | "search"
   | "settings";
@@ -17,6 +20,7 @@ export type PageKey =
 export interface NavCounts {
   queue: QueueCounts;
   flow: FlowCounts;
+  incoming: IncomingCounts;
 }
 
 export interface NavItem {
@@ -25,6 +29,10 @@ export interface NavItem {
   label: string;
   /** Which count, if any, is shown beside the label. */
   count?: (counts: NavCounts) => number;
+  /** The group heading it is listed under (收文), if any. */
+  group?: string;
+  /** The page title when it differs from the label (收文 · 待签收). */
+  title?: string;
 }
 
 /** The left navigation, in the order users of web OA systems expect. */
@@ -36,7 +44,10 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "sent", label: "在办", count: (c) => c.flow.sent },
   { key: "drafts", label: "草稿", count: (c) => c.queue.drafts },
   { key: "outgoing", label: "发文" },
-  { key: "incoming", label: "收文" },
+  { key: "incoming", label: "待签收", group: "收文", title: "收文 · 待签收", count: (c) => c.incoming.unsigned },
+  { key: "incomingSigned", label: "待登记", group: "收文", title: "收文 · 待登记", count: (c) => c.incoming.unregistered },
+  { key: "incomingRegistered", label: "已登记", group: "收文", title: "收文 · 已登记" },
+  { key: "receipts", label: "回执", group: "收文", title: "收文 · 发文回执" },
   { key: "overdue", label: "督办", count: (c) => c.flow.overdue },
   { key: "search", label: "搜索" },
   { key: "settings", label: "设置" },
