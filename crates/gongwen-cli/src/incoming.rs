@@ -138,6 +138,7 @@ pub fn run(client: &Client, cmd: &IncomingCommand) -> Result<()> {
                 since: a.since.clone(),
                 until: a.until.clone(),
                 query: a.search.clone(),
+                ..Default::default()
             };
             let page = client.incoming(&filter, a.offset, a.limit)?;
             if a.json {

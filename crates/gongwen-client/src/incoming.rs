@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 
 use gongwen_domain::Document;
 use gongwen_domain::workflow::{
-    self, Action, Command, Context, DocFacts, Event, Flow, FlowId, FlowKind, PersonId,
+    self, Action, Assignment, Command, Context, DeptAssignee, DocFacts, Event, Flow, FlowId,
+    FlowKind, PersonId,
 };
 use gongwen_protocol::exchange::{Incoming, ItemState, OrganRef, PersonRef, Receipt};
 use gongwen_protocol::sync::{ExchangeSign, mutations};
@@ -200,6 +201,10 @@ pub enum SignFilter {
     Unsigned,
     /// 已签收 (confirmed or waiting for the server).
     Signed,
+    /// 已签收 and not registered yet (待登记).
+    Unregistered,
+    /// 已登记: the 收文 flow runs on this device.
+    Registered,
 }
 
 impl SignFilter {
@@ -208,6 +213,8 @@ impl SignFilter {
         match s.trim() {
             "未签收" | "unsigned" => Some(SignFilter::Unsigned),
             "已签收" | "signed" => Some(SignFilter::Signed),
+            "待登记" | "unregistered" => Some(SignFilter::Unregistered),
+            "已登记" | "registered" => Some(SignFilter::Registered),
             _ => None,
         }
     }
@@ -225,6 +232,10 @@ pub struct IncomingFilter {
     pub until: Option<String>,
     /// A part of the title or of the 文号.
     pub query: Option<String>,
+    /// 紧急程度: 特急, 加急, or 普通 (neither); the registration's when registered.
+    pub urgency: Option<String>,
+    /// 密级: 秘密, 机密, 绝密, or 非密 (none); the registration's when registered.
+    pub secrecy: Option<String>,
 }
 
 /// One row of the 收文 list.
@@ -247,6 +258,12 @@ pub struct IncomingItem {
     pub flow_id: Option<String>,
     /// Files travelling with it (PDF and attachments).
     pub files: u32,
+    /// 文种 of the document.
+    pub doc_type: Option<String>,
+    /// 紧急程度 (特急, 加急): the registration's, else the document's.
+    pub urgency: Option<String>,
+    /// 密级 (秘密★1年 …): the registration's, else the document's.
+    pub secrecy: Option<String>,
 }
 
 /// A page of the 收文 list, newest first.
@@ -332,6 +349,8 @@ pub struct IncomingDetail {
     pub registration: Option<Registration>,
     /// The sign command waiting in the outbox, or refused by the server (its reason).
     pub sign_rejected: Option<String>,
+    /// My open task of its 收文 flow, if any (the 办理 page opens it).
+    pub task_id: Option<String>,
 }
 
 /// What 签收 did.
@@ -372,6 +391,8 @@ pub struct RegisterOutcome {
     /// Where the document is now ("初审（王五）").
     pub now_at: String,
     pub outbox_seqs: Vec<i64>,
+    /// My open task of the new flow, when the next step is mine.
+    pub task_id: Option<String>,
 }
 
 /// One 回执: a recipient organ signed a document this organ sent.
@@ -415,7 +436,42 @@ fn where_clause(f: &IncomingFilter) -> Result<(String, Vec<String>)> {
         Some(SignFilter::Signed) => {
             clauses.push(format!("(i.state = 'signed' OR {SIGN_WAITING})"));
         }
+        Some(SignFilter::Unregistered) => {
+            clauses.push(format!(
+                "(i.state = 'signed' OR {SIGN_WAITING}) AND r.incoming_id IS NULL"
+            ));
+        }
+        Some(SignFilter::Registered) => clauses.push("r.incoming_id IS NOT NULL".to_owned()),
         None => {}
+    }
+    if let Some(u) = f
+        .urgency
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let urgency = "coalesce(r.urgency, json_extract(i.data, '$.document.urgency'))";
+        if u == "普通" {
+            clauses.push(format!("{urgency} IS NULL"));
+        } else {
+            args.push(parse_urgency(u)?.name().to_owned());
+            clauses.push(format!("{urgency} = ?{}", args.len()));
+        }
+    }
+    if let Some(level) = f
+        .secrecy
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let secrecy = "coalesce(r.secrecy, json_extract(i.data, '$.document.secrecy.level'))";
+        if level == "非密" || level == "公开" {
+            clauses.push(format!("{secrecy} IS NULL"));
+        } else {
+            let level = check_secrecy(level)?;
+            args.push(level.chars().take(2).collect());
+            clauses.push(format!("substr({secrecy}, 1, 2) = ?{}", args.len()));
+        }
     }
     if let Some(from) = f.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         args.push(from.to_owned());
@@ -473,7 +529,34 @@ fn item_of(l: &Loaded) -> IncomingItem {
         receipt_number: l.registration.as_ref().map(|r| r.receipt_number.clone()),
         flow_id: l.registration.as_ref().map(|r| r.flow_id.clone()),
         files: (i.attachments.len() + usize::from(i.pdf.is_some())) as u32,
+        doc_type: json_text(&i.document["doc_type"]),
+        urgency: l
+            .registration
+            .as_ref()
+            .and_then(|r| r.urgency.clone())
+            .or_else(|| json_text(&i.document["urgency"])),
+        secrecy: l
+            .registration
+            .as_ref()
+            .and_then(|r| r.secrecy.clone())
+            .or_else(|| secrecy_text(&i.document["secrecy"])),
     }
+}
+
+fn json_text(v: &serde_json::Value) -> Option<String> {
+    v.as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// 秘密, or 秘密★1年 with its term, from the document's `secrecy` object.
+fn secrecy_text(v: &serde_json::Value) -> Option<String> {
+    let level = json_text(&v["level"])?;
+    Some(match json_text(&v["term"]) {
+        Some(term) => format!("{level}★{term}"),
+        None => level,
+    })
 }
 
 const REGISTRATION_COLUMNS: &str = "incoming_id, flow_id, receipt_number, from_organ, doc_number, \
@@ -542,9 +625,7 @@ fn file_status(c: &Connection, store: &BlobStore, blob: &str) -> Result<FileStat
     if local.is_some() && store.path(hash).exists() {
         return Ok(FileStatus::Local);
     }
-    let have = std::fs::metadata(store.partial_path(hash))
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let have = store.partial_len(hash);
     Ok(if have > 0 {
         FileStatus::Downloading { have }
     } else {
@@ -603,7 +684,7 @@ fn check_secrecy(s: &str) -> Result<String> {
 }
 
 /// The next automatic 收文编号 of `year` on this device.
-fn next_number(tx: &Transaction<'_>, code: &str, year: i32) -> Result<(i64, String)> {
+fn next_number(tx: &Connection, code: &str, year: i32) -> Result<(i64, String)> {
     let mut seq: i64 = tx
         .prepare_cached(
             "SELECT coalesce(max(seq), 0) + 1 FROM incoming_registrations WHERE year = ?1",
@@ -633,7 +714,11 @@ impl Client {
         let (clause, args) = where_clause(filter)?;
         read(self, |c| {
             let total: i64 = c
-                .prepare(&format!("SELECT count(*) FROM incoming i WHERE {clause}"))?
+                .prepare(&format!(
+                    "SELECT count(*) FROM incoming i
+                     LEFT JOIN incoming_registrations r ON r.incoming_id = i.id
+                     WHERE {clause}"
+                ))?
                 .query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
             let mut sql_args: Vec<rusqlite::types::Value> =
                 args.iter().cloned().map(Into::into).collect();
@@ -736,6 +821,7 @@ impl Client {
                 sent_by: i.sent_by.clone(),
                 to: i.to.clone(),
                 files,
+                task_id: open_task(c, id, &self.user)?,
                 registration: l.registration,
                 sign_rejected,
             })
@@ -897,11 +983,7 @@ impl Client {
                 (None, n.to_owned())
             }
             None => {
-                let code = if inc.to.code.trim().is_empty() {
-                    me.organ.clone()
-                } else {
-                    inc.to.code.clone()
-                };
+                let code = receipt_code(tx, inc, &self.user)?;
                 let (seq, text) = next_number(tx, &code, year)?;
                 (Some(seq), text)
             }
@@ -961,7 +1043,12 @@ impl Client {
             from_organ: Some(inc.from.name.clone()),
         };
         let dir = DbDirectory { conn: tx };
-        let ctx = Context::new(now, &dir).with_supervisor(me.is_supervisor());
+        // Delegation-aware, as every other flow command (flow::actions): a 委托 in force
+        // routes the registered flow's tasks to the delegate, exactly as the server will.
+        let delegations = crate::flow::routes::workflow_delegations(tx)?;
+        let ctx = Context::new(now, &dir)
+            .with_supervisor(me.is_supervisor())
+            .with_delegations(&delegations);
         let flow_id = registration.flow_id.clone();
         let (flow, events) = workflow::start(
             FlowId::new(flow_id.clone()),
@@ -1044,6 +1131,7 @@ impl Client {
             route: flow.route.name.clone(),
             now_at: flow.where_now(&dir),
             outbox_seqs: seqs,
+            task_id: open_task(tx, id, &self.user)?,
         })
     }
 
@@ -1085,6 +1173,341 @@ impl Client {
             Ok(out)
         })
     }
+}
+
+/// One recipient organ of a document this organ sent, and whether it signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientReceipt {
+    /// The organ as the distribution list or the 回执 names it.
+    pub organ: String,
+    /// Its 代字, once a 回执 named it.
+    pub code: Option<String>,
+    pub signed: bool,
+    pub signed_by: Option<PersonRef>,
+    pub signed_at: Option<String>,
+}
+
+/// A document this organ sent (核发) with the 签收 state of each recipient organ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentReceipts {
+    /// This organ's document id (the draft).
+    pub document_id: String,
+    pub title: String,
+    pub doc_number: Option<String>,
+    /// 主送 and 抄送 first (in the document's order), then any other organ that signed.
+    pub recipients: Vec<RecipientReceipt>,
+    pub signed: u32,
+    /// Recipients known: the distribution list when the document is on this device,
+    /// else the organs that signed.
+    pub total: u32,
+    /// When the newest 回执 arrived (RFC 3339), for the order of the list.
+    pub latest: Option<String>,
+}
+
+/// Whether an organ named on the distribution list is the one a 回执 names.
+fn same_organ(listed: &str, organ: &OrganRef) -> bool {
+    let listed = listed.trim();
+    !listed.is_empty() && (listed == organ.name.trim() || listed == organ.code.trim())
+}
+
+impl Client {
+    /// The 收文编号 登记 would give `id` now (`{代字}收〔{year}〕{n}号`, the next free
+    /// number on this device), for the form to show and let the clerk change.
+    pub fn suggest_receipt_number(&self, id: &str) -> Result<String> {
+        let year = self.now().to_offset(CST).year();
+        read(self, |c| {
+            let l = load(c, id)?;
+            if let Some(r) = &l.registration {
+                return Ok(r.receipt_number.clone());
+            }
+            let code = receipt_code(c, &l.incoming, &self.user)?;
+            Ok(next_number(c, &code, year)?.1)
+        })
+    }
+
+    /// 回执 by document: every document this organ sent (an outgoing flow completed
+    /// here, through 核发) or got a 回执 for, with each recipient organ signed or not,
+    /// newest first. Recipients come from the document's 主送 and 抄送.
+    pub fn receipt_overview(&self) -> Result<Vec<SentReceipts>> {
+        let receipts = self.receipts(None)?;
+        let sent: Vec<(String, String)> = read(self, |c| {
+            Ok(c.prepare(
+                "SELECT document_id, title FROM flows
+                 WHERE kind = 'outgoing' AND status = 'completed'
+                 ORDER BY updated_at DESC, id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+        })?;
+        let mut order: Vec<(String, String)> = Vec::new();
+        for r in &receipts {
+            if !order.iter().any(|(d, _)| d == &r.document_id) {
+                order.push((r.document_id.clone(), r.title.clone()));
+            }
+        }
+        for (d, t) in sent {
+            if !order.iter().any(|(o, _)| o == &d) {
+                order.push((d, t));
+            }
+        }
+        let mut out = Vec::with_capacity(order.len());
+        for (document_id, title) in order {
+            let mine: Vec<&ReceiptItem> = receipts
+                .iter()
+                .filter(|r| r.document_id == document_id)
+                .collect();
+            let (listed, doc_number, title) = match self.open_draft(&document_id) {
+                Ok(d) => {
+                    let mut listed: Vec<String> = Vec::new();
+                    for o in d.document.main_recipients.iter().chain(&d.document.cc) {
+                        let o = o.trim();
+                        if !o.is_empty() && !listed.iter().any(|l| l == o) {
+                            listed.push(o.to_owned());
+                        }
+                    }
+                    let number = d.document.doc_number.as_ref().map(ToString::to_string);
+                    let title = if d.document.title.trim().is_empty() {
+                        title
+                    } else {
+                        d.document.title.clone()
+                    };
+                    (listed, number, title)
+                }
+                // Not on this device (another clerk's draft): the 回执 tell what they can.
+                Err(_) => (Vec::new(), None, title),
+            };
+            let doc_number = doc_number.or_else(|| mine.iter().find_map(|r| r.doc_number.clone()));
+            let mut recipients: Vec<RecipientReceipt> = listed
+                .iter()
+                .map(|organ| {
+                    let signed = mine.iter().find(|r| same_organ(organ, &r.recipient));
+                    RecipientReceipt {
+                        organ: organ.clone(),
+                        code: signed.map(|r| r.recipient.code.clone()),
+                        signed: signed.is_some(),
+                        signed_by: signed.map(|r| r.signed_by.clone()),
+                        signed_at: signed.map(|r| r.signed_at.clone()),
+                    }
+                })
+                .collect();
+            for r in &mine {
+                if !listed.iter().any(|o| same_organ(o, &r.recipient))
+                    && !recipients
+                        .iter()
+                        .any(|x| x.code.as_deref() == Some(r.recipient.code.as_str()))
+                {
+                    recipients.push(RecipientReceipt {
+                        organ: r.recipient.name.clone(),
+                        code: Some(r.recipient.code.clone()),
+                        signed: true,
+                        signed_by: Some(r.signed_by.clone()),
+                        signed_at: Some(r.signed_at.clone()),
+                    });
+                }
+            }
+            let signed = recipients.iter().filter(|r| r.signed).count() as u32;
+            out.push(SentReceipts {
+                document_id,
+                title,
+                doc_number,
+                total: recipients.len() as u32,
+                signed,
+                latest: mine.iter().map(|r| r.received_at.clone()).max(),
+                recipients,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stores an incoming item exactly as a pull from the 公文交换 would (its files are
+    /// queued for download). For tooling that prepares a data folder without a server
+    /// (the e2e seed, demos) and for tests; the sync engine is the production path.
+    pub fn store_incoming(&self, item: &Incoming) -> Result<()> {
+        let now = ts(self.now().to_offset(CST));
+        let data = serde_json::to_string(item).map_err(|e| corrupt(&item.id, e))?;
+        write(self, |tx| {
+            tx.prepare_cached(
+                "INSERT INTO incoming (id, data, received_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            )?
+            .execute(params![item.id, data, now])?;
+            track_files(tx, &item.id, item, &now)?;
+            Ok(())
+        })
+    }
+
+    /// Stores a 回执 exactly as a pull would. Like [`Client::store_incoming`], for
+    /// tooling and tests.
+    pub fn store_receipt(&self, receipt: &Receipt) -> Result<()> {
+        let now = ts(self.now().to_offset(CST));
+        let data = serde_json::to_string(receipt).map_err(|e| corrupt(&receipt.id, e))?;
+        write(self, |tx| {
+            tx.prepare_cached(
+                "INSERT INTO receipts (id, data, received_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            )?
+            .execute(params![receipt.id, data, now])?;
+            Ok(())
+        })
+    }
+}
+
+/// 批办: the leader's assignment of a 收文 to the departments that handle it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InstructInput {
+    /// The 批办 opinion (请财政所牵头办理 …); none is 圈阅.
+    pub opinion: Option<String>,
+    /// 主办: the department and the person (id) who handles it for the department.
+    pub lead_dept: String,
+    pub lead_handler: String,
+    /// 协办: (department, handler id) pairs.
+    pub assist: Vec<(String, String)>,
+    /// 办理时限: `YYYY-MM-DD` (the end of that day, China Standard Time) or RFC 3339.
+    pub due: Option<String>,
+    /// The hash of the text the leader read.
+    pub content_hash: String,
+}
+
+/// What 批办 did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstructOutcome {
+    pub flow_id: String,
+    pub seq: i64,
+    /// Where the document is now ("承办（李四、王五）").
+    pub now_at: String,
+    pub status: String,
+}
+
+fn parse_due(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime> {
+    let s = s.trim();
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    let due = if let Ok(d) = time::Date::parse(s, day) {
+        d.with_hms(23, 59, 59)
+            .map_err(|e| IncomingError::InvalidArgument(e.to_string()))?
+            .assume_offset(CST)
+    } else {
+        OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|_| {
+            IncomingError::InvalidArgument(format!(
+                "办理时限“{s}”不是日期，请写成 YYYY-MM-DD（如 2026-12-05）"
+            ))
+        })?
+    };
+    if due <= now {
+        return Err(IncomingError::InvalidArgument(
+            "办理时限已经过去，请选择今天以后的日期".into(),
+        ));
+    }
+    Ok(due)
+}
+
+impl Client {
+    /// 批办: approves the 批办 task `task_id` with the assignment of 主办 and 协办
+    /// departments and a 办理时限; they become the handlers and the due time of 承办.
+    /// Recorded like every flow action (outbox row, queues, audit) and queued to sync.
+    pub fn instruct(&self, task_id: &str, input: &InstructInput) -> Result<InstructOutcome> {
+        let now = self.now().to_offset(CST);
+        write(self, |tx| {
+            let me = people::get(tx, &self.user)?
+                .ok_or_else(|| FlowError::UnknownUser(self.user.clone()))?;
+            let flow_id = rows::flow_of_task(tx, task_id)?
+                .ok_or_else(|| FlowError::TaskNotFound(task_id.to_owned()))?;
+            let row = rows::load_flow(tx, &flow_id)?
+                .ok_or_else(|| FlowError::FlowNotFound(flow_id.clone()))?;
+            let assignee = |dept: &str, handler: &str, what: &str| -> Result<DeptAssignee> {
+                let dept = dept.trim();
+                if dept.is_empty() {
+                    return Err(IncomingError::InvalidArgument(format!("请选择{what}科室")));
+                }
+                let person = people::get(tx, handler.trim())?.ok_or_else(|| {
+                    IncomingError::InvalidArgument(format!(
+                        "{what}科室“{dept}”的承办人“{handler}”不在通讯录中，请重新选择"
+                    ))
+                })?;
+                Ok(DeptAssignee {
+                    dept: dept.to_owned(),
+                    handler: PersonId::new(person.id),
+                })
+            };
+            let lead = assignee(&input.lead_dept, &input.lead_handler, "主办")?;
+            let mut assist = Vec::with_capacity(input.assist.len());
+            for (dept, handler) in &input.assist {
+                let a = assignee(dept, handler, "协办")?;
+                if a.dept == lead.dept {
+                    return Err(IncomingError::InvalidArgument(format!(
+                        "“{}”已是主办科室，不能同时协办",
+                        a.dept
+                    )));
+                }
+                if !assist.iter().any(|x: &DeptAssignee| x.dept == a.dept) {
+                    assist.push(a);
+                }
+            }
+            let due = input
+                .due
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| parse_due(s, now))
+                .transpose()?;
+            if input.content_hash.trim().is_empty() {
+                return Err(IncomingError::InvalidArgument(
+                    "批办前须先阅看正文：请提供所阅看版本的内容哈希".into(),
+                ));
+            }
+            let cmd = Command {
+                actor: PersonId::new(me.id.clone()),
+                seen_hash: crate::flow::actions::flow_hash(input.content_hash.trim()),
+                action: Action::Approve {
+                    task: workflow::TaskId::from(task_id),
+                    opinion: input
+                        .opinion
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
+                    next_handlers: vec![],
+                    assignment: Some(Assignment { lead, assist, due }),
+                },
+            };
+            let dir = DbDirectory { conn: tx };
+            let delegations = crate::flow::routes::workflow_delegations(tx)?;
+            let ctx = Context::new(now, &dir)
+                .with_supervisor(me.is_supervisor())
+                .with_delegations(&delegations);
+            let (next, events) = workflow::apply(&row.flow, &cmd, &ctx)?;
+            let seq = record_act(tx, &row.flow, &next, &row.meta, cmd, &events, now)?;
+            Ok(InstructOutcome {
+                flow_id,
+                seq,
+                now_at: next.where_now(&dir),
+                status: next.status.label().to_owned(),
+            })
+        })
+    }
+}
+
+/// `user`'s open task of the 收文 flow of incoming item `id`, the oldest first.
+fn open_task(c: &Connection, id: &str, user: &str) -> Result<Option<String>> {
+    Ok(c.prepare_cached(
+        "SELECT t.id FROM tasks t
+         JOIN incoming_registrations r ON r.flow_id = t.flow_id
+         WHERE r.incoming_id = ?1 AND t.assignee = ?2 AND t.state = 'open'
+         ORDER BY t.since, t.id LIMIT 1",
+    )?
+    .query_row([id, user], |r| r.get(0))
+    .optional()?)
+}
+
+/// The 代字 of the automatic 收文编号: the receiving organ's, else the user's organ.
+fn receipt_code(c: &Connection, inc: &Incoming, user: &str) -> Result<String> {
+    if !inc.to.code.trim().is_empty() {
+        return Ok(inc.to.code.clone());
+    }
+    let me = people::get(c, user)?.ok_or_else(|| FlowError::UnknownUser(user.to_owned()))?;
+    Ok(me.organ)
 }
 
 /// "收文编号 X；来文单位 Y；文号 Z；密级 …；紧急程度 …；份数 N": the 登记 opinion.
@@ -1187,6 +1610,93 @@ mod tests {
         assert_eq!(SignFilter::parse("未签收"), Some(SignFilter::Unsigned));
         assert_eq!(SignFilter::parse("signed"), Some(SignFilter::Signed));
         assert_eq!(SignFilter::parse("x"), None);
+    }
+
+    #[test]
+    fn registration_stages_parse_both_languages() {
+        assert_eq!(SignFilter::parse("待登记"), Some(SignFilter::Unregistered));
+        assert_eq!(
+            SignFilter::parse("registered"),
+            Some(SignFilter::Registered)
+        );
+    }
+
+    #[test]
+    fn urgency_and_secrecy_filters_are_checked_and_bound() {
+        let f = IncomingFilter {
+            urgency: Some("加急".into()),
+            secrecy: Some("机密★10年".into()),
+            ..Default::default()
+        };
+        let (clause, args) = where_clause(&f).unwrap();
+        assert_eq!(args, ["加急", "机密"]);
+        assert!(clause.contains("r.urgency"), "{clause}");
+        let plain = IncomingFilter {
+            urgency: Some("普通".into()),
+            secrecy: Some("非密".into()),
+            ..Default::default()
+        };
+        let (clause, args) = where_clause(&plain).unwrap();
+        assert!(args.is_empty());
+        assert_eq!(clause.matches("IS NULL").count(), 2, "{clause}");
+        let bad = IncomingFilter {
+            urgency: Some("很急".into()),
+            ..Default::default()
+        };
+        assert!(
+            where_clause(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("特急、加急")
+        );
+        let bad = IncomingFilter {
+            secrecy: Some("内部".into()),
+            ..Default::default()
+        };
+        assert!(
+            where_clause(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("秘密、机密、绝密")
+        );
+    }
+
+    #[test]
+    fn a_due_date_is_the_end_of_that_day_in_china_and_must_lie_ahead() {
+        let now = time::macros::datetime!(2026-11-28 10:00 +08:00);
+        assert_eq!(
+            parse_due("2026-12-05", now).unwrap(),
+            time::macros::datetime!(2026-12-05 23:59:59 +08:00)
+        );
+        assert_eq!(
+            parse_due("2026-11-28", now).unwrap(),
+            time::macros::datetime!(2026-11-28 23:59:59 +08:00),
+            "today still counts"
+        );
+        assert!(
+            parse_due("2026-11-27", now)
+                .unwrap_err()
+                .to_string()
+                .contains("已经过去")
+        );
+        assert!(
+            parse_due("下周五", now)
+                .unwrap_err()
+                .to_string()
+                .contains("YYYY-MM-DD")
+        );
+    }
+
+    #[test]
+    fn an_organ_on_the_list_matches_a_receipt_by_name_or_code() {
+        let o = OrganRef {
+            code: "鹤山镇".into(),
+            name: "鹤山镇人民政府".into(),
+        };
+        assert!(same_organ("鹤山镇人民政府", &o));
+        assert!(same_organ(" 鹤山镇 ", &o));
+        assert!(!same_organ("共和镇人民政府", &o));
+        assert!(!same_organ("", &o));
     }
 
     #[test]
