@@ -671,7 +671,11 @@ impl Client {
 
     /// Checks a document, streams its attachment files into the blob store and
     /// computes its canonical content. No database write.
-    pub(crate) fn prepare(&self, mut doc: Document, base_dir: Option<&Path>) -> Result<PreparedDoc> {
+    pub(crate) fn prepare(
+        &self,
+        mut doc: Document,
+        base_dir: Option<&Path>,
+    ) -> Result<PreparedDoc> {
         Self::check_document(&doc)?;
         let attachments = self.prepare_attachments(&mut doc, base_dir)?;
         let content = doc.to_canonical_json();

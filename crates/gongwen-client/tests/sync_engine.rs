@@ -88,7 +88,17 @@ async fn a_flow_reaches_the_reviewer_and_the_decision_comes_back() {
 #[tokio::test]
 async fn the_doc_number_given_at_registration_reaches_the_drafts_list_and_the_task() {
     let server = FakeServer::new();
-    let (zhang, flow) = submitted(&server).await;
+    let zhang = Node::new(&server, "zhang", 1, 0);
+    zhang.sync().await.unwrap();
+    // A draft has no 文号 until 登记 (the example document carries one: drop it).
+    let mut doc = document("关于开展安全检查的通知", "各股室：请于本周内完成自查。");
+    doc.doc_number = None;
+    let saved = zhang.client.create_draft(doc).unwrap();
+    let flow = zhang
+        .client
+        .submit_draft(&saved.draft_id, None)
+        .unwrap()
+        .flow_id;
     zhang.sync().await.unwrap();
     let reviewer = server.state().open_tasks_of_flow(&flow)[0].clone();
     let reviewer = Node::new(&server, &reviewer, 2, 0);

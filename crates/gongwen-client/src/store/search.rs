@@ -769,7 +769,7 @@ mod tests {
         }
         assert_eq!(batches, vec![3, 1]);
         assert_eq!(db.read(backlog).unwrap(), 0);
-        assert_eq!(db.read(|c| indexed_through(c)).unwrap(), i64::MAX);
+        assert_eq!(db.read(indexed_through).unwrap(), i64::MAX);
         let after: Vec<Vec<i64>> = QUERIES.iter().map(|q| nums(&db, q)).collect();
         assert_eq!(before, after);
         assert!(

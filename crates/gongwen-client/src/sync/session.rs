@@ -253,7 +253,7 @@ mod tests {
         assert_eq!(e.code(), "password_same_as_login");
         assert_eq!(e.to_string(), "新密码不能与用户名相同");
         assert_eq!(
-            code("同一个密码啊啊", "同一个密码啊啊").as_deref(),
+            code("同一个密码啊啊啊", "同一个密码啊啊啊").as_deref(),
             Some("password_unchanged")
         );
         assert_eq!(code("旧密码很长很长", "八个汉字的新密码"), None);

@@ -165,7 +165,10 @@ fn without_a_keychain_a_new_store_can_still_be_protected_by_a_passphrase() {
         .keys(keys)
         .open()
         .unwrap();
-    assert_eq!(client.store_info().unwrap().key_source, KeySource::Passphrase);
+    assert_eq!(
+        client.store_info().unwrap().key_source,
+        KeySource::Passphrase
+    );
     drop(client);
     assert_eq!(
         Client::existing_key_source(dir.path()).unwrap(),
