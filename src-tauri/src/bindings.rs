@@ -40,6 +40,8 @@ mod tests {
             one::<QueueCounts>(),
             one::<SyncStatus>(),
             one::<StoreInfo>(),
+            one::<crate::dto::StoreLock>(),
+            one::<crate::dto::StoreLockKind>(),
             one::<DraftRow>(),
             one::<QueueName>(),
             one::<QueueQuery>(),
@@ -74,6 +76,7 @@ mod tests {
             one::<ConflictField>(),
             one::<ConflictComparison>(),
             one::<AutosaveOutcome>(),
+            one::<crate::dto::ReminderNote>(),
             // Setup, settings and 关于 (commands/session.rs, settings.rs, app.rs).
             one::<crate::settings::Profile>(),
             one::<crate::settings::FontSize>(),
@@ -86,6 +89,23 @@ mod tests {
             one::<crate::commands::settings::FontRole>(),
             one::<crate::commands::settings::FontsInfo>(),
             one::<crate::commands::app::AboutInfo>(),
+            // 收文 and 回执 (commands/incoming.rs).
+            one::<crate::dto::IncomingStage>(),
+            one::<crate::dto::IncomingQuery>(),
+            one::<crate::dto::IncomingRow>(),
+            one::<crate::dto::IncomingListPage>(),
+            one::<crate::dto::IncomingCounts>(),
+            one::<crate::dto::IncomingFileRow>(),
+            one::<crate::dto::RegistrationInfo>(),
+            one::<crate::dto::IncomingDetail>(),
+            one::<crate::dto::SignResult>(),
+            one::<crate::dto::RegisterRequest>(),
+            one::<crate::dto::RegisterResult>(),
+            one::<crate::dto::RouteChoice>(),
+            one::<crate::dto::RecipientRow>(),
+            one::<crate::dto::SentDocumentRow>(),
+            one::<crate::dto::DeptChoice>(),
+            one::<crate::dto::InstructRequest>(),
         ]
     }
 

@@ -10,7 +10,7 @@
 //! (`gongwen_domain::Document`); its TypeScript shape is written by hand in
 //! `ui/src/lib/document.ts`, which the generated types import.
 
-use gongwen_client::{api, flow};
+use gongwen_client::{api, flow, incoming};
 use gongwen_domain::Document;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -135,6 +135,32 @@ impl From<api::StoreInfo> for StoreInfo {
             db_bytes: info.db_bytes,
         }
     }
+}
+
+/// Why the local store is locked, and what the user can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreLockKind {
+    /// The store is protected by a passphrase: ask for it.
+    PassphraseRequired,
+    /// No keychain here and no store yet: offer to protect the new store with a passphrase.
+    NoKeychain,
+    /// The store's key lives in a keychain that cannot be reached: only that keychain
+    /// opens it (a passphrase cannot).
+    KeychainNeeded,
+    /// Anything else (wrong key in the keychain, a store made with an external key).
+    Other,
+}
+
+/// The lock screen's question: shown instead of the main window while the store is shut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreLock {
+    pub kind: StoreLockKind,
+    /// The zh-CN reason the store did not open.
+    pub message: String,
+    /// The shortest passphrase accepted.
+    pub min_passphrase_chars: u32,
 }
 
 /// One row of the 草稿 list.
@@ -267,6 +293,34 @@ pub struct QueueRow {
     pub now_at: String,
     /// Changed here and not yet confirmed by the server (待同步).
     pub pending_sync: bool,
+    /// The latest 催办 of this task (已催办: who and when), if any.
+    pub reminded: Option<ReminderNote>,
+}
+
+/// A 催办 of one of my tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderNote {
+    /// Who reminded (login) and their name.
+    pub from: String,
+    pub from_name: String,
+    /// When (RFC 3339, China Standard Time).
+    pub at: String,
+    pub message: Option<String>,
+    /// I opened the task since.
+    pub seen: bool,
+}
+
+impl From<gongwen_client::reminders::Reminder> for ReminderNote {
+    fn from(r: gongwen_client::reminders::Reminder) -> ReminderNote {
+        ReminderNote {
+            from: r.from,
+            from_name: r.from_name,
+            at: r.at,
+            message: r.message,
+            seen: r.seen,
+        }
+    }
 }
 
 impl From<flow::QueueItem> for QueueRow {
@@ -288,6 +342,7 @@ impl From<flow::QueueItem> for QueueRow {
             opinion: i.opinion,
             now_at: i.now_at,
             pending_sync: i.pending_sync,
+            reminded: None,
         }
     }
 }
@@ -559,6 +614,8 @@ pub struct TaskDetail {
     /// Where a 退回 may go, nearest first as the route lists them.
     pub return_targets: Vec<ReturnTarget>,
     pub flow: FlowDetail,
+    /// The 催办 of this task, newest first.
+    pub reminders: Vec<ReminderNote>,
 }
 
 impl From<flow::TaskView> for TaskDetail {
@@ -591,6 +648,7 @@ impl From<flow::TaskView> for TaskDetail {
                 })
                 .collect(),
             flow: v.flow.into(),
+            reminders: Vec::new(),
         }
     }
 }
@@ -905,7 +963,7 @@ impl From<gongwen_domain::lint::Finding> for LintFinding {
 pub struct OutboxRow {
     #[ts(type = "number")]
     pub seq: i64,
-    /// 送审 or 办理.
+    /// 送审, 收文登记, 签收, 保存草稿, or the action (同意, 退回…).
     pub label: String,
     pub flow_id: String,
     pub created_at: String,
@@ -915,41 +973,14 @@ pub struct OutboxRow {
 
 impl From<flow::OutboxEntry> for OutboxRow {
     fn from(e: flow::OutboxEntry) -> OutboxRow {
-        let label = if e.name == flow::START_MUTATION {
-            "送审".to_owned()
-        } else if e.name.starts_with("draft.") {
-            "保存草稿".to_owned()
-        } else {
-            e.args["command"]["action"]
-                .as_str()
-                .map(action_label)
-                .unwrap_or("办理")
-                .to_owned()
-        };
         OutboxRow {
             seq: e.seq,
-            label,
+            // The client names every command kind (送审, 收文登记, 签收, 同意…).
+            label: e.label,
             flow_id: e.entity_id,
             created_at: e.created_at,
             state: e.state,
         }
-    }
-}
-
-/// The zh name of an action as the outbox stores it (snake_case).
-fn action_label(action: &str) -> &'static str {
-    match action {
-        "approve" => "同意",
-        "mark_read" => "已阅",
-        "return" => "退回",
-        "add_handler" => "加签",
-        "transfer" => "转办",
-        "update_content" => "修改正文",
-        "withdraw" => "撤回",
-        "remind" => "催办",
-        "terminate" => "终止",
-        "send_back" => "退文",
-        _ => "办理",
     }
 }
 
@@ -1117,6 +1148,475 @@ impl ConflictField {
                     at: s.at,
                 })
                 .collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 收文 and 回执 (commands/incoming.rs)
+// ---------------------------------------------------------------------------
+
+/// Which 收文 list to show: by where the items stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum IncomingStage {
+    /// 待签收.
+    Unsigned,
+    /// 已签收, 待登记.
+    Unregistered,
+    /// 已登记.
+    Registered,
+    /// Every item.
+    All,
+}
+
+/// The filters above a 收文 list; every one given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IncomingQuery {
+    /// 来文单位: its 代字 or a part of its name.
+    #[ts(optional)]
+    pub from_organ: Option<String>,
+    /// 特急, 加急 or 普通.
+    #[ts(optional)]
+    pub urgency: Option<String>,
+    /// 秘密, 机密, 绝密 or 非密.
+    #[ts(optional)]
+    pub secrecy: Option<String>,
+    /// Delivered from this date (`YYYY-MM-DD`, inclusive).
+    #[ts(optional)]
+    pub date_from: Option<String>,
+    /// Delivered until this date (inclusive).
+    #[ts(optional)]
+    pub date_to: Option<String>,
+    /// Text in the title or the 文号.
+    #[ts(optional)]
+    pub text: Option<String>,
+}
+
+impl IncomingQuery {
+    pub fn filter(self, stage: IncomingStage) -> incoming::IncomingFilter {
+        incoming::IncomingFilter {
+            state: match stage {
+                IncomingStage::Unsigned => Some(incoming::SignFilter::Unsigned),
+                IncomingStage::Unregistered => Some(incoming::SignFilter::Unregistered),
+                IncomingStage::Registered => Some(incoming::SignFilter::Registered),
+                IncomingStage::All => None,
+            },
+            from: self.from_organ,
+            since: self.date_from,
+            until: self.date_to,
+            query: self.text,
+            urgency: self.urgency,
+            secrecy: self.secrecy,
+        }
+    }
+}
+
+/// One row of a 收文 list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IncomingRow {
+    pub id: String,
+    pub title: String,
+    pub doc_number: Option<String>,
+    pub doc_type: Option<String>,
+    /// 特急 / 加急, or null.
+    pub urgency: Option<String>,
+    /// 秘密 …, or null.
+    pub secrecy: Option<String>,
+    /// 来文单位.
+    pub from_organ: String,
+    pub from_code: String,
+    /// When the exchange delivered it (RFC 3339).
+    pub delivered_at: String,
+    /// unsigned, sign_pending or signed.
+    pub status: String,
+    /// 未签收, 已签收（待同步）, 已签收.
+    pub status_label: String,
+    /// Who signed (display name), and when.
+    pub signed_by: Option<String>,
+    pub signed_at: Option<String>,
+    /// 收文编号, once registered.
+    pub receipt_number: Option<String>,
+    /// The 收文 flow, once registered.
+    pub flow_id: Option<String>,
+    #[ts(type = "number")]
+    pub files: u32,
+}
+
+impl From<incoming::IncomingItem> for IncomingRow {
+    fn from(i: incoming::IncomingItem) -> IncomingRow {
+        IncomingRow {
+            id: i.id,
+            title: i.title,
+            doc_number: i.doc_number,
+            doc_type: i.doc_type,
+            urgency: i.urgency,
+            secrecy: i.secrecy,
+            from_organ: i.from.name,
+            from_code: i.from.code,
+            delivered_at: i.delivered_at,
+            status: match i.status {
+                incoming::IncomingStatus::Unsigned => "unsigned",
+                incoming::IncomingStatus::SignPending => "sign_pending",
+                incoming::IncomingStatus::Signed => "signed",
+            }
+            .to_owned(),
+            status_label: i.status_label,
+            signed_by: i.signed_by.map(|p| p.display_name),
+            signed_at: i.signed_at,
+            receipt_number: i.receipt_number,
+            flow_id: i.flow_id,
+            files: i.files,
+        }
+    }
+}
+
+/// One page of a 收文 list, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IncomingListPage {
+    pub rows: Vec<IncomingRow>,
+    /// Rows matching the filters.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+impl From<incoming::IncomingPage> for IncomingListPage {
+    fn from(p: incoming::IncomingPage) -> IncomingListPage {
+        IncomingListPage {
+            rows: p.items.into_iter().map(IncomingRow::from).collect(),
+            total: p.total,
+        }
+    }
+}
+
+/// The counts beside the 收文 entries of the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IncomingCounts {
+    /// 待签收.
+    #[ts(type = "number")]
+    pub unsigned: u64,
+    /// 待登记.
+    #[ts(type = "number")]
+    pub unregistered: u64,
+    /// 已登记.
+    #[ts(type = "number")]
+    pub registered: u64,
+}
+
+impl From<incoming::IncomingCounts> for IncomingCounts {
+    fn from(c: incoming::IncomingCounts) -> IncomingCounts {
+        IncomingCounts {
+            unsigned: c.unsigned,
+            unregistered: c.unregistered,
+            registered: c.signed.saturating_sub(c.unregistered),
+        }
+    }
+}
+
+/// A file that came with an incoming document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IncomingFileRow {
+    pub name: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// The rendered PDF (版式文件) rather than an attachment.
+    pub is_pdf: bool,
+    /// local, downloading or waiting.
+    pub state: String,
+    /// Bytes on this device so far (downloading).
+    #[ts(type = "number | null")]
+    pub have: Option<u64>,
+}
+
+/// The 收文登记 particulars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationInfo {
+    pub flow_id: String,
+    pub receipt_number: String,
+    pub from_organ: String,
+    pub doc_number: Option<String>,
+    pub secrecy: Option<String>,
+    pub urgency: Option<String>,
+    #[ts(type = "number")]
+    pub copies: u32,
+    pub registered_by: String,
+    pub registered_at: String,
+}
+
+impl From<incoming::Registration> for RegistrationInfo {
+    fn from(r: incoming::Registration) -> RegistrationInfo {
+        RegistrationInfo {
+            flow_id: r.flow_id,
+            receipt_number: r.receipt_number,
+            from_organ: r.from_organ,
+            doc_number: r.doc_number,
+            secrecy: r.secrecy,
+            urgency: r.urgency,
+            copies: r.copies,
+            registered_by: r.registered_by,
+            registered_at: r.registered_at,
+        }
+    }
+}
+
+/// One incoming document: the document as issued, its files, sender and registration.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IncomingDetail {
+    pub row: IncomingRow,
+    /// The document as the sender issued it.
+    #[ts(type = "import(\"../lib/document\").GwDocument")]
+    pub document: Document,
+    /// Who sent it (display name) and to which organ.
+    pub sent_by: String,
+    pub to_organ: String,
+    pub files: Vec<IncomingFileRow>,
+    pub registration: Option<RegistrationInfo>,
+    /// Why the server refused the last 签收, when it did (签收 again is possible).
+    pub sign_rejected: Option<String>,
+    /// The open task of the 收文 flow for me, if any (查看流程 opens it).
+    pub task_id: Option<String>,
+}
+
+impl From<incoming::IncomingDetail> for IncomingDetail {
+    fn from(d: incoming::IncomingDetail) -> IncomingDetail {
+        IncomingDetail {
+            row: d.item.into(),
+            document: d.document,
+            sent_by: d.sent_by.display_name,
+            to_organ: d.to.name,
+            files: d
+                .files
+                .into_iter()
+                .map(|f| {
+                    let (state, have) = match f.status {
+                        incoming::FileStatus::Local => ("local", None),
+                        incoming::FileStatus::Downloading { have } => ("downloading", Some(have)),
+                        incoming::FileStatus::Waiting => ("waiting", None),
+                    };
+                    IncomingFileRow {
+                        name: f.name,
+                        size: f.size,
+                        is_pdf: f.is_pdf,
+                        state: state.to_owned(),
+                        have,
+                    }
+                })
+                .collect(),
+            registration: d.registration.map(Into::into),
+            sign_rejected: d.sign_rejected,
+            task_id: d.task_id,
+        }
+    }
+}
+
+/// What 签收 did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignResult {
+    pub incoming_id: String,
+    /// Its number in the outbox (待同步).
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// 已签收（待同步）.
+    pub status_label: String,
+}
+
+impl From<incoming::SignOutcome> for SignResult {
+    fn from(o: incoming::SignOutcome) -> SignResult {
+        SignResult {
+            incoming_id: o.incoming_id,
+            seq: o.seq,
+            status_label: o.status_label,
+        }
+    }
+}
+
+/// What the 登记 form sends. Empty fields take the document's own values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RegisterRequest {
+    /// 收文编号; empty: the next free number.
+    #[ts(optional)]
+    pub receipt_number: Option<String>,
+    #[ts(optional)]
+    pub secrecy: Option<String>,
+    #[ts(optional)]
+    pub urgency: Option<String>,
+    #[ts(optional, type = "number")]
+    pub copies: Option<u32>,
+    /// The 收文 route template's name; empty: chosen by 文种.
+    #[ts(optional)]
+    pub route: Option<String>,
+}
+
+impl From<RegisterRequest> for incoming::RegisterInput {
+    fn from(r: RegisterRequest) -> incoming::RegisterInput {
+        incoming::RegisterInput {
+            receipt_number: r.receipt_number,
+            secrecy: r.secrecy,
+            urgency: r.urgency,
+            copies: r.copies,
+            route: r.route,
+        }
+    }
+}
+
+/// What 登记 did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterResult {
+    pub incoming_id: String,
+    pub flow_id: String,
+    pub receipt_number: String,
+    pub route: String,
+    /// Where the document is now ("初审（王五）").
+    pub now_at: String,
+    /// My open task of the new flow, if the next step is mine.
+    pub task_id: Option<String>,
+}
+
+impl From<incoming::RegisterOutcome> for RegisterResult {
+    fn from(o: incoming::RegisterOutcome) -> RegisterResult {
+        RegisterResult {
+            incoming_id: o.incoming_id,
+            flow_id: o.flow_id,
+            receipt_number: o.receipt_number,
+            route: o.route,
+            now_at: o.now_at,
+            task_id: o.task_id,
+        }
+    }
+}
+
+impl From<flow::RouteTemplateInfo> for RouteChoice {
+    fn from(t: flow::RouteTemplateInfo) -> RouteChoice {
+        RouteChoice {
+            name: t.name,
+            steps: t.steps,
+            source: match t.source {
+                flow::TemplateSource::Organ => "本单位",
+                _ => "标准",
+            }
+            .to_owned(),
+        }
+    }
+}
+
+/// A route template the 登记 form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteChoice {
+    pub name: String,
+    /// The steps' names in order (签收 → 登记 → 初审 …).
+    pub steps: Vec<String>,
+    /// 本单位 (the organ's) or 标准.
+    pub source: String,
+}
+
+/// One recipient organ of a sent document, signed or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientRow {
+    pub organ: String,
+    pub signed: bool,
+    pub signed_by: Option<String>,
+    pub signed_at: Option<String>,
+}
+
+/// A document this organ sent, with the 签收 state of every recipient (回执).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SentDocumentRow {
+    pub document_id: String,
+    pub title: String,
+    pub doc_number: Option<String>,
+    pub recipients: Vec<RecipientRow>,
+    #[ts(type = "number")]
+    pub signed: u32,
+    #[ts(type = "number")]
+    pub total: u32,
+    pub latest: Option<String>,
+}
+
+impl From<incoming::SentReceipts> for SentDocumentRow {
+    fn from(s: incoming::SentReceipts) -> SentDocumentRow {
+        SentDocumentRow {
+            document_id: s.document_id,
+            title: s.title,
+            doc_number: s.doc_number,
+            recipients: s
+                .recipients
+                .into_iter()
+                .map(|r| RecipientRow {
+                    organ: r.organ,
+                    signed: r.signed,
+                    signed_by: r.signed_by.map(|p| p.display_name),
+                    signed_at: r.signed_at,
+                })
+                .collect(),
+            signed: s.signed,
+            total: s.total,
+            latest: s.latest,
+        }
+    }
+}
+
+/// One 协办 department of 批办, and who handles it there.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeptChoice {
+    pub dept: String,
+    /// The handler's user id (from the directory).
+    pub handler: String,
+}
+
+/// 批办: the leader's assignment of 主办 and 协办 departments and a 办理时限.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstructRequest {
+    pub task_id: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub opinion: Option<String>,
+    pub lead: DeptChoice,
+    #[serde(default)]
+    pub assist: Vec<DeptChoice>,
+    /// `YYYY-MM-DD` (the end of that day).
+    #[serde(default)]
+    #[ts(optional)]
+    pub due: Option<String>,
+    /// The hash of the text the leader read.
+    pub content_hash: String,
+}
+
+impl From<InstructRequest> for incoming::InstructInput {
+    fn from(r: InstructRequest) -> incoming::InstructInput {
+        incoming::InstructInput {
+            opinion: r.opinion,
+            lead_dept: r.lead.dept,
+            lead_handler: r.lead.handler,
+            assist: r.assist.into_iter().map(|a| (a.dept, a.handler)).collect(),
+            due: r.due,
+            content_hash: r.content_hash,
+        }
+    }
+}
+
+impl From<incoming::InstructOutcome> for ActResult {
+    fn from(o: incoming::InstructOutcome) -> ActResult {
+        ActResult {
+            flow_id: o.flow_id,
+            action: "批办".to_owned(),
+            seq: o.seq,
+            now_at: o.now_at,
+            status: o.status,
         }
     }
 }

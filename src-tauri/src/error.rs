@@ -39,6 +39,11 @@ pub enum ErrorCode {
     Offline,
     /// The server refused the user name and password (or the session ended): log in again.
     Unauthorized,
+    /// 修改密码: the current password is wrong (the form marks that field).
+    WrongPassword,
+    /// 修改密码: the new password breaks the server's policy (too short, the login
+    /// name, unchanged); the form marks the new-password field.
+    WeakPassword,
     /// A bug or an unexpected state; the message says what happened.
     Internal,
 }
@@ -138,6 +143,37 @@ impl From<gongwen_client::flow::FlowError> for CommandError {
                 tracing::error!(code = %error.code(), error = %error, "workflow command failed")
             }
             _ => tracing::info!(code = %error.code(), "workflow command refused"),
+        }
+        CommandError::new(code, error.to_string())
+    }
+}
+
+impl From<gongwen_client::incoming::IncomingError> for CommandError {
+    fn from(error: gongwen_client::incoming::IncomingError) -> CommandError {
+        use gongwen_client::incoming::IncomingError as I;
+        let code = match &error {
+            I::Store(_) | I::Flow(_) => {
+                return match error {
+                    I::Store(inner) => inner.into(),
+                    I::Flow(inner) => inner.into(),
+                    _ => unreachable!("matched above"),
+                };
+            }
+            I::NotFound(_) | I::FileNotFound(_) => ErrorCode::NotFound,
+            I::AlreadySigned { .. }
+            | I::NotSigned(_)
+            | I::AlreadyRegistered { .. }
+            | I::NumberTaken(_)
+            | I::FileNotLocal(_) => ErrorCode::Refused,
+            I::InvalidArgument(_) => ErrorCode::InvalidInput,
+            #[allow(unreachable_patterns)]
+            _ => ErrorCode::Internal,
+        };
+        match code {
+            ErrorCode::Internal => {
+                tracing::error!(code = %error.code(), error = %error, "收文 command failed")
+            }
+            _ => tracing::info!(code = %error.code(), "收文 command refused"),
         }
         CommandError::new(code, error.to_string())
     }

@@ -28,6 +28,7 @@ pub use state::AppState;
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run() {
+    commands::probe::mark_now("main");
     let dir = data_dir();
     logging::init(dir.as_deref().ok());
     let state = match dir {
@@ -91,12 +92,21 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             tauri::async_runtime::block_on(async { state.start_sync() });
             // The 待办 count in the title and badge, and notifications for new ones.
             tauri::async_runtime::spawn(attention::watch(app.handle().clone()));
+            // `--scale 1.5`: fractional display scaling where the desktop has none (X11).
+            if let Some(scale) = args::scale_arg(std::env::args_os())
+                && let Some(window) = app.get_webview_window("main")
+                && let Err(error) = window.set_zoom(scale)
+            {
+                tracing::warn!(%error, scale, "could not zoom the window");
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::store::queue_counts,
             commands::store::sync_status,
             commands::store::store_info,
+            commands::store::store_lock,
+            commands::store::unlock_store,
             commands::drafts::list_drafts,
             commands::drafts::open_draft,
             commands::drafts::create_draft,
@@ -122,6 +132,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::directory::directory,
             commands::drafts::draft_conflicts,
             commands::drafts::compare_conflict,
+            commands::drafts::resolve_conflict,
             commands::drafts::autosave_draft,
             commands::drafts::commit_working_copy,
             commands::drafts::discard_working_copy,
@@ -130,6 +141,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::session::login,
             commands::session::start_offline,
             commands::session::logout,
+            commands::session::change_password,
             commands::session::sync_now,
             commands::settings::get_settings,
             commands::settings::save_settings,
@@ -138,6 +150,17 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::app::about,
             commands::app::open_data_dir,
             commands::app::export_diagnostics,
+            commands::incoming::incoming_list,
+            commands::incoming::incoming_counts,
+            commands::incoming::incoming_detail,
+            commands::incoming::sign_incoming,
+            commands::incoming::suggest_receipt_number,
+            commands::incoming::register_incoming,
+            commands::incoming::incoming_routes,
+            commands::incoming::receipt_overview,
+            commands::incoming::save_incoming_file,
+            commands::incoming::instruct_task,
+            commands::probe::startup_mark,
         ])
 }
 

@@ -12,10 +12,15 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use gongwen_client::Client;
-use gongwen_client::sync::{HttpTransport, KeychainTokens, Service, ServiceOptions, TokenStore};
+use gongwen_client::api::OpenOptions;
+use gongwen_client::key::{KeySource, PassphraseKeys};
+use gongwen_client::sync::{
+    HttpTransport, KeychainTokens, MemoryTokens, Service, ServiceOptions, TokenStore,
+};
 use tokio::sync::{Notify, watch};
 
-use crate::error::CommandError;
+use crate::dto::{StoreLock, StoreLockKind};
+use crate::error::{CommandError, ErrorCode};
 use crate::settings::Settings;
 
 /// Opens the store of a data folder again (after login, to work as the new user).
@@ -27,9 +32,11 @@ pub type Opener = Box<dyn Fn(&Path) -> gongwen_client::Result<Client> + Send + S
 pub struct AppState {
     data_dir: PathBuf,
     client: RwLock<Result<Arc<Client>, CommandError>>,
-    opener: Opener,
-    /// Where refresh tokens live: the OS keychain, or memory in tests.
-    tokens: Arc<dyn TokenStore>,
+    /// How the store is opened again; replaced when the user unlocks it with a passphrase.
+    opener: Mutex<Opener>,
+    /// Where refresh tokens live: the OS keychain, or memory (tests, and stores protected
+    /// by a passphrase because there is no keychain: the user logs in each session).
+    tokens: RwLock<Arc<dyn TokenStore>>,
     settings: Mutex<Settings>,
     /// The sync service, started once the app's async runtime runs (see [`AppState::start_sync`]).
     sync: Mutex<Option<Arc<Service>>>,
@@ -88,14 +95,14 @@ impl AppState {
     }
 
     /// How the store is opened again after a login.
-    pub fn opener(mut self, opener: Opener) -> AppState {
-        self.opener = opener;
+    pub fn opener(self, opener: Opener) -> AppState {
+        *lock(&self.opener) = opener;
         self
     }
 
     /// Where refresh tokens are kept.
-    pub fn token_store(mut self, tokens: Arc<dyn TokenStore>) -> AppState {
-        self.tokens = tokens;
+    pub fn token_store(self, tokens: Arc<dyn TokenStore>) -> AppState {
+        *self.tokens.write().unwrap_or_else(|p| p.into_inner()) = tokens;
         self
     }
 
@@ -119,8 +126,8 @@ impl AppState {
         AppState {
             data_dir,
             client: RwLock::new(client),
-            opener,
-            tokens,
+            opener: Mutex::new(opener),
+            tokens: RwLock::new(tokens),
             settings: Mutex::new(settings),
             sync: Mutex::new(None),
             sync_generation: watch::channel(0).0,
@@ -139,7 +146,7 @@ impl AppState {
     /// Opens the store again (it now works as the user recorded in it, e.g. after a
     /// login) and makes that the store every command uses from now on.
     pub fn reopen(&self) -> Result<Arc<Client>, CommandError> {
-        let client = Arc::new((self.opener)(&self.data_dir)?);
+        let client = Arc::new((lock(&self.opener))(&self.data_dir)?);
         *self
             .client
             .write()
@@ -150,7 +157,52 @@ impl AppState {
 
     /// Where refresh tokens are kept.
     pub fn tokens(&self) -> Arc<dyn TokenStore> {
-        Arc::clone(&self.tokens)
+        Arc::clone(&self.tokens.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Why the store is shut and what the user can do, or `None` when it is open (or
+    /// failed for a reason a passphrase cannot help with: the main window explains those).
+    pub fn store_lock(&self) -> Option<StoreLock> {
+        let error = match self.client() {
+            Ok(_) => return None,
+            Err(error) if error.code == ErrorCode::StoreLocked => error,
+            Err(_) => return None,
+        };
+        let kind = match Client::existing_key_source(&self.data_dir) {
+            Ok(Some(KeySource::Passphrase)) => StoreLockKind::PassphraseRequired,
+            Ok(None) => StoreLockKind::NoKeychain,
+            Ok(Some(KeySource::Keychain)) => StoreLockKind::KeychainNeeded,
+            Ok(Some(KeySource::Static)) | Err(_) => StoreLockKind::Other,
+        };
+        Some(StoreLock {
+            kind,
+            message: error.message,
+            min_passphrase_chars: u32::try_from(PassphraseKeys::MIN_CHARS).unwrap_or(8),
+        })
+    }
+
+    /// Opens the store with a key derived from `passphrase` (Argon2id, derived once for
+    /// the session), creating it when there is none yet. From now on the store is opened
+    /// again with the same key (after a login), and refresh tokens stay in memory: a
+    /// machine without a keychain has nowhere safe to keep them between sessions.
+    /// Blocks for the key derivation (about a second): call it off the async threads.
+    pub fn unlock_with_passphrase(&self, passphrase: &str) -> Result<Arc<Client>, CommandError> {
+        let keys = Arc::new(PassphraseKeys::new(passphrase)?);
+        let open = move |dir: &Path| {
+            OpenOptions::new(dir)
+                .create(true)
+                .keys(Arc::clone(&keys) as Arc<dyn gongwen_client::key::KeyProvider>)
+                .open()
+        };
+        let client = Arc::new(open(&self.data_dir)?);
+        *lock(&self.opener) = Box::new(open);
+        *self.tokens.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(MemoryTokens::default());
+        *self
+            .client
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Ok(Arc::clone(&client));
+        tracing::info!(data_dir = %self.data_dir.display(), "store unlocked with a passphrase");
+        Ok(client)
     }
 
     /// The desktop settings as they are now.

@@ -566,3 +566,90 @@ fn route_names_lists_the_outgoing_routes() {
     assert!(names.contains(&"发文（一般）"), "{names:?}");
     assert!(!names.iter().any(|n| n.starts_with("收文")), "{names:?}");
 }
+
+#[test]
+fn a_passphrase_store_is_locked_until_the_right_passphrase_is_given() {
+    use gongwen_client::key::{KdfParams, PassphraseKeys};
+    let dir = TempDir::new().unwrap();
+    let cheap = KdfParams {
+        m_cost: 1024,
+        t_cost: 1,
+        p_cost: 1,
+    };
+    let keys = PassphraseKeys::with_params("县政府办公室口令", cheap).unwrap();
+    drop(
+        OpenOptions::new(dir.path())
+            .create(true)
+            .keys(Arc::new(keys))
+            .user("张三")
+            .open()
+            .unwrap(),
+    );
+    let locked = CommandError::from(gongwen_client::Error::PassphraseRequired);
+    let app = boot(AppState::failed(dir.path().to_path_buf(), locked));
+    let main = window(&app, "main");
+
+    let lock = invoke(&main, "store_lock").unwrap();
+    assert_eq!(lock["kind"], "passphrase_required", "{lock}");
+    assert_eq!(lock["minPassphraseChars"], 8);
+    assert_eq!(
+        invoke(&main, "queue_counts").unwrap_err()["code"],
+        "store_locked"
+    );
+
+    // Too short, then wrong: refused in words, still locked.
+    let short = invoke_with(
+        &main,
+        "unlock_store",
+        json_body(json!({ "passphrase": "短" })),
+    );
+    let short = short.unwrap_err();
+    assert_eq!(short["code"], "store_locked", "{short}");
+    assert!(short["message"].as_str().unwrap().contains("8"), "{short}");
+    let wrong = invoke_with(
+        &main,
+        "unlock_store",
+        json_body(json!({ "passphrase": "不是这个口令啊啊" })),
+    )
+    .unwrap_err();
+    assert!(
+        wrong["message"].as_str().unwrap().contains("口令不正确"),
+        "{wrong}"
+    );
+    assert_eq!(
+        invoke(&main, "store_lock").unwrap()["kind"],
+        "passphrase_required"
+    );
+
+    invoke_with(
+        &main,
+        "unlock_store",
+        json_body(json!({ "passphrase": "县政府办公室口令" })),
+    )
+    .unwrap();
+    assert_eq!(invoke(&main, "store_lock"), Ok(Value::Null));
+    assert_eq!(invoke(&main, "queue_counts").unwrap()["drafts"], 0);
+    let state = app.state::<AppState>();
+    // Later reopenings (after a login) use the same key, without asking again.
+    let reopened = state.reopen().unwrap().store_info().unwrap();
+    assert_eq!(
+        reopened.key_source,
+        gongwen_client::key::KeySource::Passphrase
+    );
+}
+
+#[test]
+fn without_a_keychain_and_without_a_store_a_passphrase_is_offered() {
+    let dir = TempDir::new().unwrap();
+    let locked = CommandError::from(gongwen_client::Error::KeychainUnavailable {
+        reason: "no dbus".into(),
+    });
+    let app = boot(AppState::failed(dir.path().to_path_buf(), locked));
+    let main = window(&app, "main");
+    let lock = invoke(&main, "store_lock").unwrap();
+    assert_eq!(lock["kind"], "no_keychain", "{lock}");
+    assert!(
+        lock["message"].as_str().unwrap().contains("钥匙串"),
+        "{lock}"
+    );
+}

@@ -20,8 +20,8 @@ const PASSWORD: &str = "correct horse battery staple";
 
 mod account;
 mod chain;
-mod reminders;
 mod cli_kill;
+mod reminders;
 
 struct Server {
     base: String,

@@ -1,9 +1,9 @@
 //! Commands that read the local store.
 
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::dto::{QueueCounts, StoreInfo, SyncStatus};
-use crate::error::CommandError;
+use crate::dto::{QueueCounts, StoreInfo, StoreLock, SyncStatus};
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
 /// The counts beside the navigation (待办 · 已办 · 待阅 · 草稿).
@@ -26,4 +26,32 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, Comma
 #[tauri::command]
 pub async fn store_info(state: State<'_, AppState>) -> Result<StoreInfo, CommandError> {
     Ok(state.client()?.store_info()?.into())
+}
+
+/// Why the local store is shut (口令, 钥匙串), or nothing when it is open: the window
+/// shows the unlock screen from this.
+#[tauri::command]
+pub async fn store_lock(state: State<'_, AppState>) -> Result<Option<StoreLock>, CommandError> {
+    Ok(state.store_lock())
+}
+
+/// 解锁: opens the store with a passphrase (creating it when this computer has no
+/// keychain and no store yet), then starts the sync when the store has an account.
+#[tauri::command]
+pub async fn unlock_store<R: Runtime>(
+    app: AppHandle<R>,
+    passphrase: String,
+) -> Result<(), CommandError> {
+    // Argon2id takes about a second: keep the async threads free meanwhile.
+    let handle = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        handle
+            .state::<AppState>()
+            .unlock_with_passphrase(&passphrase)
+            .map(drop)
+    })
+    .await
+    .map_err(|e| CommandError::new(ErrorCode::Internal, format!("解锁中断：{e}")))??;
+    app.state::<AppState>().start_sync();
+    Ok(())
 }

@@ -5,7 +5,7 @@
  */
 export type OutboxRow = { seq: number, 
 /**
- * 送审 or 办理.
+ * 送审, 收文登记, 签收, 保存草稿, or the action (同意, 退回…).
  */
 label: string, flowId: string, createdAt: string, 
 /**

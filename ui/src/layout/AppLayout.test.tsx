@@ -12,6 +12,8 @@ vi.mock("../lib/ipc", async (importOriginal) => {
     ...actual,
     queueCounts: vi.fn(),
     flowCounts: vi.fn(),
+    incomingCounts: vi.fn(),
+    incomingList: vi.fn(),
     syncStatus: vi.fn(),
     storeInfo: vi.fn(),
     listDrafts: vi.fn(),
@@ -25,6 +27,8 @@ vi.mock("../lib/ipc", async (importOriginal) => {
     printers: vi.fn(),
     fonts: vi.fn(),
     about: vi.fn(),
+    storeLock: vi.fn(),
+    unlockStore: vi.fn(),
   };
 });
 
@@ -47,6 +51,8 @@ describe("AppLayout", () => {
     mocked.queueCounts.mockResolvedValue({ todo: 7, done: 12, toRead: 2, drafts: 0 });
     mocked.flowCounts.mockResolvedValue({ todo: 7, done: 12, toRead: 2, read: 0, sent: 0, overdue: 0, rejected: 0 });
     mocked.queue.mockResolvedValue({ rows: [], hasMore: false });
+    mocked.incomingCounts.mockResolvedValue({ unsigned: 4, unregistered: 1, registered: 0 });
+    mocked.incomingList.mockResolvedValue({ rows: [], total: 0 });
     mocked.outbox.mockResolvedValue([]);
     mocked.rejectedActions.mockResolvedValue([]);
     mocked.lintDocument.mockResolvedValue([]);
@@ -116,7 +122,9 @@ describe("AppLayout", () => {
     const labels = within(nav)
       .getAllByRole("menuitem")
       .map((item) => item.textContent?.replace(/\d+/g, "").trim());
-    expect(labels).toEqual(["待办", "待阅", "已办", "已阅", "在办", "草稿", "发文", "收文", "督办", "搜索", "设置"]);
+    expect(labels).toEqual(["待办", "待阅", "已办", "已阅", "在办", "草稿", "发文", "待签收", "待登记", "已登记", "回执", "督办", "搜索", "设置"]);
+    // The 收文 entries stand under their own heading.
+    expect(within(nav).getByText("收文")).toBeInTheDocument();
   });
 
   it("shows the 待办 count from the store beside the navigation entry", async () => {
@@ -151,8 +159,11 @@ describe("AppLayout", () => {
     const user = userEvent.setup();
     renderLayout();
     await user.click(screen.getByTestId("nav-incoming"));
-    expect(screen.getByTestId("page-title")).toHaveTextContent("收文");
-    expect(screen.getByText("暂无收文")).toBeInTheDocument();
+    expect(screen.getByTestId("page-title")).toHaveTextContent("收文 · 待签收");
+    expect(await screen.findByText("暂无待签收的来文")).toBeInTheDocument();
+    expect(mocked.incomingList).toHaveBeenCalledWith("unsigned", {}, 0, 50);
+    expect(await screen.findByTestId("nav-count-incoming")).toHaveTextContent("4");
+    expect(screen.getByTestId("nav-count-incomingSigned")).toHaveTextContent("1");
 
     await user.click(screen.getByTestId("nav-settings"));
     expect(screen.getByTestId("page-title")).toHaveTextContent("设置");
@@ -183,13 +194,58 @@ describe("AppLayout", () => {
     expect(screen.queryByText("暂无待办事项")).not.toBeInTheDocument();
   });
 
-  it("says the store is locked when its key is not at hand", async () => {
-    mocked.queueCounts.mockRejectedValue(
-      new ipc.CommandError("store_locked", "无法访问系统钥匙串（no dbus）。可以改用口令加密本地数据库"),
-    );
+  it("says the store is locked when only its keychain can open it", async () => {
+    const reason = "系统钥匙串中找不到本地数据库的密钥，无法打开已加密的数据库。";
+    mocked.queueCounts.mockRejectedValue(new ipc.CommandError("store_locked", reason));
+    mocked.storeLock.mockResolvedValue({ kind: "keychain_needed", message: reason, minPassphraseChars: 8 });
     renderLayout();
     expect(await screen.findByText("本机数据已加密，暂时无法打开")).toBeInTheDocument();
-    expect(screen.getByText(/无法访问系统钥匙串/)).toBeInTheDocument();
+    expect(screen.getByText(reason)).toBeInTheDocument();
+    expect(screen.queryByLabelText("口令")).not.toBeInTheDocument();
+  });
+
+  it("without a keychain offers a passphrase, checks it twice, and opens the store", async () => {
+    const user = userEvent.setup();
+    const reason = "无法访问系统钥匙串（no dbus）。可以改用口令加密本地数据库";
+    mocked.queueCounts.mockRejectedValue(new ipc.CommandError("store_locked", reason));
+    mocked.storeLock.mockResolvedValue({ kind: "no_keychain", message: reason, minPassphraseChars: 8 });
+    // Locked (however often the counts are polled) until the store is unlocked.
+    mocked.unlockStore.mockImplementation(async () => {
+      mocked.queueCounts.mockResolvedValue({ todo: 7, done: 12, toRead: 2, drafts: 0 });
+    });
+    renderLayout();
+    expect(await screen.findByText("设置本机数据口令")).toBeInTheDocument();
+    await user.type(screen.getByTestId("unlock-passphrase"), "短口令");
+    await user.type(screen.getByTestId("unlock-repeat"), "短口令");
+    await user.click(screen.getByTestId("unlock-submit"));
+    expect(await screen.findByText("口令至少需要 8 个字符")).toBeInTheDocument();
+    await user.clear(screen.getByTestId("unlock-passphrase"));
+    await user.type(screen.getByTestId("unlock-passphrase"), "县政府办公室口令");
+    await user.clear(screen.getByTestId("unlock-repeat"));
+    await user.type(screen.getByTestId("unlock-repeat"), "县政府办公室口令X");
+    await user.click(screen.getByTestId("unlock-submit"));
+    expect(await screen.findByText("两次输入的口令不一致")).toBeInTheDocument();
+    expect(mocked.unlockStore).not.toHaveBeenCalled();
+    await user.type(screen.getByTestId("unlock-passphrase"), "X");
+    await user.click(screen.getByTestId("unlock-submit"));
+    expect(mocked.unlockStore).toHaveBeenCalledWith("县政府办公室口令X");
+    // Opened: the counts are read again and the queue shows.
+    expect(await screen.findByText("暂无待办事项")).toBeInTheDocument();
+  });
+
+  it("keeps a wrong passphrase in the field and says why", async () => {
+    const user = userEvent.setup();
+    mocked.queueCounts.mockRejectedValue(new ipc.CommandError("store_locked", "本地数据库使用口令加密，请输入口令后再打开"));
+    mocked.storeLock.mockResolvedValue({ kind: "passphrase_required", message: "", minPassphraseChars: 8 });
+    mocked.unlockStore.mockRejectedValue(
+      new ipc.CommandError("store_locked", "无法解密本地数据库：密钥或口令不正确（数据库文件未被改动）"),
+    );
+    renderLayout();
+    expect(await screen.findByText("输入本机数据口令")).toBeInTheDocument();
+    await user.type(screen.getByTestId("unlock-passphrase"), "错误的口令一二三");
+    await user.click(screen.getByTestId("unlock-submit"));
+    expect(await screen.findByText(/口令不正确/)).toBeInTheDocument();
+    expect(screen.getByTestId("unlock-passphrase")).toHaveValue("错误的口令一二三");
   });
 
   it("offers to retry when the store cannot be opened, and recovers", async () => {
@@ -225,6 +281,7 @@ describe("AppLayout", () => {
           opinion: null,
           nowAt: "审核（张三）",
           pendingSync: true,
+          reminded: null,
         },
       ],
       hasMore: false,

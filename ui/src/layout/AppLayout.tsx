@@ -11,6 +11,8 @@ import { isTyping } from "../pages/help/shortcuts";
 import { ShortcutsDialog } from "../pages/help/ShortcutsDialog";
 import { StatusBar } from "./StatusBar";
 import { SyncDrawer } from "./SyncDrawer";
+import { useShell } from "./shell";
+import { UnlockStore } from "./UnlockStore";
 import "./AppLayout.css";
 
 /** How often the counts and the status bar re-read the local store. */
@@ -23,9 +25,16 @@ export interface AppLayoutProps {
 /** What the content area shows: a page of the navigation, a task being handled, or a draft. */
 type View = { kind: "page" } | { kind: "task"; taskId: string } | { kind: "draft"; draftId: string | null; key: number };
 
+const NO_INCOMING: ipc.IncomingCounts = { unsigned: 0, unregistered: 0, registered: 0 };
+
 async function navCounts(): Promise<NavCounts> {
-  const [queue, flow] = await Promise.all([ipc.queueCounts(), ipc.flowCounts()]);
-  return { queue, flow };
+  const [queue, flow, incoming] = await Promise.all([
+    ipc.queueCounts(),
+    ipc.flowCounts(),
+    // 收文 counts are extra: a failure shows in the 收文 pages, not as a blocked window.
+    ipc.incomingCounts().catch(() => NO_INCOMING),
+  ]);
+  return { queue, flow, incoming };
 }
 
 /** The frame of every screen: navigation with counts, toolbar, content, status bar. */
@@ -55,6 +64,11 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
   const newDraft = useCallback(() => setView({ kind: "draft", draftId: null, key: Date.now() }), []);
 
   const { message } = AntApp.useApp();
+  const shell = useShell();
+  const unlocked = useCallback(() => {
+    shell.refreshSetup();
+    refreshAll();
+  }, [shell, refreshAll]);
   const [helpOpen, setHelpOpen] = useState(false);
 
   /** 下一件 / 上一件: the neighbour of the open task in the current queue (or its first). */
@@ -129,7 +143,13 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
   );
 
   const title =
-    view.kind === "task" ? `${current.label} · 办理` : view.kind === "draft" ? (view.draftId ? "修改草稿" : "起草公文") : current.label;
+    view.kind === "task"
+      ? `${current.title ?? current.label} · 办理`
+      : view.kind === "draft"
+        ? view.draftId
+          ? "修改草稿"
+          : "起草公文"
+        : (current.title ?? current.label);
 
   let content: ReactNode;
   if (view.kind === "task") {
@@ -171,6 +191,8 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
         pollMs={POLL_INTERVAL_MS}
         reloadKey={reloadKey}
         onOpenTask={(row) => row.taskId && setView({ kind: "task", taskId: row.taskId })}
+        onOpenTaskId={(taskId) => setView({ kind: "task", taskId })}
+        onChanged={refreshAll}
         onOpenDraft={(draftId) => setView({ kind: "draft", draftId, key: Date.now() })}
         onNewDraft={newDraft}
       />
@@ -193,9 +215,10 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
             selectedKeys={[selectedNavKey(page, view.kind)]}
             onClick={({ key }) => goTo(key as PageKey)}
             aria-label="主导航"
-            items={NAV_ITEMS.map((item) => {
+            items={groupNav(NAV_ITEMS.map((item) => {
               const count = item.count && counts.data ? item.count(counts.data) : undefined;
               return {
+                group: item.group,
                 key: item.key,
                 label: (
                   <span className="gw-nav-item" data-testid={`nav-${item.key}`}>
@@ -206,13 +229,13 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
                         overflowCount={999}
                         className="gw-nav-count"
                         data-testid={`nav-count-${item.key}`}
-                        color={item.key === "todo" || item.key === "overdue" ? "#c62828" : "#4a6a9c"}
+                        color={item.key === "todo" || item.key === "overdue" || item.key === "incoming" ? "#c62828" : "#4a6a9c"}
                       />
                     )}
                   </span>
                 ),
               };
-            })}
+            }))}
           />
         </Layout.Sider>
         <Layout className="gw-work">
@@ -239,7 +262,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
             </Space>
           </Layout.Header>
           <Layout.Content className={view.kind === "page" ? "gw-content" : "gw-content gw-content-fill"}>
-            {blockingError(counts.error, refreshAll) ?? content}
+            {blockingError(counts.error, refreshAll, unlocked) ?? content}
           </Layout.Content>
         </Layout>
       </Layout>
@@ -256,25 +279,32 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
   );
 }
 
+type NavEntry = { group?: string; key: string; label: ReactNode };
+type MenuEntry = { key: string; label: ReactNode } | { type: "group"; key: string; label: string; children: { key: string; label: ReactNode }[] };
+
+/** Entries sharing a group (收文) go under one heading, where the first of them stands. */
+function groupNav(entries: NavEntry[]): MenuEntry[] {
+  const out: MenuEntry[] = [];
+  for (const { group, key, label } of entries) {
+    if (!group) {
+      out.push({ key, label });
+      continue;
+    }
+    const heading = out.find((e): e is Extract<MenuEntry, { type: "group" }> => "type" in e && e.label === group);
+    if (heading) heading.children.push({ key, label });
+    else out.push({ type: "group", key: `group-${group}`, label: group, children: [{ key, label }] });
+  }
+  return out;
+}
+
 /** Errors that make every page meaningless get a full-page explanation; the rest stay local. */
-function blockingError(error: ipc.CommandError | undefined, retry: () => void): ReactNode {
+function blockingError(error: ipc.CommandError | undefined, retry: () => void, unlocked: () => void): ReactNode {
   if (!error) return null;
   switch (error.code) {
     case "schema_too_new":
       return <Result status="warning" title="请升级公文通" subTitle={error.message} />;
     case "store_locked":
-      return (
-        <Result
-          status="warning"
-          title="本机数据已加密，暂时无法打开"
-          subTitle={error.message}
-          extra={
-            <Button type="primary" onClick={retry}>
-              重试
-            </Button>
-          }
-        />
-      );
+      return <UnlockStore message={error.message} onUnlocked={unlocked} />;
     case "busy":
       return (
         <Result

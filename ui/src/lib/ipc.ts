@@ -11,6 +11,8 @@ import type { DraftRow } from "../bindings/DraftRow";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { QueueCounts } from "../bindings/QueueCounts";
 import type { StoreInfo } from "../bindings/StoreInfo";
+import type { StoreLock } from "../bindings/StoreLock";
+import type { StoreLockKind } from "../bindings/StoreLockKind";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { ActRequest } from "../bindings/ActRequest";
 import type { ActResult } from "../bindings/ActResult";
@@ -56,9 +58,25 @@ import type { ServerCheck } from "../bindings/ServerCheck";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsUpdate } from "../bindings/SettingsUpdate";
 import type { SetupStatus } from "../bindings/SetupStatus";
+import type { IncomingCounts } from "../bindings/IncomingCounts";
+import type { IncomingDetail } from "../bindings/IncomingDetail";
+import type { IncomingFileRow } from "../bindings/IncomingFileRow";
+import type { IncomingListPage } from "../bindings/IncomingListPage";
+import type { IncomingQuery } from "../bindings/IncomingQuery";
+import type { IncomingRow } from "../bindings/IncomingRow";
+import type { IncomingStage } from "../bindings/IncomingStage";
+import type { InstructRequest } from "../bindings/InstructRequest";
+import type { RecipientRow } from "../bindings/RecipientRow";
+import type { RegisterRequest } from "../bindings/RegisterRequest";
+import type { RegisterResult } from "../bindings/RegisterResult";
+import type { RegistrationInfo } from "../bindings/RegistrationInfo";
+import type { RouteChoice } from "../bindings/RouteChoice";
+import type { SentDocumentRow } from "../bindings/SentDocumentRow";
+import type { SignResult } from "../bindings/SignResult";
 import type { GwDocument } from "./document";
 
 export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus, GwDocument };
+export type { StoreLock, StoreLockKind };
 export type { AutosaveOutcome, ConflictComparison, ConflictCopyRow, ConflictField, ExportedPdf, PersonRow, PrintedJob, PrintJob };
 export type { ActRequest, ActResult, DiffPiece, DraftDetail, ElementDiff, FlowCounts, FlowDetail, HandlerLine, LintFinding, NextChoice, OpinionLine, OutboxRow, QueueName, QueuePage, QueueQuery, QueueRow, RejectedRow, ReturnTarget, SavedDraft, StepLine, SubmitResult, TaskAction, TaskDetail, VersionComparison, VersionRow };
 
@@ -115,6 +133,16 @@ export function syncStatus(): Promise<SyncStatus> {
 /** Where the local data lives and which schema it has (设置 · 关于). */
 export function storeInfo(): Promise<StoreInfo> {
   return call<StoreInfo>("store_info");
+}
+
+/** Why the local store is shut (口令 needed, no keychain …), or null when it is open. */
+export function storeLock(): Promise<StoreLock | null> {
+  return call<StoreLock | null>("store_lock");
+}
+
+/** Opens the store with a passphrase (creates it when there is no keychain and no store yet). */
+export function unlockStore(passphrase: string): Promise<void> {
+  return call<void>("unlock_store", { passphrase });
 }
 
 /** One page of my drafts, most recently changed first. */
@@ -252,6 +280,15 @@ export function draftConflicts(draftId: string): Promise<ConflictCopyRow[]> {
   return call<ConflictCopyRow[]>("draft_conflicts", { draftId });
 }
 
+/**
+ * 处理冲突副本: keep the current version (`document` null) or save `document` (the copy,
+ * or a merge) as the next version. The copy is resolved for good: on the server and on
+ * every device of the draft, also after a restart.
+ */
+export function resolveConflict(draftId: string, copyId: string, document: GwDocument | null): Promise<SavedDraft> {
+  return call<SavedDraft>("resolve_conflict", { draftId, copyId, document });
+}
+
 /** The current version beside a conflict copy, element by element. */
 export function compareConflict(draftId: string, copyId: string): Promise<ConflictComparison> {
   return call<ConflictComparison>("compare_conflict", { draftId, copyId });
@@ -286,6 +323,15 @@ export function startOffline(): Promise<SetupStatus> {
 /** 退出登录: local data stays; the setup screen shows again. */
 export function logout(): Promise<SetupStatus> {
   return call<SetupStatus>("logout");
+}
+
+/**
+ * 修改密码 (online only). Rejects with `wrong_password` (mark the current-password field),
+ * `weak_password` (mark the new-password field), `offline`, `unauthorized` or `refused`.
+ * On success this device stays logged in; the user's other devices must log in again.
+ */
+export function changePassword(current: string, newPassword: string): Promise<void> {
+  return call<void>("change_password", { current, newPassword });
 }
 
 /** 立即同步. */
@@ -323,4 +369,84 @@ export function openDataDir(): Promise<void> {
 /** 导出诊断信息 to `path` (.tar.gz); resolves with its size in bytes. */
 export function exportDiagnostics(path: string): Promise<number> {
   return call<number>("export_diagnostics", { path });
+}
+
+/**
+ * A startup milestone for the desktop benchmark (scripts/desktop-bench.sh): the app writes it
+ * to the probe file only when started with GONGWEN_STARTUP_PROBE, and ignores it otherwise.
+ */
+export function startupMark(name: string, epochMs: number): Promise<void> {
+  return call<void>("startup_mark", { name, epochMs });
+}
+
+// ---------------------------------------------------------------------------
+// 收文 and 回执 (src-tauri/src/commands/incoming.rs)
+// ---------------------------------------------------------------------------
+
+export type {
+  IncomingCounts,
+  IncomingDetail,
+  IncomingFileRow,
+  IncomingListPage,
+  IncomingQuery,
+  IncomingRow,
+  IncomingStage,
+  InstructRequest,
+  RecipientRow,
+  RegisterRequest,
+  RegisterResult,
+  RegistrationInfo,
+  RouteChoice,
+  SentDocumentRow,
+  SignResult,
+};
+
+/** One page of a 收文 list (待签收, 待登记, 已登记), filtered, newest first. */
+export function incomingList(stage: IncomingStage, query: IncomingQuery, offset: number, limit: number): Promise<IncomingListPage> {
+  return call<IncomingListPage>("incoming_list", { stage, query, offset, limit });
+}
+
+/** The counts beside the 收文 entries of the navigation. */
+export function incomingCounts(): Promise<IncomingCounts> {
+  return call<IncomingCounts>("incoming_counts");
+}
+
+/** One incoming document: as issued, its files, sender and registration. */
+export function incomingDetail(incomingId: string): Promise<IncomingDetail> {
+  return call<IncomingDetail>("incoming_detail", { incomingId });
+}
+
+/** 签收: recorded here at once and sent with the next sync (待同步). */
+export function signIncoming(incomingId: string): Promise<SignResult> {
+  return call<SignResult>("sign_incoming", { incomingId });
+}
+
+/** The 收文编号 登记 would give now. */
+export function suggestReceiptNumber(incomingId: string): Promise<string> {
+  return call<string>("suggest_receipt_number", { incomingId });
+}
+
+/** 登记: records the particulars and starts the 收文 flow. */
+export function registerIncoming(incomingId: string, request: RegisterRequest): Promise<RegisterResult> {
+  return call<RegisterResult>("register_incoming", { incomingId, request });
+}
+
+/** The 收文 route templates 登记 may use. */
+export function incomingRoutes(): Promise<RouteChoice[]> {
+  return call<RouteChoice[]>("incoming_routes");
+}
+
+/** 回执: documents this organ sent, each recipient organ signed or not. */
+export function receiptOverview(): Promise<SentDocumentRow[]> {
+  return call<SentDocumentRow[]>("receipt_overview");
+}
+
+/** Saves one file of an incoming document (by name, or "pdf") to `path`; resolves with the path written. */
+export function saveIncomingFile(incomingId: string, file: string, path: string): Promise<string> {
+  return call<string>("save_incoming_file", { incomingId, file, path });
+}
+
+/** 批办: approves the 批办 task with the 主办/协办 departments and the 办理时限 of 承办. */
+export function instructTask(request: InstructRequest): Promise<ActResult> {
+  return call<ActResult>("instruct_task", { request });
 }

@@ -1,7 +1,7 @@
 //! Seeds a data folder for the end-to-end test (scripts/e2e.sh) and the screenshots.
 //!
 //! ```sh
-//! cargo run -p gongwen-e2e-seed -- --data-dir DIR --todo 3
+//! cargo run -p gongwen-e2e-seed -- --data-dir DIR --todo 3 [--bulk 100000]
 //! ```
 //!
 //! It opens (creating) the store exactly as the app does, with the key in the OS keychain,
@@ -10,6 +10,19 @@
 //! each lands as an open 审核 task of 张三 (部门负责人), the local user the app opens as. The
 //! first one was sent three days ago and is overdue. The final check reads the count back
 //! through the same call the app's `flow_counts` command makes, and prints it.
+//!
+//! It also puts three documents other organs sent into the 收文 of this organ, as the
+//! sync engine would store them from the 公文交换: two waiting for 签收 (the e2e spec
+//! signs and registers the first) and one signed and waiting for 登记; and a 回执 for
+//! the first seeded draft, so the sender's 回执 page has one organ signed and the rest
+//! listed as not signed.
+//!
+//! `--bulk N` then makes the store large, for the desktop benchmark (scripts/desktop-bench.sh):
+//! N more documents, each a copy of the last seeded one with its own title, content hash and
+//! ids, in its own flow with an open 审核 task of 张三 (drafts, versions, flows and task rows,
+//! as sync would have left them: server-confirmed, nothing waiting in the outbox). The
+//! copies are written in SQL, in one transaction, so 100,000 take seconds rather than the
+//! hours 100,000 real 送审 would; they are not in the full-text search index.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,7 +31,12 @@ use anyhow::{Context, bail, ensure};
 use gongwen_client::Client;
 use gongwen_client::api::OpenOptions;
 use gongwen_client::flow::Person;
+use gongwen_client::key::{KeyProvider, KeychainKeys, StoreIdentity};
+use gongwen_client::store::{DB_FILE, Db};
 use gongwen_domain::Document;
+use gongwen_protocol::exchange::{Incoming, ItemState, OrganRef, PersonRef, Receipt};
+use rusqlite::types::Value;
+use sha2::{Digest, Sha256};
 
 /// The local user the app opens as (reviewer: 部门负责人).
 const USER: &str = "张三";
@@ -30,7 +48,7 @@ const PEOPLE: &[(&str, &[&str])] = &[
     (DRAFTER, &[]),
     (USER, &["部门负责人"]),
     ("王五", &["办公室主任"]),
-    ("赵六", &["分管领导"]),
+    ("赵六", &["分管领导", "领导班子成员"]),
     ("钱七", &["核稿人"]),
     ("孙八", &["文书"]),
     ("周九", &["文印"]),
@@ -87,8 +105,142 @@ fn document(title: &str, doc_type: &str, urgency: Option<&str>) -> anyhow::Resul
     Document::from_json(&json.to_string()).map_err(|e| anyhow::anyhow!("示例公文无效：{e}"))
 }
 
+struct Args {
+    data_dir: PathBuf,
+    todo: u64,
+    bulk: u64,
+}
+
+/// (id, title, 来文单位 代字, 来文单位, 文号 seq, 紧急程度, signed already)
+type IncomingSeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    Option<&'static str>,
+    bool,
+);
+
+const INCOMING: &[IncomingSeed] = &[
+    (
+        "e2e-incoming-1",
+        "鹤山市财政局关于做好2027年度部门预算编制工作的通知",
+        "鹤财",
+        "鹤山市财政局",
+        18,
+        Some("加急"),
+        false,
+    ),
+    (
+        "e2e-incoming-2",
+        "鹤山市应急管理局关于开展冬季安全生产隐患排查的通知",
+        "鹤应急",
+        "鹤山市应急管理局",
+        41,
+        Some("特急"),
+        false,
+    ),
+    (
+        "e2e-incoming-3",
+        "鹤山市教育局关于报送2026年学校安全工作总结的通知",
+        "鹤教",
+        "鹤山市教育局",
+        7,
+        None,
+        true,
+    ),
+];
+
+fn organ(code: &str, name: &str) -> OrganRef {
+    OrganRef {
+        code: code.to_owned(),
+        name: name.to_owned(),
+    }
+}
+
+fn person(login: &str, name: &str) -> PersonRef {
+    PersonRef {
+        login: login.to_owned(),
+        display_name: name.to_owned(),
+    }
+}
+
+/// The 收文 of this organ and one 回执 for `first_draft`, stored as a pull would.
+fn seed_exchange(client: &Client, first_draft: Option<(&str, &str)>) -> anyhow::Result<()> {
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
+    let stamp = |minutes_ago: i64| -> anyhow::Result<String> {
+        Ok((now - time::Duration::minutes(minutes_ago))
+            .format(&time::format_description::well_known::Rfc3339)?)
+    };
+    for (n, (id, title, code, name, seq, urgency, signed)) in INCOMING.iter().enumerate() {
+        let mut doc = serde_json::json!({
+            "format": "standard",
+            "doc_type": "通知",
+            "direction": "down",
+            "issuers": [{ "name": name, "mark": format!("{name}文件") }],
+            "doc_number": { "prefix": code, "year": 2026, "seq": seq },
+            "title": title,
+            "main_recipients": ["各镇人民政府", "市直各单位"],
+            "body": "为做好有关工作，现将有关事项通知如下。\n一、高度重视\n各单位要提高认识，加强领导，明确专人负责。\n二、按时报送\n请于2026年12月25日前将有关材料报送我单位。",
+            "signatures": [name],
+            "date": "2026-11-27",
+            "seal": true,
+            "printing": { "organ": name, "date": "2026-11-27" }
+        });
+        if let Some(u) = urgency {
+            doc["urgency"] = serde_json::Value::from(*u);
+        }
+        // The document must be one the app can lay out.
+        Document::from_json(&doc.to_string())
+            .map_err(|e| anyhow::anyhow!("示例来文“{title}”无效：{e}"))?;
+        let delivered = stamp(90 - 20 * n as i64)?;
+        client.store_incoming(&Incoming {
+            id: (*id).to_owned(),
+            exchange_id: format!("{id}-x"),
+            document_id: format!("{id}-doc"),
+            from: organ(code, name),
+            to: organ("鹤府办", ORGAN),
+            title: (*title).to_owned(),
+            doc_number: Some(format!("{code}〔2026〕{seq}号")),
+            document: doc,
+            content_hash: None,
+            pdf: None,
+            attachments: Vec::new(),
+            sent_by: person(&format!("{code}-clerk"), "陈文书"),
+            delivered_at: delivered.clone(),
+            state: if *signed {
+                ItemState::Signed
+            } else {
+                ItemState::Delivered
+            },
+            signed_by: signed.then(|| person("孙八", "孙八")),
+            signed_at: if *signed { Some(stamp(10)?) } else { None },
+        })?;
+    }
+    if let Some((draft, title)) = first_draft {
+        client.store_receipt(&Receipt {
+            id: "e2e-receipt-1".to_owned(),
+            incoming_id: "e2e-receipt-1-in".to_owned(),
+            exchange_id: "e2e-receipt-1-x".to_owned(),
+            document_id: draft.to_owned(),
+            title: title.to_owned(),
+            doc_number: None,
+            recipient: organ("鹤山镇", "各镇人民政府"),
+            signed_by: person("鹤山镇-clerk", "黄秘书"),
+            signed_at: stamp(30)?,
+        })?;
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
-    let (data_dir, todo) = parse_args()?;
+    let Args {
+        data_dir,
+        todo,
+        bulk,
+    } = parse_args()?;
+    ensure!(bulk == 0 || todo > 0, "--bulk 需要至少一件 --todo 作为样本");
 
     let client =
         Client::open(&data_dir).with_context(|| format!("打开 {} 失败", data_dir.display()))?;
@@ -104,6 +256,7 @@ fn main() -> anyhow::Result<()> {
     let already = client.flow_counts()?.todo;
     drop(client);
 
+    let mut first_draft: Option<(String, &str)> = None;
     for i in 0..todo {
         let (title, doc_type, urgency) =
             DOCUMENTS[usize::try_from(already + i).unwrap_or(0) % DOCUMENTS.len()];
@@ -119,44 +272,237 @@ fn main() -> anyhow::Result<()> {
             .open()
             .context("以拟稿人身份打开数据失败")?;
         let draft = drafter.create_draft(document(title, doc_type, urgency)?)?;
+        first_draft.get_or_insert_with(|| (draft.draft_id.clone(), title));
         drafter
             .submit_draft(&draft.draft_id, None)
             .with_context(|| format!("送审“{title}”失败"))?;
     }
 
+    if bulk > 0 {
+        copy_documents(&data_dir, bulk)?;
+    }
+
     let mut client = Client::open(&data_dir)?;
     client.set_user_name(USER)?;
+    seed_exchange(&client, first_draft.as_ref().map(|(d, t)| (d.as_str(), *t)))
+        .context("写入示例收文失败")?;
     let counts = client.flow_counts()?;
     ensure!(
-        counts.todo == already + todo,
+        counts.todo == already + todo + bulk,
         "待办数应为 {}，实际为 {}",
-        already + todo,
+        already + todo + bulk,
         counts.todo
     );
     println!("{}", counts.todo);
     Ok(())
 }
 
-fn parse_args() -> anyhow::Result<(PathBuf, u64)> {
+/// The columns of `table`, minus an `INTEGER PRIMARY KEY` (a rowid alias: SQLite numbers
+/// the copies itself).
+fn columns(tx: &rusqlite::Transaction<'_>, table: &str) -> anyhow::Result<Vec<String>> {
+    let mut stmt = tx.prepare(&format!("PRAGMA table_info({table})"))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>("name")?,
+            r.get::<_, String>("type")?,
+            r.get::<_, i64>("pk")?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, kind, pk) = row?;
+        let rowid_alias = pk == 1 && kind.eq_ignore_ascii_case("INTEGER");
+        if !rowid_alias {
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
+/// `INSERT INTO table SELECT …` copying the rows where `key = ?1`, with the named columns
+/// replaced by parameters ?2, ?3 … in the order given. Every column of the table is
+/// copied, so the copies stay complete as migrations add columns.
+fn copy_sql(
+    tx: &rusqlite::Transaction<'_>,
+    table: &str,
+    key: &str,
+    overrides: &[&str],
+) -> anyhow::Result<String> {
+    let cols = columns(tx, table)?;
+    for o in overrides {
+        ensure!(cols.iter().any(|c| c == o), "{table} 没有列 {o}");
+    }
+    let select: Vec<String> = cols
+        .iter()
+        .map(|c| match overrides.iter().position(|o| o == c) {
+            Some(i) => format!("?{}", i + 2),
+            None => c.clone(),
+        })
+        .collect();
+    Ok(format!(
+        "INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE {key} = ?1",
+        cols.join(", "),
+        select.join(", ")
+    ))
+}
+
+/// An id shaped like the template's (a UUID), unique per copy: its last 12 hex digits
+/// replaced by the copy's number.
+fn derived_id(template: &str, n: u64) -> String {
+    let keep = template.len().saturating_sub(12);
+    format!("{}{n:012x}", &template[..keep])
+}
+
+/// Writes `count` copies of the newest seeded flow (see the module docs).
+fn copy_documents(data_dir: &std::path::Path, count: u64) -> anyhow::Result<()> {
+    let identity: StoreIdentity = serde_json::from_str(
+        &std::fs::read_to_string(data_dir.join("store.json")).context("读取 store.json 失败")?,
+    )
+    .context("store.json 无法解析")?;
+    let key = KeychainKeys
+        .load(&identity)?
+        .context("钥匙串中没有这个数据文件夹的密钥")?;
+    let db = Db::open(&data_dir.join(DB_FILE), &key, false)?;
+    let started = std::time::Instant::now();
+    db.write(|tx| {
+        copy_in(tx, count).map_err(|e| gongwen_client::Error::Corrupt(format!("{e:#}")))
+    })?;
+    db.write(|tx| Ok(tx.execute_batch("ANALYZE;")?))?;
+    eprintln!(
+        "copied {count} documents in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn copy_in(tx: &rusqlite::Transaction<'_>, count: u64) -> anyhow::Result<()> {
+    // The template: the newest running flow, its document's head version and its tasks.
+    let (flow_id, doc_id, version, old_hash, flow_json): (String, String, i64, String, String) = tx
+        .query_row(
+            "SELECT id, document_id, doc_version, content_hash, flow_json FROM flows
+             WHERE status = 'running' ORDER BY created_at DESC, id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .context("没有可复制的流程")?;
+    let content: String = tx.query_row(
+        "SELECT content FROM draft_versions WHERE draft_id = ?1 AND version = ?2",
+        (&doc_id, version),
+        |r| r.get(0),
+    )?;
+    let mut document =
+        Document::from_json(&content).map_err(|e| anyhow::anyhow!("样本公文无效：{e}"))?;
+    let old_title = document.title.clone();
+    let task_ids: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT id FROM tasks WHERE flow_id = ?1")?;
+        stmt.query_map([&flow_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+
+    let drafts = copy_sql(tx, "drafts", "id", &["id", "title"])?;
+    let versions = copy_sql(
+        tx,
+        "draft_versions",
+        "draft_id",
+        &["draft_id", "content_hash", "content"],
+    )?;
+    let attachments = copy_sql(tx, "version_attachments", "draft_id", &["draft_id"])?;
+    let flows = copy_sql(
+        tx,
+        "flows",
+        "id",
+        &[
+            "id",
+            "document_id",
+            "title",
+            "content_hash",
+            "flow_json",
+            "base_json",
+        ],
+    )?;
+    let tasks = copy_sql(
+        tx,
+        "tasks",
+        "id",
+        &["id", "document_id", "flow_id", "title", "pending_seq"],
+    )?;
+
+    for n in 1..=count {
+        let subject = BULK_SUBJECTS[usize::try_from(n).unwrap_or(0) % BULK_SUBJECTS.len()];
+        let title = format!("{ORGAN}关于{subject}的通知（第{n}号）");
+        document.title = title.clone();
+        let content = document.to_canonical_json();
+        let hash = hex::encode(Sha256::digest(content.as_bytes()));
+        let new_doc = derived_id(&doc_id, n);
+        let new_flow = derived_id(&flow_id, n);
+        let mut json = flow_json
+            .replace(&flow_id, &new_flow)
+            .replace(&doc_id, &new_doc)
+            .replace(&old_hash, &hash)
+            .replace(&old_title, &title);
+        let new_tasks: Vec<String> = task_ids.iter().map(|t| derived_id(t, n)).collect();
+        for (old, new) in task_ids.iter().zip(&new_tasks) {
+            json = json.replace(old, new);
+        }
+
+        tx.prepare_cached(&drafts)?
+            .execute((&doc_id, &new_doc, &title))?;
+        tx.prepare_cached(&versions)?
+            .execute((&doc_id, &new_doc, &hash, &content))?;
+        tx.prepare_cached(&attachments)?
+            .execute((&doc_id, &new_doc))?;
+        tx.prepare_cached(&flows)?
+            .execute((&flow_id, &new_flow, &new_doc, &title, &hash, &json, &json))?;
+        for (old, new) in task_ids.iter().zip(&new_tasks) {
+            tx.prepare_cached(&tasks)?.execute((
+                old,
+                new,
+                &new_doc,
+                &new_flow,
+                &title,
+                Value::Null,
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Subjects for the copies' titles.
+const BULK_SUBJECTS: &[&str] = &[
+    "做好防汛抗旱工作",
+    "开展安全生产专项整治",
+    "报送年度工作总结",
+    "加强耕地保护",
+    "做好疫苗接种工作",
+    "开展消防安全检查",
+    "推进数字政府建设",
+    "做好困难群众救助",
+];
+
+fn parse_args() -> anyhow::Result<Args> {
     let mut data_dir = None;
     let mut todo = None;
+    let mut bulk = 0;
+    let number = |value: Option<String>, flag: &str| -> anyhow::Result<u64> {
+        value
+            .with_context(|| format!("{flag} 需要一个数字"))?
+            .parse()
+            .with_context(|| format!("{flag} 需要一个数字"))
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--data-dir" => data_dir = args.next().map(PathBuf::from),
-            "--todo" => {
-                todo = Some(
-                    args.next()
-                        .context("--todo 需要一个数字")?
-                        .parse()
-                        .context("--todo 需要一个数字")?,
-                )
+            "--todo" => todo = Some(number(args.next(), "--todo")?),
+            "--bulk" => bulk = number(args.next(), "--bulk")?,
+            other => {
+                bail!("未知参数 {other}；用法：gongwen-e2e-seed --data-dir DIR --todo N [--bulk M]")
             }
-            other => bail!("未知参数 {other}；用法：gongwen-e2e-seed --data-dir DIR --todo N"),
         }
     }
-    Ok((
-        data_dir.context("缺少 --data-dir DIR")?,
-        todo.context("缺少 --todo N")?,
-    ))
+    Ok(Args {
+        data_dir: data_dir.context("缺少 --data-dir DIR")?,
+        todo: todo.context("缺少 --todo N")?,
+        bulk,
+    })
 }

@@ -202,9 +202,10 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
       });
   }, [spec.name, query, page]);
 
+  // Also after each background sync: what arrived (a new 待办, a 文号) shows without 刷新.
   useEffect(() => {
     load();
-  }, [load, reloadKey]);
+  }, [load, reloadKey, lastSyncedAt]);
 
   useEffect(() => {
     setPage(0);

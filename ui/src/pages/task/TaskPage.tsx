@@ -6,7 +6,8 @@ import { PdfPreview } from "../../components/PdfPreview";
 import { PersonPicker } from "../../components/PersonPicker";
 import { PrintActions } from "../../components/PrintActions";
 import * as ipc from "../../lib/ipc";
-import { formatDue } from "../../lib/format";
+import { formatDateTime, formatDue } from "../../lib/format";
+import { AssignmentPanel, NO_ASSIGNMENT, departments, type AssignmentValue } from "../incoming/AssignmentPanel";
 import { FlowTimeline } from "./FlowTimeline";
 import "./TaskPage.css";
 
@@ -59,6 +60,8 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
   const [loadError, setLoadError] = useState<ipc.CommandError>();
   const [opinion, setOpinion] = useState("");
   const [nextHandlers, setNextHandlers] = useState<string[]>([]);
+  /** 批办 (收文): 主办/协办 departments and 办理时限 for 承办. */
+  const [assignment, setAssignment] = useState<AssignmentValue>(NO_ASSIGNMENT);
   /** The preview's tab: the document (正文) or the flow's form (稿纸). */
   const [sheet, setSheet] = useState<"document" | "sheet">("document");
   const [busy, setBusy] = useState(false);
@@ -79,6 +82,7 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
     setTask(undefined);
     setOpinion("");
     setNextHandlers([]);
+    setAssignment(NO_ASSIGNMENT);
     setActError(undefined);
     load();
   }, [load]);
@@ -105,8 +109,43 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
     [task, message, onDone],
   );
 
+  /** 批办 with an assignment: the departments become the handlers of 承办. */
+  const instruct = useCallback(async () => {
+    if (!task || !assignment.leadDept) return;
+    setBusy(true);
+    setActError(undefined);
+    try {
+      const depts = departments(await ipc.directory());
+      const choice = (dept: string) => ({ dept, handler: depts.get(dept)?.id ?? "" });
+      const result = await ipc.instructTask({
+        taskId: task.taskId,
+        opinion: opinion.trim() || undefined,
+        lead: choice(assignment.leadDept),
+        assist: assignment.assistDepts.map(choice),
+        due: assignment.due,
+        contentHash: task.contentHash,
+      });
+      message.success(`已批办，待同步。当前：${result.nowAt}`);
+      onDone(result);
+    } catch (raw) {
+      setActError(ipc.CommandError.from(raw).message);
+    } finally {
+      setBusy(false);
+    }
+  }, [task, assignment, opinion, message, onDone]);
+
   const approve = useCallback(() => {
     if (!task || busy) return;
+    if (task.nextChoice.kind === "assignment") {
+      if (assignment.leadDept) {
+        void instruct();
+        return;
+      }
+      if (task.nextChoice.required) {
+        setActError("请选择主办科室，并确认办理时限。");
+        return;
+      }
+    }
     const text = opinion.trim();
     const needsNext = task.nextChoice.kind === "handlers" && task.nextChoice.required;
     if (needsNext && nextHandlers.length === 0) {
@@ -120,7 +159,7 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
       contentHash: task.contentHash,
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [task, busy, opinion, nextHandlers, run]);
+  }, [task, busy, opinion, nextHandlers, run, assignment, instruct]);
 
   // Ctrl+Enter anywhere on the page approves with the typed opinion.
   useEffect(() => {
@@ -296,6 +335,20 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
                   : []),
               ]}
             />
+            {task.reminders.length > 0 && (
+              <Alert
+                type="warning"
+                showIcon
+                className="gw-task-error"
+                data-testid="task-reminders"
+                title={`已催办 ${task.reminders.length} 次`}
+                description={task.reminders.map((r) => (
+                  <div key={`${r.at}-${r.from}`}>
+                    {r.fromName} 于 {formatDateTime(r.at)} 催办{r.message ? `：${r.message}` : ""}
+                  </div>
+                ))}
+              />
+            )}
             {canApprove || buttons.length > 0 ? (
               <>
                 <div className="gw-task-section">意见</div>
@@ -336,6 +389,9 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
                       data-testid="next-handlers"
                     />
                   </div>
+                )}
+                {task.nextChoice.kind === "assignment" && (
+                  <AssignmentPanel value={assignment} onChange={setAssignment} required={task.nextChoice.required} />
                 )}
                 {actError && (
                   <Alert type="error" showIcon title="未能提交" description={actError} className="gw-task-error" data-testid="act-error" />
