@@ -179,9 +179,10 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
     [docType, urgency, text, dates, fromOrgan],
   );
 
-  const load = useCallback(() => {
+  /** Reads the page again; `quiet` keeps the rows clickable (a reload after a background sync). */
+  const load = useCallback((quiet = false) => {
     const mine = ++generation.current;
-    setLoading(true);
+    if (!quiet) setLoading(true);
     ipc
       .queue(spec.name, query, page * QUEUE_PAGE_SIZE, QUEUE_PAGE_SIZE)
       .then((result) => {
@@ -202,10 +203,18 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
       });
   }, [spec.name, query, page]);
 
-  // Also after each background sync: what arrived (a new 待办, a 文号) shows without 刷新.
   useEffect(() => {
     load();
-  }, [load, reloadKey, lastSyncedAt]);
+  }, [load, reloadKey]);
+
+  // After each background sync, what arrived (a new 待办, a 文号) shows without 刷新: a
+  // quiet reload when the last sync time moves on (not when it is first read).
+  const lastSync = useRef(lastSyncedAt);
+  useEffect(() => {
+    const before = lastSync.current;
+    lastSync.current = lastSyncedAt;
+    if (before && lastSyncedAt && before !== lastSyncedAt) load(true);
+  }, [lastSyncedAt, load]);
 
   useEffect(() => {
     setPage(0);
@@ -331,7 +340,7 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
       {error ? (
         <div className="gw-queue-error">
           <Typography.Text type="danger">{error.message}</Typography.Text>
-          <Button size="small" onClick={load}>
+          <Button size="small" onClick={() => load()}>
             重试
           </Button>
         </div>
