@@ -1,7 +1,8 @@
-import { Button, Card, DatePicker, Empty, Flex, Input, Select, Skeleton, Table, Tag, Tooltip, Typography } from "antd";
+import { Button, Card, DatePicker, Flex, Input, Select, Skeleton, Table, Tag, Tooltip, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import type { Dayjs } from "dayjs";
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ListEmpty, rowKeyHandler } from "../../components/listKeys";
 import * as ipc from "../../lib/ipc";
 import { formatListTime } from "../../lib/format";
 import { SECRECY_LEVELS, URGENCY_COLOR, type StageSpec } from "./stages";
@@ -157,33 +158,15 @@ export function IncomingList({ spec, onOpen, reloadKey, lastSyncedAt }: Incoming
   const cols = useMemo(() => columns(spec), [spec]);
   const hasMore = data ? (page + 1) * INCOMING_PAGE_SIZE < Number(data.total) : false;
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if ((event.target as HTMLElement).closest("input, textarea, .ant-select")) return;
-    if (event.key === "ArrowDown") {
-      event.preventDefault();
-      setSelected((i) => Math.min(i + 1, Math.max(rows.length - 1, 0)));
-    } else if (event.key === "ArrowUp") {
-      event.preventDefault();
-      setSelected((i) => Math.max(i - 1, 0));
-    } else if (event.key === "Enter" && rows[selected]) {
-      event.preventDefault();
-      onOpen(rows[selected]);
-    }
-  };
+  const onKeyDown = rowKeyHandler(rows, selected, setSelected, onOpen);
 
   const empty = (
-    <Empty
-      image={Empty.PRESENTED_IMAGE_SIMPLE}
-      description={
-        <>
-          <div className="gw-empty-title">{filtered ? "没有符合条件的来文" : spec.emptyTitle}</div>
-          <Typography.Text type="secondary">
-            {filtered
-              ? "请调整上方的筛选条件，或点“清除筛选”查看全部。"
-              : `${spec.emptyHint}${lastSyncedAt ? `（上次同步：${formatListTime(lastSyncedAt)}）` : ""}`}
-          </Typography.Text>
-        </>
-      }
+    <ListEmpty
+      filtered={filtered}
+      filteredTitle="没有符合条件的来文"
+      emptyTitle={spec.emptyTitle}
+      emptyHint={spec.emptyHint}
+      lastSyncedAt={lastSyncedAt}
     />
   );
 

@@ -1,7 +1,8 @@
-import { Button, Card, DatePicker, Empty, Flex, Input, Select, Skeleton, Table, Tag, Tooltip, Typography } from "antd";
+import { Button, Card, DatePicker, Flex, Input, Select, Skeleton, Table, Tag, Tooltip, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import type { Dayjs } from "dayjs";
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ListEmpty, rowKeyHandler } from "../../components/listKeys";
 import * as ipc from "../../lib/ipc";
 import { DOC_TYPES } from "../../lib/document";
 import { formatDateTime, formatDue, formatListTime } from "../../lib/format";
@@ -232,33 +233,15 @@ export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTable
   const columns = useMemo(() => columnsFor(spec.name, spec.actionLabel), [spec.name, spec.actionLabel]);
   const openable = (row: ipc.QueueRow) => row.taskId !== null;
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if ((event.target as HTMLElement).closest("input, textarea, .ant-select")) return;
-    if (event.key === "ArrowDown") {
-      event.preventDefault();
-      setSelected((i) => Math.min(i + 1, Math.max(rows.length - 1, 0)));
-    } else if (event.key === "ArrowUp") {
-      event.preventDefault();
-      setSelected((i) => Math.max(i - 1, 0));
-    } else if (event.key === "Enter" && rows[selected] && openable(rows[selected])) {
-      event.preventDefault();
-      onOpen(rows[selected]);
-    }
-  };
+  const onKeyDown = rowKeyHandler(rows, selected, setSelected, onOpen, openable);
 
   const empty = (
-    <Empty
-      image={Empty.PRESENTED_IMAGE_SIMPLE}
-      description={
-        <>
-          <div className="gw-empty-title">{filtered ? "没有符合条件的公文" : spec.emptyTitle}</div>
-          <Typography.Text type="secondary">
-            {filtered
-              ? "请调整上方的筛选条件，或点“清除筛选”查看全部。"
-              : `${spec.emptyHint}${lastSyncedAt ? `（上次同步：${formatListTime(lastSyncedAt)}）` : ""}`}
-          </Typography.Text>
-        </>
-      }
+    <ListEmpty
+      filtered={filtered}
+      filteredTitle="没有符合条件的公文"
+      emptyTitle={spec.emptyTitle}
+      emptyHint={spec.emptyHint}
+      lastSyncedAt={lastSyncedAt}
     />
   );
 
