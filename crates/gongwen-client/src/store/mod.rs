@@ -9,6 +9,9 @@
 //!   returned is on disk, whatever happens to the process afterwards.
 //! - The key is checked before anything is written: a wrong key fails with
 //!   [`Error::WrongKey`] and leaves the file untouched.
+//! - Checkpoints never run on the writer's commit path: a third connection copies the
+//!   WAL back into the main file in the background ([`Checkpointer`]), so a user action
+//!   pays for its own WAL sync and nothing else.
 //!
 //! Each table's SQL lives in its own module next to typed functions.
 
@@ -20,7 +23,8 @@ pub mod search;
 pub mod working_copies;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction};
@@ -34,10 +38,102 @@ pub const DB_FILE: &str = "gongwen.db";
 /// The open store.
 pub struct Db {
     path: PathBuf,
-    // Field order is drop order: the reader closes first, so the writer is the last
-    // connection and checkpoints the WAL into the main file when it closes.
+    // Field order is drop order: the reader and the checkpointer close first, so the
+    // writer is the last connection and checkpoints the WAL into the main file when it
+    // closes.
     reader: Mutex<Connection>,
+    // Held for its `Drop` (stop and join the thread before the writer closes); only
+    // the tests read it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    checkpointer: Checkpointer,
     writer: Mutex<Connection>,
+}
+
+/// WAL size (in pages) from which the background checkpointer is woken: SQLite's own
+/// automatic checkpoint threshold, moved off the commit path.
+const CHECKPOINT_PAGES: i32 = 1000;
+
+/// WAL size (in pages, ~32 MB) at which the writer checkpoints inline after all. Under a
+/// sustained stream of writes (an initial sync) a background PASSIVE run never catches
+/// up with the frames appended while it copies, and the WAL is only reset once it has;
+/// this bounds the file. Everyday actions never get near it.
+const CHECKPOINT_PAGES_INLINE: i32 = 8 * CHECKPOINT_PAGES;
+
+#[derive(Default)]
+struct CheckpointState {
+    wanted: bool,
+    stop: bool,
+    /// Checkpoints run so far (tests observe the thread through it).
+    runs: u64,
+}
+
+type CheckpointShared = Arc<(Mutex<CheckpointState>, Condvar)>;
+
+/// Copies the WAL back into the database file on its own connection and thread, when
+/// the writer's WAL hook reports [`CHECKPOINT_PAGES`] or more. PASSIVE: it never waits
+/// for the writer or a reader, and the writer never waits for it; frames a reader still
+/// needs are left for the next run. Stopped and joined on drop.
+struct Checkpointer {
+    shared: CheckpointShared,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(conn: Connection) -> Checkpointer {
+        let shared: CheckpointShared = Arc::default();
+        let theirs = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("gongwen-checkpoint".into())
+            .spawn(move || {
+                let (state, wake) = &*theirs;
+                loop {
+                    {
+                        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+                        while !s.wanted && !s.stop {
+                            s = wake.wait(s).unwrap_or_else(|p| p.into_inner());
+                        }
+                        if s.stop {
+                            return;
+                        }
+                        s.wanted = false;
+                    }
+                    if let Err(e) =
+                        conn.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE)
+                    {
+                        // Busy or I/O trouble: the WAL keeps every frame and the next
+                        // wake-up (or the writer's close) tries again.
+                        tracing::warn!("background WAL checkpoint failed: {e}");
+                    }
+                    state.lock().unwrap_or_else(|p| p.into_inner()).runs += 1;
+                    wake.notify_all();
+                }
+            })
+            .expect("spawning the checkpoint thread");
+        Checkpointer {
+            shared,
+            thread: Some(thread),
+        }
+    }
+
+    /// The wake-up handle the writer's WAL hook holds.
+    fn waker(&self) -> CheckpointShared {
+        Arc::clone(&self.shared)
+    }
+
+    #[cfg(test)]
+    fn runs(&self) -> u64 {
+        self.shared.0.lock().unwrap().runs
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.shared.0.lock().unwrap_or_else(|p| p.into_inner()).stop = true;
+        self.shared.1.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -48,9 +144,18 @@ impl std::fmt::Debug for Db {
     }
 }
 
+/// What a connection is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Writer,
+    Reader,
+    /// Writes nothing but checkpoints (which needs a read-write handle).
+    Checkpointer,
+}
+
 /// Sets the key and the per-connection pragmas, then proves the key by reading the
 /// schema. Nothing is written before the key is proven.
-fn configure(conn: &Connection, key: &Key, writer: bool) -> Result<()> {
+fn configure(conn: &Connection, key: &Key, role: Role) -> Result<()> {
     // SQLCipher would print decrypt failures to stderr; the caller reports them.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_value()))?;
@@ -69,15 +174,19 @@ fn configure(conn: &Connection, key: &Key, writer: bool) -> Result<()> {
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -16000;",
     )?;
-    if writer {
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::Corrupt(format!(
-                "无法启用 WAL 日志模式（当前为 {mode}）"
-            )));
+    match role {
+        Role::Writer => {
+            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::Corrupt(format!(
+                    "无法启用 WAL 日志模式（当前为 {mode}）"
+                )));
+            }
         }
-    } else {
-        conn.execute_batch("PRAGMA query_only = ON;")?;
+        Role::Reader => conn.execute_batch("PRAGMA query_only = ON;")?,
+        // Its own commits never happen; its automatic checkpoint is off so that only
+        // the explicit PASSIVE runs touch the file.
+        Role::Checkpointer => conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?,
     }
     Ok(())
 }
@@ -101,7 +210,7 @@ impl Db {
                     | OpenFlags::SQLITE_OPEN_NO_MUTEX
                     | OpenFlags::SQLITE_OPEN_URI,
             )?;
-            configure(&probe, key, false)?;
+            configure(&probe, key, Role::Reader)?;
         }
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -110,7 +219,7 @@ impl Db {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let mut writer = Connection::open_with_flags(path, flags)?;
-        configure(&writer, key, true)?;
+        configure(&writer, key, Role::Writer)?;
         migrations::to_latest(&mut writer)?;
         let reader = Connection::open_with_flags(
             path,
@@ -118,10 +227,38 @@ impl Db {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        configure(&reader, key, false)?;
+        configure(&reader, key, Role::Reader)?;
+        let cp_conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        configure(&cp_conn, key, Role::Checkpointer)?;
+        let checkpointer = Checkpointer::start(cp_conn);
+        // Replaces SQLite's automatic checkpoint (which would run inside the commit of
+        // whichever write crossed the threshold) with a wake-up of the checkpointer.
+        let waker = checkpointer.waker();
+        writer.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: i32| {
+            if pages >= CHECKPOINT_PAGES_INLINE {
+                // The writer holds the write lock, so this run catches up completely
+                // (unless the background one holds the checkpoint lock right now:
+                // SQLITE_BUSY, and one of them finishes the job). The commit has
+                // happened either way; an error here must not be reported as its own.
+                if let Err(e) = wal.checkpoint_v2(rusqlite::wal::CheckpointMode::PASSIVE) {
+                    tracing::debug!("inline WAL checkpoint skipped: {e}");
+                }
+            } else if pages >= CHECKPOINT_PAGES {
+                let (state, wake) = &*waker;
+                state.lock().unwrap_or_else(|p| p.into_inner()).wanted = true;
+                wake.notify_all();
+            }
+            Ok(())
+        }))?;
         Ok(Db {
             path: path.to_path_buf(),
             reader: Mutex::new(reader),
+            checkpointer,
             writer: Mutex::new(writer),
         })
     }
@@ -187,6 +324,48 @@ mod tests {
             .read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn checkpoints_run_in_the_background_and_keep_the_wal_bounded() {
+        let (dir, db) = temp_db();
+        let wal = dir.path().join(format!("{DB_FILE}-wal"));
+        let big = "公".repeat(100_000); // ~300 KB a row: ~75 pages a commit
+        let mut max_wal = 0;
+        for i in 0..300 {
+            db.write(|tx| {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                    rusqlite::params![format!("k{}", i % 10), big],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+            max_wal = max_wal.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        }
+        // 300 commits of ~75 pages would grow an unchecked WAL to ~90 MB.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while db.checkpointer.runs() == 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(db.checkpointer.runs() > 0, "the checkpointer never ran");
+        assert!(
+            max_wal < 40 * 1024 * 1024,
+            "the WAL grew to {max_wal} bytes: it is not being reused"
+        );
+        // Everything is still there, and survives a reopen.
+        drop(db);
+        let db = Db::open(&dir.path().join(DB_FILE), &Key::from_bytes([7; 32]), false).unwrap();
+        let n: i64 = db
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .unwrap();
+        assert_eq!(n, 10);
     }
 
     #[test]
