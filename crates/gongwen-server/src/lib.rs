@@ -55,6 +55,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Where blob bytes live ([`blobs`]).
     pub blobs: Arc<dyn blobs::BlobStore>,
+    /// Which directory generation each organ's people were last published at.
+    pub directory: Arc<sync::people::PublishedGenerations>,
 }
 
 /// The server version (the crate version).
@@ -107,6 +109,7 @@ pub async fn launch_with_clock(
         metrics: Arc::new(metrics::Metrics::new()),
         clock,
         blobs: blob_store,
+        directory: Arc::default(),
     };
     let janitor = tokio::spawn(purge_expired_tokens(state.clone()));
     let blob_janitor = tokio::spawn(blobs::janitor(state.clone()));

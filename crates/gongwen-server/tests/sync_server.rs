@@ -1551,6 +1551,7 @@ async fn a_scheduled_compaction_pass_is_counted_in_the_metrics() {
         blobs: std::sync::Arc::new(gongwen_server::blobs::LocalDirStore::new(
             std::env::temp_dir().join("gongwen-test-unused-blobs"),
         )),
+        directory: Default::default(),
     };
     // Within the retention period: a pass that deletes nothing.
     let r = gongwen_server::sync::compact::run_once(&state, time::Duration::days(30))

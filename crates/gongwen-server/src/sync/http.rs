@@ -266,7 +266,9 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
         Ok(c) => c,
         Err(e) => return internal(e.into()),
     };
-    if let Err(e) = people::publish_organ(&mut client, &caller.organ_code).await {
+    if let Err(e) =
+        people::publish_organ_if_changed(&mut client, &state.directory, &caller.organ_code).await
+    {
         return internal(e);
     }
     let visible = visible_buckets(caller);

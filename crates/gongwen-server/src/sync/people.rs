@@ -256,6 +256,42 @@ fn diff(
     out
 }
 
+/// Per server process: the directory generation (migration 0008) at which each organ's
+/// people were last published. A pull publishes again only when the generation moved.
+#[derive(Debug, Default)]
+pub struct PublishedGenerations(std::sync::Mutex<HashMap<String, i64>>);
+
+/// [`publish_organ`] when the directory changed since this process last published
+/// `organ_code`: one indexed one-row read on an unchanged directory, instead of reading
+/// the organ's whole directory twice on every poll.
+pub async fn publish_organ_if_changed(
+    client: &mut deadpool_postgres::Client,
+    seen: &PublishedGenerations,
+    organ_code: &str,
+) -> Result<()> {
+    let stmt = client
+        .prepare_cached("SELECT generation FROM directory_generation")
+        .await?;
+    // Read before publishing: a change committed after this read moves the generation
+    // past the one recorded below, and the next pull publishes it.
+    let generation: i64 = client.query_one(&stmt, &[]).await?.get(0);
+    let known = seen
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(organ_code)
+        .copied();
+    if known == Some(generation) {
+        return Ok(());
+    }
+    publish_organ(client, organ_code).await?;
+    seen.0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(organ_code.to_owned(), generation);
+    Ok(())
+}
+
 /// Brings the `person` entities of `organ:{organ_code}` up to date with the directory
 /// (whoever changed it: the admin API, the CLI, an import): a PUT for every person
 /// added or changed, a REMOVE for every person who left the organ or was disabled.

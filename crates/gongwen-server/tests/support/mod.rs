@@ -363,6 +363,7 @@ impl TestServer {
             blobs: Arc::new(gongwen_server::blobs::LocalDirStore::new(
                 std::env::temp_dir().join("gongwen-test-unused-blobs"),
             )),
+            directory: Default::default(),
         };
         gongwen_server::auth::session::authenticate(&state, token)
             .await
