@@ -121,3 +121,17 @@ describe("the status bar's colours meet WCAG AA", () => {
     ).toBeGreaterThanOrEqual(AA_NORMAL);
   });
 });
+
+describe("text size", () => {
+  it("draws the body text at the 字号 chosen, with compact spacing", async () => {
+    const { FONT_PX } = await import("./layout/shell");
+    for (const px of Object.values(FONT_PX)) {
+      const t = theme.getDesignToken({ ...appTheme, token: { ...appTheme.token, fontSize: px } });
+      expect(t.fontSize).toBe(px);
+      expect(t.fontSizeLG).toBeGreaterThan(px);
+      // Compact controls: lower than Ant Design's default at the same text size.
+      const plain = theme.getDesignToken({ token: { fontSize: px } });
+      expect(t.controlHeight).toBeLessThan(plain.controlHeight);
+    }
+  });
+});

@@ -41,9 +41,44 @@ const FONT_FAMILY = [
   "sans-serif",
 ].join(", ");
 
+/** The font tokens Ant Design derives from a base size (sizes, line heights, heights). */
+const FONT_TOKENS = [
+  "fontSize",
+  "fontSizeSM",
+  "fontSizeLG",
+  "fontSizeXL",
+  "fontSizeHeading1",
+  "fontSizeHeading2",
+  "fontSizeHeading3",
+  "fontSizeHeading4",
+  "fontSizeHeading5",
+  "lineHeight",
+  "lineHeightSM",
+  "lineHeightLG",
+  "lineHeightHeading1",
+  "lineHeightHeading2",
+  "lineHeightHeading3",
+  "lineHeightHeading4",
+  "lineHeightHeading5",
+] as const satisfies readonly (keyof MapToken)[];
+
+type MapToken = ReturnType<typeof theme.defaultAlgorithm>;
+
+/**
+ * Compact spacing with the text at the chosen size. Ant Design's compact algorithm also
+ * drops the text one step (its body text is the seed's small size: 14 → 12 px, and 18 →
+ * 14 px, so 设置 · 字号 barely changed anything); this keeps its spacing and control
+ * heights and puts back the font tokens the default algorithm derives from the seed.
+ */
+const compactSpacing: NonNullable<ThemeConfig["algorithm"]> = (seed, map) => {
+  const compact = theme.compactAlgorithm(seed, map);
+  const fonts = theme.defaultAlgorithm(seed);
+  return { ...compact, ...Object.fromEntries(FONT_TOKENS.map((key) => [key, fonts[key]])) };
+};
+
 /** Calm and dense: compact spacing so a 1366×768 screen shows a full page of 待办. */
 export const appTheme: ThemeConfig = {
-  algorithm: theme.compactAlgorithm,
+  algorithm: compactSpacing,
   token: {
     colorPrimary: PRIMARY,
     colorInfo: PRIMARY,

@@ -170,10 +170,10 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
 
   return (
     <div className="gw-preview">
-      <Flex className="gw-preview-bar" align="center" justify="space-between">
+      <Flex className="gw-preview-bar" align="center" justify="space-between" wrap gap={4}>
         <Flex gap={8} align="center">
           {leading}
-          <Typography.Text type="secondary">{pages > 0 ? `打印预览 · 共 ${pages} 页` : "打印预览"}</Typography.Text>
+          <Typography.Text type="secondary" className="gw-preview-caption">{pages > 0 ? `打印预览 · 共 ${pages} 页` : "打印预览"}</Typography.Text>
           {(stale || loading || phase.startsWith("page") || phase.startsWith("drawing")) && pages > 0 && (
             <Typography.Text type="secondary" className="gw-preview-updating">
               更新中…
