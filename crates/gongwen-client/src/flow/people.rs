@@ -78,6 +78,12 @@ impl Client {
         super::read(&self.db, all)
     }
 
+    /// What to call the current user in front of people: 王芳, not `wangfang` (see
+    /// `display_name`: the directory, else the logged-in account, else the login).
+    pub fn user_display_name(&self) -> Result<String> {
+        super::read(&self.db, |c| Ok(display_name(c, &self.user)?))
+    }
+
     /// The current user as a directory entry.
     pub fn current_person(&self) -> Result<Person> {
         super::read(&self.db, |c| {
@@ -122,6 +128,20 @@ pub(crate) fn all(c: &Connection) -> Result<Vec<Person>> {
         out.push(to_person(r?)?);
     }
     Ok(out)
+}
+
+/// What to call `login` in front of people (王芳, not `wangfang`): the directory's name
+/// (sync keeps it current), else the name the server gave when this account logged in,
+/// else the login itself.
+pub(crate) fn display_name(c: &Connection, login: &str) -> rusqlite::Result<String> {
+    let name: Option<String> = c
+        .prepare_cached(
+            "SELECT coalesce(
+                 (SELECT nullif(trim(name), '') FROM people WHERE id = ?1),
+                 (SELECT nullif(trim(display), '') FROM sync_account WHERE id = 1 AND login = ?1))",
+        )?
+        .query_row([login], |r| r.get(0))?;
+    Ok(name.unwrap_or_else(|| login.to_owned()))
 }
 
 /// The directory as the workflow sees it: names looked up in `people`.

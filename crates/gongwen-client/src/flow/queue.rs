@@ -103,6 +103,9 @@ pub struct QueueItem {
     pub opinion: Option<String>,
     /// Where the document is now ("签发（王五）", 已办结…).
     pub now_at: String,
+    /// The document's 文号 (鹤府〔2026〕12号) once 登记 allocated it; for 收文, the 来文
+    /// 文号 recorded at 登记. None before.
+    pub doc_number: Option<String>,
     /// Changed locally by a command not yet confirmed by the server (待同步).
     pub pending_sync: bool,
     /// 代办: the task is the named person's, shown here because they delegated their
@@ -356,7 +359,8 @@ impl Client {
             QueueKind::Sent => format!(
                 "SELECT f.id, f.document_id, f.title, f.doc_type, f.urgency, f.from_organ,
                         f.current_step, f.created_at, f.updated_at,
-                        EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = f.id AND o.state = 'pending')
+                        EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = f.id AND o.state = 'pending'),
+                        {FLOW_DOC_NUMBER}
                  FROM flows f
                  WHERE f.owner = ?1 AND f.status = 'running'{cond}
                  ORDER BY f.updated_at DESC, f.id
@@ -385,6 +389,7 @@ impl Client {
                         done_at: None,
                         opinion: None,
                         now_at: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                        doc_number: doc_number_text(r.get(10)?),
                         pending_sync: r.get(9)?,
                         on_behalf_of: None,
                     })
@@ -433,9 +438,47 @@ impl Client {
 
 const SUPERVISOR_SQL: &str = "'督办', '办公室主任', '主要负责人', '分管领导'";
 
-const TASK_COLS: &str = "t.id, t.flow_id, t.document_id, t.title, t.doc_type, t.urgency_rank,
+/// The 文号 of the document whose id is `$id` (a flow's or a task's), as SQL: the one 登记
+/// gave a 发文 (kept on its draft row: the sync writes it there, the 草稿 list and the
+/// preview read it), or for 收文 the 来文 文号 of its registration. Two primary-key lookups
+/// per row of the page.
+macro_rules! doc_number_of {
+    ($id:literal) => {
+        concat!(
+            "coalesce((SELECT d.doc_number FROM drafts d WHERE d.id = ",
+            $id,
+            "), (SELECT r.doc_number FROM incoming_registrations r WHERE r.incoming_id = ",
+            $id,
+            "))"
+        )
+    };
+}
+
+const TASK_COLS: &str = concat!(
+    "t.id, t.flow_id, t.document_id, t.title, t.doc_type, t.urgency_rank,
     t.from_organ, t.step_name, t.assignee, t.status, t.withdraw_cause, t.since, t.due_at,
-    t.overdue, t.done_at, t.opinion, f.current_step, t.pending_seq IS NOT NULL";
+    t.overdue, t.done_at, t.opinion, f.current_step, t.pending_seq IS NOT NULL, ",
+    doc_number_of!("t.document_id"),
+    " AS doc_number"
+);
+
+/// `doc_number_of!` for the 在办 query, which lists flows.
+const FLOW_DOC_NUMBER: &str = doc_number_of!("f.document_id");
+
+/// A stored 文号 in the standard form (鹤府〔2026〕12号) when it parses, otherwise as
+/// stored (a 来文 文号 typed at 登记 may follow another organ's habits); None when blank.
+fn doc_number_text(stored: Option<String>) -> Option<String> {
+    let stored = stored?;
+    let stored = stored.trim();
+    if stored.is_empty() {
+        return None;
+    }
+    Some(
+        stored
+            .parse::<gongwen_domain::DocNumber>()
+            .map_or_else(|_| stored.to_owned(), |n| n.to_string()),
+    )
+}
 
 fn task_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
     Ok(QueueItem {
@@ -460,6 +503,7 @@ fn task_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
         done_at: r.get(14)?,
         opinion: r.get(15)?,
         now_at: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
+        doc_number: doc_number_text(r.get(18)?),
         pending_sync: r.get(17)?,
         on_behalf_of: None,
     })
@@ -507,4 +551,30 @@ fn count_all(c: &Connection, user: &str) -> Result<FlowCounts> {
         overdue: n(&overdue_sql)?,
         rejected: n("SELECT count(*) FROM outbox WHERE state = 'rejected' AND ?1 IS NOT NULL")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_number_text;
+
+    #[test]
+    fn a_doc_number_shows_in_the_standard_form_and_blank_is_none() {
+        let shown = |s: Option<&str>| doc_number_text(s.map(str::to_owned));
+        assert_eq!(shown(None), None);
+        assert_eq!(shown(Some("")), None);
+        assert_eq!(shown(Some("  ")), None);
+        assert_eq!(
+            shown(Some("鹤府〔2026〕12号")).as_deref(),
+            Some("鹤府〔2026〕12号")
+        );
+        assert_eq!(
+            shown(Some(" 鹤府办 〔2026〕 3号\n")).as_deref(),
+            Some("鹤府办〔2026〕3号")
+        );
+        // A 来文 文号 typed at 登记 in another organ's habit stays as typed.
+        assert_eq!(
+            shown(Some("鹤教字[2026]第7号")).as_deref(),
+            Some("鹤教字[2026]第7号")
+        );
+    }
 }

@@ -5,5 +5,6 @@ mod bad_input;
 mod chains;
 mod common;
 mod outbox;
+mod people;
 mod queues;
 mod routes;

@@ -3,7 +3,7 @@
 use gongwen_client::flow::{QueueFilter, QueueKind};
 use gongwen_domain::document::Urgency;
 
-use crate::common::Env;
+use crate::common::{Env, raw};
 
 fn titles(items: &[gongwen_client::flow::QueueItem]) -> Vec<&str> {
     items.iter().map(|i| i.title.as_str()).collect()
@@ -224,4 +224,53 @@ fn counts_follow_the_queues() {
     let nav = env.client.queue_counts().unwrap();
     assert_eq!((nav.todo, nav.done), (2, 1));
     assert_eq!(env.as_user("zhang").flow_counts().unwrap().sent, 3);
+}
+
+/// 在办 and 已办 show the 文号 once 登记 has given one (the sync writes it on the draft
+/// row, sync/apply.rs), and none before.
+#[test]
+fn sent_and_done_show_the_doc_number_once_registered() {
+    let mut env = Env::new();
+    let draft = env.draft_with(|d| {
+        d.title = "关于做好春耕备耕工作的通知".into();
+        d.doc_number = None;
+    });
+    let flow = env
+        .as_user("zhang")
+        .submit_draft(&draft, None)
+        .unwrap()
+        .flow_id;
+    env.approve("li", &flow, Some("同意。"));
+    let first = |env: &mut Env, user: &str, kind: QueueKind| {
+        let items = env
+            .as_user(user)
+            .queue(kind, &QueueFilter::default(), 0, 50)
+            .unwrap()
+            .items;
+        assert_eq!(items.len(), 1, "{user} {kind:?}: {items:#?}");
+        items.into_iter().next().unwrap()
+    };
+    assert_eq!(first(&mut env, "zhang", QueueKind::Sent).doc_number, None);
+    assert_eq!(first(&mut env, "li", QueueKind::Done).doc_number, None);
+    assert_eq!(first(&mut env, "wang", QueueKind::Todo).doc_number, None);
+
+    raw(env.dir.path())
+        .execute(
+            "UPDATE drafts SET doc_number = '鹤府〔2026〕12号' WHERE id = ?1",
+            [&draft],
+        )
+        .unwrap();
+    let sent = first(&mut env, "zhang", QueueKind::Sent);
+    assert_eq!(sent.doc_number.as_deref(), Some("鹤府〔2026〕12号"));
+    assert_eq!(sent.flow_id, flow);
+    assert_eq!(
+        first(&mut env, "li", QueueKind::Done).doc_number.as_deref(),
+        Some("鹤府〔2026〕12号")
+    );
+    assert_eq!(
+        first(&mut env, "wang", QueueKind::Todo)
+            .doc_number
+            .as_deref(),
+        Some("鹤府〔2026〕12号")
+    );
 }
