@@ -116,15 +116,19 @@ pub struct StoreInfo {
     pub latest_schema_version: i64,
     /// Where the database key is kept, in words (系统钥匙串, 口令 …).
     pub key_source: String,
-    /// The local user's name (author of new versions).
+    /// The local user's login (author of new versions), e.g. wangfang.
     pub user: String,
+    /// What to call the local user in front of people, e.g. 王芳 (the login when no name is
+    /// known yet).
+    pub user_name: String,
     /// Size of the database files in bytes.
     #[ts(type = "number")]
     pub db_bytes: u64,
 }
 
-impl From<api::StoreInfo> for StoreInfo {
-    fn from(info: api::StoreInfo) -> StoreInfo {
+impl StoreInfo {
+    /// The store's facts, and `user_name` for its user (`Client::user_display_name`).
+    pub fn new(info: api::StoreInfo, user_name: String) -> StoreInfo {
         StoreInfo {
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: info.data_dir.display().to_string(),
@@ -132,6 +136,7 @@ impl From<api::StoreInfo> for StoreInfo {
             latest_schema_version: info.latest_schema_version,
             key_source: info.key_source.label().to_owned(),
             user: info.user,
+            user_name,
             db_bytes: info.db_bytes,
         }
     }
@@ -291,6 +296,8 @@ pub struct QueueRow {
     pub opinion: Option<String>,
     /// Where the document is now ("签发（王五）", 已办结 …).
     pub now_at: String,
+    /// 文号 (鹤府〔2026〕12号) once 登记 gave one; for 收文 the 来文 文号. Null before.
+    pub doc_number: Option<String>,
     /// Changed here and not yet confirmed by the server (待同步).
     pub pending_sync: bool,
     /// The latest 催办 of this task (已催办: who and when), if any.
@@ -341,6 +348,7 @@ impl From<flow::QueueItem> for QueueRow {
             done_at: i.done_at,
             opinion: i.opinion,
             now_at: i.now_at,
+            doc_number: i.doc_number,
             pending_sync: i.pending_sync,
             reminded: None,
         }

@@ -22,10 +22,15 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, Comma
     }
 }
 
-/// Where the data lives and its schema version, for 设置 · 关于.
+/// Where the data lives and its schema version, for 设置 · 关于; who works here, by name
+/// and login, for the status bar and 设置 · 账户.
 #[tauri::command]
 pub async fn store_info(state: State<'_, AppState>) -> Result<StoreInfo, CommandError> {
-    Ok(state.client()?.store_info()?.into())
+    let client = state.client()?;
+    Ok(StoreInfo::new(
+        client.store_info()?,
+        client.user_display_name()?,
+    ))
 }
 
 /// Why the local store is shut (口令, 钥匙串), or nothing when it is open: the window

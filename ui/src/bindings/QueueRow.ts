@@ -42,6 +42,10 @@ doneAt: string | null, opinion: string | null,
  */
 nowAt: string, 
 /**
+ * 文号 (鹤府〔2026〕12号) once 登记 gave one; for 收文 the 来文 文号. Null before.
+ */
+docNumber: string | null, 
+/**
  * Changed here and not yet confirmed by the server (待同步).
  */
 pendingSync: boolean, 

@@ -25,9 +25,14 @@ latestSchemaVersion: number,
  */
 keySource: string, 
 /**
- * The local user's name (author of new versions).
+ * The local user's login (author of new versions), e.g. wangfang.
  */
 user: string, 
+/**
+ * What to call the local user in front of people, e.g. 王芳 (the login when no name is
+ * known yet).
+ */
+userName: string, 
 /**
  * Size of the database files in bytes.
  */
