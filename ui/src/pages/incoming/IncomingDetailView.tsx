@@ -1,14 +1,15 @@
 import { ArrowLeftOutlined, CheckCircleOutlined, DownloadOutlined } from "@ant-design/icons";
 import { Alert, App, Button, Descriptions, Result, Skeleton, Space, Tag, Tooltip, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { URGENCY_COLOR } from "../../components/DocList";
 import { PdfPreview } from "../../components/PdfPreview";
+import { PersonName } from "../../components/personName";
 import { PrintActions } from "../../components/PrintActions";
 import { chooseSavePath } from "../../lib/dialog";
 import * as ipc from "../../lib/ipc";
 import { formatDateTime } from "../../lib/format";
 import { StatusTag } from "./IncomingList";
 import { RegisterDialog } from "./RegisterDialog";
-import { URGENCY_COLOR } from "./stages";
 import "../task/TaskPage.css";
 import "./Incoming.css";
 
@@ -69,7 +70,7 @@ export function IncomingDetailView({ incomingId, onBack, onChanged, onOpenTask }
       const result = await ipc.signIncoming(detail.row.id);
       const user = await ipc
         .storeInfo()
-        .then((i) => i.user)
+        .then((i) => i.userName)
         .catch(() => "本人");
       setLocalSign({ by: user, at: new Date().toISOString() });
       message.success(`已签收，待同步（第 ${result.seq} 项）。联网后回执自动发回${detail.row.fromOrgan}。`);
@@ -220,7 +221,15 @@ export function IncomingDetailView({ incomingId, onBack, onChanged, onOpenTask }
                   items={[
                     { key: "n", label: "收文编号", children: detail.registration.receiptNumber },
                     { key: "c", label: "份数", children: detail.registration.copies },
-                    { key: "by", label: "登记", children: `${detail.registration.registeredBy} · ${formatDateTime(detail.registration.registeredAt)}` },
+                    {
+                      key: "by",
+                      label: "登记",
+                      children: (
+                        <>
+                          <PersonName login={detail.registration.registeredBy} /> · {formatDateTime(detail.registration.registeredAt)}
+                        </>
+                      ),
+                    },
                   ]}
                 />
                 </div>

@@ -3,7 +3,7 @@ import { Button, Card, Empty, Flex, Progress, Segmented, Skeleton, Table, Tag, T
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import * as ipc from "../../lib/ipc";
 import { formatDateTime, formatListTime } from "../../lib/format";
-import "../queue/QueueTable.css";
+import "../../components/DocList.css";
 import "./Incoming.css";
 
 export interface ReceiptsPageProps {

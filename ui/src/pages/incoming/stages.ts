@@ -27,7 +27,5 @@ export const INCOMING_STAGES = {
   },
 } as const satisfies Record<string, StageSpec>;
 
-export const URGENCY_COLOR: Record<string, string> = { 特急: "red", 加急: "orange" };
-
 /** The 密级 choices of the filter and the 登记 form. */
 export const SECRECY_LEVELS = ["秘密", "机密", "绝密"] as const;

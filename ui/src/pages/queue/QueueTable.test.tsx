@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as ipc from "../../lib/ipc";
@@ -32,6 +32,7 @@ function row(overrides: Partial<ipc.QueueRow>): ipc.QueueRow {
     doneAt: null,
     opinion: null,
     nowAt: "审核（张三）",
+    docNumber: null,
     pendingSync: false,
     reminded: null,
     ...overrides,
@@ -77,6 +78,34 @@ describe("queue filters", () => {
     expect(await screen.findByText("暂无已阅公文")).toBeInTheDocument();
     expect(screen.getByText(/上次同步/)).toBeInTheDocument();
     expect(mocked.queue).toHaveBeenCalledWith("read", {}, 0, expect.any(Number));
+  });
+});
+
+describe("文号 in 在办 and 已办", () => {
+  it.each([
+    ["sent", QUEUES.sent],
+    ["done", QUEUES.done],
+  ] as const)("%s shows the 文号 once 登记 gave one, and a dash before", async (_, spec) => {
+    mocked.queue.mockResolvedValue({
+      rows: [
+        row({ taskId: spec.name === "sent" ? null : "t1", title: "关于春耕备耕的通知", docNumber: "鹤府〔2026〕12号", nowAt: "印制（周九）" }),
+        row({ taskId: spec.name === "sent" ? null : "t2", flowId: "f2", title: "关于防汛工作的通知", docNumber: null }),
+      ],
+      hasMore: false,
+    });
+    renderInApp(<QueueTable spec={spec} onOpen={() => {}} reloadKey={0} lastSyncedAt={null} />);
+    const rows = await screen.findAllByTestId("queue-row");
+    expect(screen.getByRole("columnheader", { name: "文号" })).toBeInTheDocument();
+    expect(within(rows[0]).getByText("鹤府〔2026〕12号")).toBeInTheDocument();
+    expect(within(rows[1]).queryByText(/〔2026〕/)).not.toBeInTheDocument();
+    expect(within(rows[1]).getAllByText("—").length).toBeGreaterThan(0);
+  });
+
+  it("is not a column of 待办, where documents are still being approved", async () => {
+    mocked.queue.mockResolvedValue({ rows: [row({})], hasMore: false });
+    renderInApp(<QueueTable spec={QUEUES.todo} onOpen={() => {}} reloadKey={0} lastSyncedAt={null} />);
+    await screen.findAllByTestId("queue-row");
+    expect(screen.queryByRole("columnheader", { name: "文号" })).not.toBeInTheDocument();
   });
 });
 

@@ -29,6 +29,7 @@ const base: ipc.QueueRow = {
   doneAt: null,
   opinion: null,
   nowAt: "审核（张三）",
+  docNumber: null,
   pendingSync: false,
   reminded: null,
 };
