@@ -16,6 +16,7 @@ vi.mock("../lib/ipc", async (importOriginal) => {
     incomingList: vi.fn(),
     syncStatus: vi.fn(),
     storeInfo: vi.fn(),
+    directory: vi.fn(),
     listDrafts: vi.fn(),
     queue: vi.fn(),
     outbox: vi.fn(),
@@ -72,7 +73,7 @@ describe("AppLayout", () => {
         title: "关于报送2026年度工作总结的通知",
         docType: "通知",
         docNumber: null,
-        createdBy: "张三",
+        createdBy: "zhangsan",
         updatedAt: "2026-11-27T09:30:00+08:00",
         version: 3,
       },
@@ -83,9 +84,11 @@ describe("AppLayout", () => {
       schemaVersion: 1,
       latestSchemaVersion: 1,
       keySource: "系统钥匙串",
-      user: "张三",
+      user: "zhangsan",
+      userName: "张三",
       dbBytes: 98_304,
     });
+    mocked.directory.mockResolvedValue([{ id: "zhangsan", name: "张三", organ: "鹤山镇人民政府", dept: "党政办", roles: [] }]);
     mocked.getSettings.mockResolvedValue({
       profile: "local",
       serverUrl: null,
@@ -148,11 +151,12 @@ describe("AppLayout", () => {
     expect(await screen.findByText("暂无待办事项")).toBeInTheDocument();
   });
 
-  it("shows 离线 and the pending count in the status bar", async () => {
+  it("shows 离线, the pending count and the user by name (not login) in the status bar", async () => {
     renderLayout();
     expect(screen.getByTestId("connection")).toHaveTextContent("○ 离线");
     expect(await screen.findByText("待同步 3")).toBeInTheDocument();
     expect(await screen.findByText("张三 · 未登录服务器")).toBeInTheDocument();
+    expect(screen.getByTestId("account")).toHaveAttribute("title", "用户名：zhangsan");
   });
 
   it("switches pages from the navigation, each with a title and its own content", async () => {
@@ -181,6 +185,9 @@ describe("AppLayout", () => {
     expect(screen.getByTestId("page-title")).toHaveTextContent("草稿");
     expect(await screen.findByText("关于报送2026年度工作总结的通知")).toBeInTheDocument();
     expect(screen.getByText("第3版")).toBeInTheDocument();
+    // 起草人 by name from the directory, not by login.
+    expect(await screen.findByRole("cell", { name: "张三" })).toBeInTheDocument();
+    expect(screen.queryByText("zhangsan")).not.toBeInTheDocument();
     expect(mocked.listDrafts).toHaveBeenCalledWith(200, 0);
   });
 
@@ -280,6 +287,7 @@ describe("AppLayout", () => {
           doneAt: null,
           opinion: null,
           nowAt: "审核（张三）",
+          docNumber: null,
           pendingSync: true,
           reminded: null,
         },

@@ -269,7 +269,8 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
       <StatusBar
         status={sync.data}
         error={sync.error}
-        user={info.data?.user}
+        user={info.data?.userName}
+        login={info.data?.user}
         rejected={counts.data?.flow.rejected ?? 0}
         onOpenSync={() => setSyncOpen(true)}
       />

@@ -75,3 +75,13 @@ describe("StatusBar while syncing", () => {
     expect(screen.getByTestId("account")).toHaveTextContent(/^张三$/);
   });
 });
+
+describe("StatusBar names the user", () => {
+  it("by name, with the login in the tooltip only when it differs", () => {
+    const { rerender } = render(<StatusBar status={{ ...OFFLINE, online: true, connected: true }} error={undefined} user="王芳" login="wangfang" />);
+    expect(screen.getByTestId("account")).toHaveTextContent(/^王芳$/);
+    expect(screen.getByTestId("account")).toHaveAttribute("title", "用户名：wangfang");
+    rerender(<StatusBar status={{ ...OFFLINE, online: true, connected: true }} error={undefined} user="wangfang" login="wangfang" />);
+    expect(screen.getByTestId("account")).not.toHaveAttribute("title");
+  });
+});

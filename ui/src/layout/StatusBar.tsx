@@ -6,8 +6,10 @@ import "./StatusBar.css";
 export interface StatusBarProps {
   status: SyncStatus | undefined;
   error: CommandError | undefined;
-  /** The local user's name, once known. */
+  /** Who works here, by name (王芳), once known. */
   user: string | undefined;
+  /** Their login (wangfang), in the tooltip when it differs from the name. */
+  login?: string;
   /** Actions the server refused (a red badge; click for 同步详情). */
   rejected?: number;
   /** Opens 同步详情. */
@@ -19,7 +21,7 @@ export interface StatusBarProps {
  * It always says 在线 or 离线 and how many changes wait to sync, even before the first answer
  * arrives or when the store cannot be read (then it says so instead of a stale number).
  */
-export function StatusBar({ status, error, user, rejected: rejectedCount, onOpenSync }: StatusBarProps) {
+export function StatusBar({ status, error, user, login, rejected: rejectedCount, onOpenSync }: StatusBarProps) {
   const rejected = Math.max(rejectedCount ?? 0, status?.rejected ?? 0);
   const online = !error && (status?.online ?? false);
   const syncing = online && status?.state === "同步中";
@@ -62,7 +64,7 @@ export function StatusBar({ status, error, user, rejected: rejectedCount, onOpen
         )}
         {error && <Typography.Text type="danger">{error.message}</Typography.Text>}
       </Space>
-      <span className="gw-statusbar-user" data-testid="account">
+      <span className="gw-statusbar-user" data-testid="account" title={login && login !== user ? `用户名：${login}` : undefined}>
         {status?.connected ? (user ?? "") : user ? `${user} · 未登录服务器` : "未登录服务器"}
       </span>
       {progress && progress[1] > 0 && (

@@ -1,5 +1,6 @@
 import { Alert, Button, Card, Empty, Table, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
+import { PersonName } from "../components/personName";
 import * as ipc from "../lib/ipc";
 import { formatListTime } from "../lib/format";
 import { usePolled } from "../lib/usePolled";
@@ -16,7 +17,7 @@ const COLUMNS: ColumnsType<ipc.DraftRow> = [
   },
   { title: "文种", dataIndex: "docType", width: 80, render: (t: string | null) => t ?? "—" },
   { title: "发文字号", dataIndex: "docNumber", width: 180, render: (n: string | null) => n ?? "—" },
-  { title: "起草人", dataIndex: "createdBy", width: 96 },
+  { title: "起草人", dataIndex: "createdBy", width: 96, render: (login: string) => <PersonName login={login} /> },
   { title: "最后修改", dataIndex: "updatedAt", width: 120, render: (at: string) => formatListTime(at) },
   { title: "版本", dataIndex: "version", width: 72, render: (v: number) => `第${v}版` },
   { title: "操作", key: "action", width: 64, render: () => <Typography.Link>修改</Typography.Link> },

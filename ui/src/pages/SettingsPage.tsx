@@ -15,7 +15,7 @@ export function SettingsPage({ info }: SettingsPageProps) {
   return (
     <Flex vertical gap={16} className="gw-settings" data-testid="settings-page">
       <ServerSection setup={setup} />
-      <AccountSection setup={setup} />
+      <AccountSection setup={setup} info={info.data} />
       <PrintSection settings={settings} />
       <SyncSection settings={settings} setup={setup} />
       <DisplaySection settings={settings} />

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { GwDocument } from "../../lib/document";
 import { formatDateTime } from "../../lib/format";
 import * as ipc from "../../lib/ipc";
+import { usePersonName } from "../../components/personName";
 import { Piece } from "./VersionsDrawer";
 import "./ConflictDialog.css";
 
@@ -45,6 +46,7 @@ export function ConflictDialog({ open, draftId, copies, current, onCancel, onRes
   const [error, setError] = useState<string>();
   const [choices, setChoices] = useState<Record<string, Side>>({});
   const [busy, setBusy] = useState(false);
+  const nameOf = usePersonName();
 
   useEffect(() => {
     if (open) setCopyId((id) => (id && copies.some((c) => c.id === id) ? id : copies[0]?.id));
@@ -112,7 +114,7 @@ export function ConflictDialog({ open, draftId, copies, current, onCancel, onRes
           style={{ width: "100%", marginBottom: 12 }}
           value={copyId}
           onChange={setCopyId}
-          options={copies.map((c) => ({ value: c.id, label: `${c.author} 于 ${formatDateTime(c.savedAt)} 保存（基于第${c.baseVersion ?? "?"}版）` }))}
+          options={copies.map((c) => ({ value: c.id, label: `${nameOf(c.author)} 于 ${formatDateTime(c.savedAt)} 保存（基于第${c.baseVersion ?? "?"}版）` }))}
           aria-label="选择冲突副本"
         />
       )}
@@ -122,7 +124,7 @@ export function ConflictDialog({ open, draftId, copies, current, onCancel, onRes
       ) : comparison ? (
         <>
           <Typography.Paragraph type="secondary">
-            左边是当前版本（第{comparison.currentVersion}版，{comparison.currentAuthor || "服务器"}），右边是 {comparison.copy.author} 于{" "}
+            左边是当前版本（第{comparison.currentVersion}版，{comparison.currentAuthor ? nameOf(comparison.currentAuthor) : "服务器"}），右边是 {nameOf(comparison.copy.author)} 于{" "}
             {formatDateTime(comparison.copy.savedAt)} 保存、未能成为新版本的副本。逐项选择要保留的内容，保存后成为新的版本。
           </Typography.Paragraph>
           {comparison.fields.length === 0 ? (
@@ -133,7 +135,7 @@ export function ConflictDialog({ open, draftId, copies, current, onCancel, onRes
               <div className="gw-conflict-head">当前版本</div>
               <div className="gw-conflict-head">冲突副本（标出与当前版本的差异）</div>
               {comparison.fields.map((f) => (
-                <ConflictRow key={f.field} field={f} side={choices[f.field] ?? "current"} onChoose={(side) => setChoices((c) => ({ ...c, [f.field]: side }))} />
+                <ConflictRow key={f.field} field={f} nameOf={nameOf} side={choices[f.field] ?? "current"} onChoose={(side) => setChoices((c) => ({ ...c, [f.field]: side }))} />
               ))}
             </div>
           )}
@@ -151,7 +153,17 @@ export function ConflictDialog({ open, draftId, copies, current, onCancel, onRes
   );
 }
 
-function ConflictRow({ field, side, onChoose }: { field: ipc.ConflictField; side: Side; onChoose: (side: Side) => void }) {
+function ConflictRow({
+  field,
+  nameOf,
+  side,
+  onChoose,
+}: {
+  field: ipc.ConflictField;
+  nameOf: (login: string) => string;
+  side: Side;
+  onChoose: (side: Side) => void;
+}) {
   return (
     <>
       <div className="gw-conflict-element">
@@ -170,7 +182,7 @@ function ConflictRow({ field, side, onChoose }: { field: ipc.ConflictField; side
       </div>
       <div className={`gw-conflict-cell${side === "current" ? " gw-conflict-chosen" : ""}`}>{field.current || <Typography.Text type="secondary">（空）</Typography.Text>}</div>
       <div className={`gw-conflict-cell${side === "copy" ? " gw-conflict-chosen" : ""}`}>
-        {field.pieces.length ? field.pieces.map((p, i) => <Piece key={i} piece={p} />) : field.copy || <Typography.Text type="secondary">（空）</Typography.Text>}
+        {field.pieces.length ? field.pieces.map((p, i) => <Piece key={i} piece={p} nameOf={nameOf} />) : field.copy || <Typography.Text type="secondary">（空）</Typography.Text>}
       </div>
     </>
   );

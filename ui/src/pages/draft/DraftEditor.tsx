@@ -24,6 +24,7 @@ import {
 import dayjs from "dayjs";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { PdfPreview } from "../../components/PdfPreview";
+import { usePersonName } from "../../components/personName";
 import { PrintActions } from "../../components/PrintActions";
 import {
   DIRECTION_LABELS,
@@ -143,6 +144,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
   const [dropping, setDropping] = useState(false);
   const [submitOpen, setSubmitOpen] = useState(false);
   const [conflicts, setConflicts] = useState<ipc.ConflictCopyRow[]>([]);
+  const nameOf = usePersonName();
   const [conflictOpen, setConflictOpen] = useState(false);
   /** The lint could not run (the message), so the findings shown may be out of date. */
   const [lintError, setLintError] = useState<string>();
@@ -471,7 +473,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
           type="warning"
           showIcon
           title={`此草稿有 ${conflicts.length} 份冲突副本`}
-          description={`${conflicts.map((c) => c.author || "另一台电脑").join("、")}的保存与当前版本冲突，未能成为新版本，已另存为冲突副本。请比较后选择保留哪一份，或逐项合并。`}
+          description={`${conflicts.map((c) => (c.author ? nameOf(c.author) : "另一台电脑")).join("、")}的保存与当前版本冲突，未能成为新版本，已另存为冲突副本。请比较后选择保留哪一份，或逐项合并。`}
           action={
             <Button type="primary" size="small" onClick={() => setConflictOpen(true)} data-testid="resolve-conflicts">
               比较并处理

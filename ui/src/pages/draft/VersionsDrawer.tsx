@@ -1,6 +1,7 @@
 import { Alert, Drawer, Empty, Flex, List, Radio, Select, Skeleton, Tag, Tooltip, Typography } from "antd";
 import dayjs from "dayjs";
 import { useEffect, useState } from "react";
+import { usePersonName } from "../../components/personName";
 import * as ipc from "../../lib/ipc";
 import { formatDateTime } from "../../lib/format";
 
@@ -12,9 +13,9 @@ export interface VersionsDrawerProps {
   reloadKey: number;
 }
 
-export function Piece({ piece }: { piece: ipc.DiffPiece }) {
+export function Piece({ piece, nameOf = (login) => login }: { piece: ipc.DiffPiece; nameOf?: (login: string) => string }) {
   if (piece.kind === "equal") return <span>{piece.text}</span>;
-  const who = piece.author ? `${piece.author}（第${piece.version}版，${formatDateTime(piece.at)}）` : "";
+  const who = piece.author ? `${nameOf(piece.author)}（第${piece.version}版，${formatDateTime(piece.at)}）` : "";
   return (
     <Tooltip title={`${piece.kind === "insert" ? "插入" : "删除"}：${who}`}>
       {piece.kind === "insert" ? <ins className="gw-diff-ins">{piece.text}</ins> : <del className="gw-diff-del">{piece.text}</del>}
@@ -29,6 +30,7 @@ export function VersionsDrawer({ open, draftId, onClose, reloadKey }: VersionsDr
   const [to, setTo] = useState<number>();
   const [comparison, setComparison] = useState<ipc.VersionComparison>();
   const [error, setError] = useState<string>();
+  const nameOf = usePersonName();
 
   useEffect(() => {
     if (!open) return;
@@ -57,7 +59,7 @@ export function VersionsDrawer({ open, draftId, onClose, reloadKey }: VersionsDr
       .catch((raw: unknown) => setError(ipc.CommandError.from(raw).message));
   }, [open, draftId, from, to]);
 
-  const options = (versions ?? []).map((v) => ({ value: v.version, label: `第${v.version}版 · ${v.author} · ${formatDateTime(v.createdAt)}` }));
+  const options = (versions ?? []).map((v) => ({ value: v.version, label: `第${v.version}版 · ${nameOf(v.author)} · ${formatDateTime(v.createdAt)}` }));
 
   return (
     <Drawer open={open} onClose={onClose} title="版本与修改痕迹" size={640} destroyOnHidden>
@@ -80,7 +82,7 @@ export function VersionsDrawer({ open, draftId, onClose, reloadKey }: VersionsDr
                     第{v.version}版 {v.version === versions[0].version && <Tag color="blue">清稿</Tag>}
                   </span>
                   <Typography.Text type="secondary">
-                    {v.author} · {dayjs(v.createdAt).format("YYYY年M月D日 HH:mm:ss")}
+                    {nameOf(v.author)} · {dayjs(v.createdAt).format("YYYY年M月D日 HH:mm:ss")}
                   </Typography.Text>
                   <Radio.Group
                     size="small"
@@ -115,11 +117,11 @@ export function VersionsDrawer({ open, draftId, onClose, reloadKey }: VersionsDr
                 <div key={c.field} className="gw-diff-element">
                   <div className="gw-diff-head">
                     <strong>{c.element}</strong>
-                    {c.changedBy.length > 0 && <Typography.Text type="secondary">修改人：{c.changedBy.join("、")}</Typography.Text>}
+                    {c.changedBy.length > 0 && <Typography.Text type="secondary">修改人：{c.changedBy.map(nameOf).join("、")}</Typography.Text>}
                   </div>
                   <div className="gw-diff-text">
                     {c.pieces.map((p, i) => (
-                      <Piece key={i} piece={p} />
+                      <Piece key={i} piece={p} nameOf={nameOf} />
                     ))}
                   </div>
                 </div>

@@ -150,7 +150,8 @@ describe("来文 detail and 签收", () => {
       schemaVersion: 5,
       latestSchemaVersion: 5,
       keySource: "系统钥匙串",
-      user: "孙八",
+      user: "sunba",
+      userName: "孙八",
       dbBytes: 1,
     });
   });

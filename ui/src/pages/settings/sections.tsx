@@ -150,7 +150,12 @@ export function ServerSection({ setup }: { setup: ipc.SetupStatus | undefined })
   );
 }
 
-export function AccountSection({ setup }: { setup: ipc.SetupStatus | undefined }) {
+/** 王芳（wangfang）: the name people know, and the login it goes by. */
+function nameAndLogin(name: string, login: string): string {
+  return name && name !== login ? `${name}（${login}）` : login;
+}
+
+export function AccountSection({ setup, info }: { setup: ipc.SetupStatus | undefined; info?: ipc.StoreInfo }) {
   const { modal, message } = AntApp.useApp();
   const { refreshSetup } = useShell();
   const account = setup?.account;
@@ -183,7 +188,11 @@ export function AccountSection({ setup }: { setup: ipc.SetupStatus | undefined }
           {
             key: "user",
             label: account ? "当前用户" : "本机用户",
-            children: account ? `${account.display}（${account.login}）` : (setup?.user ?? "…"),
+            children: account
+              ? nameAndLogin(account.display, account.login)
+              : setup
+                ? nameAndLogin(info && info.user === setup.user ? info.userName : "", setup.user)
+                : "…",
           },
           {
             key: "password",
