@@ -435,15 +435,17 @@ fn copy_in(tx: &rusqlite::Transaction<'_>, count: u64) -> anyhow::Result<()> {
         let hash = hex::encode(Sha256::digest(content.as_bytes()));
         let new_doc = derived_id(&doc_id, n);
         let new_flow = derived_id(&flow_id, n);
-        let mut json = flow_json
+        // Task ids are the flow's id with a step suffix (`{flow}-T2`): renaming the flow
+        // inside the JSON renames its tasks too, and the task rows follow the same rule.
+        let json = flow_json
             .replace(&flow_id, &new_flow)
             .replace(&doc_id, &new_doc)
             .replace(&old_hash, &hash)
             .replace(&old_title, &title);
-        let new_tasks: Vec<String> = task_ids.iter().map(|t| derived_id(t, n)).collect();
-        for (old, new) in task_ids.iter().zip(&new_tasks) {
-            json = json.replace(old, new);
-        }
+        let new_tasks: Vec<String> = task_ids
+            .iter()
+            .map(|t| t.replace(&flow_id, &new_flow))
+            .collect();
 
         tx.prepare_cached(&drafts)?
             .execute((&doc_id, &new_doc, &title))?;
