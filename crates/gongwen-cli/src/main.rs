@@ -297,13 +297,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lint { target, json } => return lint_cmd(&cli, target, *json),
         Command::Search { query, limit, json } => {
             let client = open(&cli, false)?;
-            let hits = client.search(query, *limit)?;
+            let found = client.search(query, *limit)?;
             if *json {
-                print_json(&hits)?;
-            } else if hits.is_empty() {
-                println!("没有找到包含“{query}”的草稿");
+                print_json(&found.hits)?;
             } else {
-                print_hits(&hits);
+                if found.is_empty() {
+                    println!("没有找到包含“{query}”的草稿");
+                } else {
+                    print_hits(&found);
+                }
+                if found.incomplete {
+                    println!("正在建立索引，结果可能不全");
+                }
             }
         }
         Command::Export { id, output } => {

@@ -1,7 +1,9 @@
 //! Store benchmark: builds an encrypted store of realistic generated 公文 through the
 //! real api and prints a table of insert rate, 草稿 list latency, search latency for
-//! 2-, 4- and 8-character queries, encrypted open time and store size. It also builds
-//! a `trigram` FTS5 index over the same text to compare with the bigram index.
+//! 2-, 4- and 8-character queries, encrypted open time and store size; then rebuilds
+//! the search index as the index stage does after an initial sync (a search while
+//! every draft waits, the stage's rate, searches after it). It also builds a `trigram`
+//! FTS5 index over the same text to compare with the bigram index.
 //!
 //! ```text
 //! cargo bench -p gongwen-client --bench store            # 100,000 documents
@@ -401,6 +403,45 @@ fn main() {
             ms(p50),
             ms(p99),
             target.into(),
+        ]);
+    }
+
+    // The index stage: the whole index rebuilt as after an initial sync of every
+    // draft (Client::reindex_search, then Client::build_search_index); a search while
+    // all of them wait scans the newest within its budget and says it may be incomplete.
+    let waiting = client.reindex_search().expect("reindex");
+    let mut samples = Vec::new();
+    let mut incomplete = 0;
+    for _ in 0..3 {
+        for q in Q2.iter().chain(Q8) {
+            let t = Instant::now();
+            incomplete += usize::from(client.search(q, 20).expect("search").incomplete);
+            samples.push(t.elapsed());
+        }
+    }
+    rows.push([
+        format!("search while {waiting} drafts wait for the index (2- and 8-char, top 20)"),
+        ms(percentile(&mut samples, 0.5)),
+        ms(percentile(&mut samples, 0.99)),
+        format!("{incomplete} of {} marked incomplete", samples.len()),
+    ]);
+    let t = Instant::now();
+    let indexed = client.build_search_index().expect("index stage");
+    let took = t.elapsed();
+    assert_eq!(client.search_backlog().unwrap(), 0);
+    rows.push([
+        format!("index stage: {indexed} drafts indexed"),
+        format!("{:.1} s", took.as_secs_f64()),
+        format!("{:.0} drafts/s", indexed as f64 / took.as_secs_f64()),
+        String::new(),
+    ]);
+    for (label, queries) in [("2", Q2), ("4", Q4), ("8", Q8)] {
+        let (p50, p99, avg_hits) = time_queries(&client, queries, 10);
+        rows.push([
+            format!("bigram, after the index stage: search, {label}-char query (top 20, avg {avg_hits} hits)"),
+            ms(p50),
+            ms(p99),
+            String::new(),
         ]);
     }
 

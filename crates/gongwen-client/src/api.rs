@@ -523,8 +523,28 @@ pub struct SearchHit {
     pub doc_type: Option<String>,
     pub doc_number: Option<String>,
     pub updated_at: String,
-    /// bm25 relevance (lower is better).
+    /// bm25 relevance (lower is better); 0 for a hit that was not ranked (a query
+    /// matching very many drafts, or a draft not indexed yet: see `store::search`).
     pub score: f64,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResults {
+    /// The hits, best first.
+    pub hits: Vec<SearchHit>,
+    /// The search index is still being built and some drafts waiting for it were not
+    /// examined: more may match (the UI says 正在建立索引，结果可能不全).
+    pub incomplete: bool,
+}
+
+impl std::ops::Deref for SearchResults {
+    type Target = [SearchHit];
+
+    fn deref(&self) -> &[SearchHit] {
+        &self.hits
+    }
 }
 
 pub(crate) fn hash_hex(s: &str) -> String {
@@ -1010,20 +1030,27 @@ impl Client {
     }
 
     /// 搜索: full-text search over title, body, 主送, 文号 and attachment names.
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+    /// While the index is being built (after a large sync) the answer may be
+    /// incomplete, and says so ([`SearchResults::incomplete`]).
+    pub fn search(&self, query: &str, limit: usize) -> Result<SearchResults> {
         let limit = limit.clamp(1, 200);
-        let found = self.db.read(|c| {
-            let ranked = store::search::query(c, query, limit)?;
-            let nums: Vec<i64> = ranked.iter().map(|(n, _)| *n).collect();
+        let (found, incomplete) = self.db.read(|c| {
+            let found = store::search::query(c, query, limit)?;
+            let nums: Vec<i64> = found.hits.iter().map(|(n, _)| *n).collect();
             let rows = store::drafts::by_nums(c, &nums)?;
             let mut out = Vec::with_capacity(rows.len());
-            for (row, (_, score)) in rows.into_iter().zip(ranked) {
+            for row in rows {
+                let score = found
+                    .hits
+                    .iter()
+                    .find(|(n, _)| *n == row.num)
+                    .map_or(0.0, |(_, s)| *s);
                 let v = store::drafts::version(c, &row.id, row.head_version)?;
                 out.push((row, v, score));
             }
-            Ok(out)
+            Ok((out, found.incomplete))
         })?;
-        found
+        let hits = found
             .into_iter()
             .map(|(row, v, score)| {
                 let doc = parse_stored(&v)?;
@@ -1046,7 +1073,8 @@ impl Client {
                     score,
                 })
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        Ok(SearchResults { hits, incomplete })
     }
 
     /// 打开附件: a decrypted copy of an attachment (`sha256:…` reference) as a file, for

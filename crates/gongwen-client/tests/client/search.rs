@@ -80,3 +80,38 @@ fn search_follows_the_head_version_and_deletion() {
     client.delete_draft(&saved.draft_id).unwrap();
     assert!(client.search("台风", 10).unwrap().is_empty());
 }
+
+#[test]
+fn reindexing_keeps_search_available_and_the_index_stage_rebuilds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = open(dir.path());
+    let notice = client
+        .create_draft(doc(&example("notice-full.json")))
+        .unwrap();
+    client
+        .create_draft(doc(&example("request-up.json")))
+        .unwrap();
+    let before = client.search("安全", 10).unwrap();
+    assert!(!before.incomplete);
+
+    assert_eq!(client.reindex_search().unwrap(), 2);
+    assert_eq!(client.search_backlog().unwrap(), 2);
+    // Meanwhile the drafts are scanned: the same drafts are found, and the whole
+    // (small) backlog fits the scan's budget, so the answer is complete.
+    let during = client.search("安全", 10).unwrap();
+    assert!(!during.incomplete);
+    let ids = |r: &gongwen_client::api::SearchResults| {
+        let mut v: Vec<String> = r.iter().map(|h| h.draft_id.clone()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&during), ids(&before));
+    assert!(during.iter().all(|h| h.score == 0.0));
+
+    assert_eq!(client.build_search_index().unwrap(), 2);
+    assert_eq!(client.search_backlog().unwrap(), 0);
+    assert_eq!(client.build_search_index().unwrap(), 0);
+    let after = client.search("安全", 10).unwrap();
+    assert_eq!(after, before);
+    assert_eq!(after[0].draft_id, notice.draft_id);
+}
