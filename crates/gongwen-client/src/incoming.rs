@@ -1327,15 +1327,7 @@ impl Client {
     pub fn store_incoming(&self, item: &Incoming) -> Result<()> {
         let now = ts(self.now().to_offset(CST));
         let data = serde_json::to_string(item).map_err(|e| corrupt(&item.id, e))?;
-        write(self, |tx| {
-            tx.prepare_cached(
-                "INSERT INTO incoming (id, data, received_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            )?
-            .execute(params![item.id, data, now])?;
-            track_files(tx, &item.id, item, &now)?;
-            Ok(())
-        })
+        write(self, |tx| Ok(put(tx, &item.id, item, &data, &now)?))
     }
 
     /// Stores a 回执 exactly as a pull would. Like [`Client::store_incoming`], for
@@ -1573,6 +1565,39 @@ fn sanitize(name: &str) -> String {
 
 /// Applies the blob bookkeeping of a pulled incoming item: its files are held by it
 /// (`entity_blobs`) and queued for download when not on this device.
+/// Stores an incoming item: its JSON `data` (the text of `item`) with the columns the
+/// lists sort and filter on (migration 0007: written here from the parsed item, not
+/// generated from the JSON by SQLite), and its files.
+pub(crate) fn put(
+    tx: &Transaction<'_>,
+    id: &str,
+    item: &Incoming,
+    data: &str,
+    now: &str,
+) -> crate::Result<()> {
+    let state = match item.state {
+        ItemState::Delivered => "delivered",
+        ItemState::Signed => "signed",
+    };
+    tx.prepare_cached(
+        "INSERT INTO incoming (id, data, received_at, state, from_code, from_name, delivered_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, state = excluded.state,
+             from_code = excluded.from_code, from_name = excluded.from_name,
+             delivered_at = excluded.delivered_at",
+    )?
+    .execute(params![
+        id,
+        data,
+        now,
+        state,
+        item.from.code,
+        item.from.name,
+        item.delivered_at
+    ])?;
+    track_files(tx, id, item, now)
+}
+
 pub(crate) fn track_files(
     tx: &Transaction<'_>,
     id: &str,

@@ -44,6 +44,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_reminders",
         sql: include_str!("../../../../migrations/client/0006_reminders.sql"),
     },
+    Migration {
+        name: "0007_incoming_columns",
+        sql: include_str!("../../../../migrations/client/0007_incoming_columns.sql"),
+    },
 ];
 
 /// The schema version this program writes.

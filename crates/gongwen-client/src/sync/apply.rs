@@ -75,9 +75,12 @@ fn corrupt(what: &str, id: &str, e: impl std::fmt::Display) -> FlowError {
 pub(crate) const INLINE_INDEX_MAX: usize = 64;
 
 /// Applies one pull answer. `now` is the local clock (queue overdue flags only).
+///
+/// The ops' `data` are taken out of `resp` as they are applied (each entity is parsed
+/// from its own JSON tree without copying it); everything else stays.
 pub(crate) fn apply_response(
     tx: &Transaction<'_>,
-    resp: &PullResponse,
+    resp: &mut PullResponse,
     user: &str,
     now: OffsetDateTime,
 ) -> Result<Applied> {
@@ -108,8 +111,13 @@ pub(crate) fn apply_response(
         )?
         .execute(params![bucket, stamp])?;
     }
-    for (bucket, page) in &resp.buckets {
-        if resp.removed_buckets.contains(bucket) {
+    let PullResponse {
+        buckets,
+        removed_buckets,
+        ..
+    } = resp;
+    for (bucket, page) in buckets.iter_mut() {
+        if removed_buckets.contains(bucket) {
             continue;
         }
         let (cursor, sum) = tx
@@ -120,15 +128,16 @@ pub(crate) fn apply_response(
         let fresh: Vec<&Op> = page.ops.iter().filter(|o| o.op_id > cursor).collect();
         let ordered = fresh.windows(2).all(|w| w[0].op_id < w[1].op_id);
         let local = bucket_checksum(sum as u32, fresh.iter().copied());
+        let last = fresh.last().map(|o| o.op_id);
         let expected = parse_checksum(&page.checksum);
         let next = page.next.max(cursor);
-        if !ordered || expected != Some(local) || fresh.last().is_some_and(|o| o.op_id > next) {
+        if !ordered || expected != Some(local) || last.is_some_and(|id| id > next) {
             tracing::warn!(bucket, "bucket checksum mismatch: pulling it again from 0");
             out.removed |= drop_bucket(tx, bucket)?;
             out.mismatched.push(bucket.clone());
             continue;
         }
-        for op in fresh {
+        for op in page.ops.iter_mut().filter(|o| o.op_id > cursor) {
             apply_op(tx, &cx, bucket, op, &mut flows)?;
             out.ops += 1;
             out.removed |= op.op == OpKind::Remove;
@@ -170,7 +179,7 @@ fn apply_op(
     tx: &Transaction<'_>,
     cx: &Cx<'_>,
     bucket: &str,
-    op: &Op,
+    op: &mut Op,
     flows: &mut BTreeSet<String>,
 ) -> Result<()> {
     match op.op {
@@ -195,7 +204,7 @@ fn apply_op(
             }
             let data = op
                 .data
-                .as_ref()
+                .take()
                 .ok_or_else(|| corrupt("数据", &op.id, "PUT 缺少 data"))?;
             put_entity(tx, cx, &op.kind, &op.id, data, flows)?;
         }
@@ -316,7 +325,7 @@ fn put_entity(
     cx: &Cx<'_>,
     kind: &str,
     id: &str,
-    data: &serde_json::Value,
+    data: serde_json::Value,
     flows: &mut BTreeSet<String>,
 ) -> Result<()> {
     match kind {
@@ -381,8 +390,17 @@ fn put_entity(
             let conflicts =
                 serde_json::to_string(&h.conflicts).map_err(|e| corrupt("草稿", id, e))?;
             // The head becomes the local head now unless a local save of the draft
-            // still waits for the server (then materialize_idle does it later).
+            // still waits for the server (then materialize_idle does it later). The
+            // head keeps the document as the canonical JSON the local version stores,
+            // serialized once for both.
             let waiting = saves_waiting(tx, id)?;
+            let doc = match Document::deserialize(&h.document) {
+                Ok(doc) => doc,
+                // The same parse from text names the field that is wrong.
+                Err(_) => Document::from_json(&h.document.to_string())
+                    .map_err(|e| corrupt("草稿", id, e.0))?,
+            };
+            let content = doc.to_canonical_json();
             tx.prepare_cached(
                 "INSERT INTO draft_heads (draft_id, head_version, content_hash, document, conflicts, materialized)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -394,32 +412,24 @@ fn put_entity(
                 id,
                 h.head_version,
                 h.content_hash,
-                h.document.to_string(),
+                content,
                 conflicts,
                 !waiting
             ])?;
             if !waiting {
-                let doc = match Document::deserialize(&h.document) {
-                    Ok(doc) => doc,
-                    // The same parse from text names the field that is wrong.
-                    Err(_) => Document::from_json(&h.document.to_string())
-                        .map_err(|e| corrupt("草稿", id, e.0))?,
-                };
-                materialize(tx, cx, id, h.head_version, &doc)?;
+                materialize(tx, cx, id, h.head_version, &doc, content)?;
             }
         }
         kinds::INCOMING => {
+            // Stored as it came; the typed item (moved out of the tree, not copied)
+            // checks it and gives the list columns and the files.
+            let text = data.to_string();
             let item = gongwen_protocol::exchange::Incoming::deserialize(data)
                 .map_err(|e| corrupt("来文", id, e))?;
-            tx.prepare_cached(
-                "INSERT INTO incoming (id, data, received_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            )?
-            .execute(params![id, data.to_string(), cx.stamp])?;
-            crate::incoming::track_files(tx, id, &item, cx.stamp)?;
+            crate::incoming::put(tx, id, &item, &text, cx.stamp)?;
         }
         kinds::RECEIPT => {
-            gongwen_protocol::exchange::Receipt::deserialize(data)
+            gongwen_protocol::exchange::Receipt::deserialize(&data)
                 .map_err(|e| corrupt("回执", id, e))?;
             tx.prepare_cached(
                 "INSERT INTO receipts (id, data, received_at) VALUES (?1, ?2, ?3)
@@ -427,8 +437,8 @@ fn put_entity(
             )?
             .execute(params![id, data.to_string(), cx.stamp])?;
         }
-        kinds::ROUTE_TEMPLATE => crate::flow::routes::put_route_template(tx, id, data, cx.stamp)?,
-        kinds::DELEGATION => crate::flow::routes::put_delegation(tx, id, data, cx.stamp)?,
+        kinds::ROUTE_TEMPLATE => crate::flow::routes::put_route_template(tx, id, &data, cx.stamp)?,
+        kinds::DELEGATION => crate::flow::routes::put_delegation(tx, id, &data, cx.stamp)?,
         other => {
             // A newer server's kind: kept out of the local model, never misread.
             tracing::debug!(kind = other, id, "ignoring an unknown entity kind");
@@ -510,7 +520,8 @@ fn materialize_idle(tx: &Transaction<'_>, cx: &Cx<'_>) -> Result<()> {
             continue;
         }
         let doc = Document::from_json(&document).map_err(|e| corrupt("草稿", &id, e.0))?;
-        materialize(tx, cx, &id, head, &doc)?;
+        let content = doc.to_canonical_json();
+        materialize(tx, cx, &id, head, &doc, content)?;
         tx.prepare_cached("UPDATE draft_heads SET materialized = 1 WHERE draft_id = ?1")?
             .execute([&id])?;
     }
@@ -522,16 +533,16 @@ fn materialize_idle(tx: &Transaction<'_>, cx: &Cx<'_>) -> Result<()> {
 /// local versions are the user's view). Local versions above the server's head are
 /// saves that lost the compare-and-set: the server keeps each as a conflict copy
 /// (冲突副本, listed in `draft_heads.conflicts`), so they leave the local history and
-/// every client shows the same versions.
+/// every client shows the same versions. `content` is `doc`'s canonical JSON.
 fn materialize(
     tx: &Transaction<'_>,
     cx: &Cx<'_>,
     draft: &str,
     head: i64,
     doc: &Document,
+    content: String,
 ) -> Result<()> {
     let now = cx.stamp;
-    let content = doc.to_canonical_json();
     let hash = crate::api::hash_hex(&content);
     let summary = crate::api::summary_of(doc);
     let existing: Option<i64> = tx
@@ -718,12 +729,12 @@ mod tests {
         }
     }
 
-    fn apply(db: &Db, resp: &PullResponse) -> Applied {
-        crate::flow::write(db, |tx| apply_response(tx, resp, "zhang", at())).unwrap()
+    fn apply(db: &Db, mut resp: PullResponse) -> Applied {
+        crate::flow::write(db, |tx| apply_response(tx, &mut resp, "zhang", at())).unwrap()
     }
 
     fn hits(db: &Db, q: &str) -> Vec<(i64, f64)> {
-        db.read(|c| search::query(c, q, 50)).unwrap()
+        db.read(|c| search::query(c, q, 50)).unwrap().hits
     }
 
     fn count(db: &Db, sql: &str) -> i64 {
@@ -734,7 +745,7 @@ mod tests {
     #[test]
     fn a_small_page_indexes_its_drafts_at_once() {
         let (_d, db) = crate::store::testing::temp_db();
-        let applied = apply(&db, &first_page(3));
+        let applied = apply(&db, first_page(3));
         assert_eq!(applied.ops, 3);
         assert_eq!(db.read(search::backlog).unwrap(), 0);
         let found = hits(&db, "第2批");
@@ -753,7 +764,7 @@ mod tests {
     fn a_large_page_defers_indexing_and_search_still_finds_every_draft() {
         let (_d, db) = crate::store::testing::temp_db();
         let n = INLINE_INDEX_MAX + 36;
-        apply(&db, &first_page(n));
+        apply(&db, first_page(n));
         assert_eq!(count(&db, "SELECT count(*) FROM drafts"), n as i64);
         assert_eq!(count(&db, "SELECT count(*) FROM draft_versions"), n as i64);
         assert_eq!(db.read(search::backlog).unwrap(), n as u64);
@@ -779,20 +790,66 @@ mod tests {
         assert_eq!(found[0].0, num);
         assert!(found[0].1 < 0.0);
         // Replaying the page changes nothing.
-        apply(&db, &first_page(n));
+        apply(&db, first_page(n));
         assert_eq!(count(&db, "SELECT count(*) FROM drafts"), n as i64);
         assert_eq!(db.read(search::backlog).unwrap(), 0);
+    }
+
+    #[test]
+    fn migration_0007_keeps_the_incoming_rows_and_fills_their_columns() {
+        use crate::store::migrations::{self, MIGRATIONS};
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..6] {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        let data = serde_json::json!({
+            "id": "in-1", "state": "signed", "delivered_at": "2026-03-02T09:00:00+08:00",
+            "from": { "code": "鹤山镇", "name": "鹤山镇人民政府" },
+        });
+        conn.execute(
+            "INSERT INTO incoming (id, data, received_at) VALUES ('in-1', ?1, 'now')",
+            [data.to_string()],
+        )
+        .unwrap();
+        assert_eq!(
+            migrations::to_latest(&mut conn).unwrap(),
+            MIGRATIONS.len() - 6
+        );
+        let row: (String, String, String, String, String) = conn
+            .query_row(
+                "SELECT data, state, from_code, from_name, delivered_at FROM incoming
+                 INDEXED BY incoming_by_sender WHERE from_code = '鹤山镇'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(row.0, data.to_string());
+        assert_eq!(
+            (
+                row.1.as_str(),
+                row.2.as_str(),
+                row.3.as_str(),
+                row.4.as_str()
+            ),
+            (
+                "signed",
+                "鹤山镇",
+                "鹤山镇人民政府",
+                "2026-03-02T09:00:00+08:00"
+            )
+        );
     }
 
     #[test]
     fn revocation_removes_drafts_whether_indexed_or_still_waiting() {
         for catch_up_first in [false, true] {
             let (_d, db) = crate::store::testing::temp_db();
-            apply(&db, &first_page(INLINE_INDEX_MAX + 1));
+            apply(&db, first_page(INLINE_INDEX_MAX + 1));
             if catch_up_first {
                 db.write(|tx| search::catch_up(tx, 10_000)).unwrap();
             }
-            let applied = apply(&db, &removal());
+            let applied = apply(&db, removal());
             assert!(applied.removed);
             assert_eq!(count(&db, "SELECT count(*) FROM drafts"), 0);
             assert_eq!(count(&db, "SELECT count(*) FROM draft_versions"), 0);

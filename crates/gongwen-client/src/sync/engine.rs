@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use gongwen_protocol::PROTOCOL_VERSION;
 use gongwen_protocol::sync::{
-    BlobAnnounce, BlobStatus, MAX_CHUNK, PullRequest, PushRequest, SCHEMA_VERSION, codes,
+    BlobAnnounce, BlobStatus, MAX_CHUNK, PullRequest, PullResponse, PushRequest, SCHEMA_VERSION,
+    codes,
 };
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -187,8 +188,20 @@ impl<T: Transport> Engine<T> {
 
     /// Pull stage: every bucket, page after page, until nothing more; each answer in
     /// one transaction with its cursors and checksums.
+    ///
+    /// Pipelined: while a page is applied (SQLite, on the blocking pool), the next one
+    /// is already requested with the cursors the page will leave ([`next_request`]),
+    /// so the network and the decoding of page k+1 overlap the apply of page k. Pages
+    /// are still applied one at a time, in order, each with its own cursors: the answer
+    /// fetched ahead is used only if the request the store's cursors make after the
+    /// apply is exactly the one it answers (a checksum mismatch, a dropped bucket or a
+    /// failed apply discard it). A failed fetch ahead is handled as if it had been made
+    /// after the apply: the applied page stays committed with its cursors, and the
+    /// error (or BUCKET_RESET) is taken at the next turn.
     pub async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
         let mut resets: std::collections::BTreeMap<String, usize> = Default::default();
+        // The answer fetched during the last apply, with the request it answers.
+        let mut ahead: Option<(PullRequest, Result<PullResponse, TransportError>)> = None;
         loop {
             let now = self.stamp();
             let (client_id, cursors) = self
@@ -210,7 +223,11 @@ impl<T: Transport> Engine<T> {
                 cursors,
                 limit: PULL_LIMIT,
             };
-            let resp = match self.transport.pull(&req).await {
+            let answer = match ahead.take() {
+                Some((asked, answer)) if asked == req => answer,
+                _ => self.transport.pull(&req).await,
+            };
+            let resp = match answer {
                 Ok(r) => r,
                 Err(TransportError::Conflict(e)) if e.code == codes::BUCKET_RESET => {
                     let bucket = e.bucket.clone().ok_or_else(|| {
@@ -234,14 +251,24 @@ impl<T: Transport> Engine<T> {
                 }
                 Err(e) => return Err(e.into()),
             };
+            let next = next_request(&req, &resp);
             let now = self.client.now();
             // The page moves to the blocking pool and comes back (its resets are read below).
-            let (applied, resp) = self
-                .store(move |c| {
-                    crate::flow::write(&c.db, |tx| apply::apply_response(tx, &resp, &c.user, now))
-                        .map(|applied| (applied, resp))
+            let applying = self.store(move |c| {
+                let mut resp = resp;
+                crate::flow::write(&c.db, |tx| {
+                    apply::apply_response(tx, &mut resp, &c.user, now)
                 })
-                .await?;
+                .map(|applied| (applied, resp))
+            });
+            let (applied, resp) = match next {
+                Some(next) => {
+                    let (applied, fetched) = tokio::join!(applying, self.transport.pull(&next));
+                    ahead = Some((next, fetched));
+                    applied?
+                }
+                None => applying.await?,
+            };
             report.pages += 1;
             report.ops += applied.ops;
             self.progress(report.pages, report.pages + u64::from(applied.more));
@@ -572,4 +599,33 @@ impl<T: Transport> Engine<T> {
         }
         Ok(())
     }
+}
+
+/// The request the store will make after `resp` (answering `req`) is applied as
+/// expected, when another page is to be pulled; `None` when this is the last page or
+/// the answer resets a bucket (then the next request depends on what the apply does).
+/// Mirrors [`apply::apply_response`]: removed and reset buckets leave, added ones start
+/// at 0, and every bucket of a page moves its cursor to the page's `next` (never back).
+fn next_request(req: &PullRequest, resp: &PullResponse) -> Option<PullRequest> {
+    if !resp.resets.is_empty() || !resp.buckets.values().any(|p| p.has_more) {
+        return None;
+    }
+    let mut cursors = req.cursors.clone();
+    for bucket in &resp.removed_buckets {
+        cursors.remove(bucket);
+    }
+    for bucket in &resp.added_buckets {
+        cursors.entry(bucket.clone()).or_insert(0);
+    }
+    for (bucket, page) in &resp.buckets {
+        if resp.removed_buckets.contains(bucket) {
+            continue;
+        }
+        let cursor = cursors.entry(bucket.clone()).or_insert(0);
+        *cursor = page.next.max(*cursor);
+    }
+    Some(PullRequest {
+        cursors,
+        ..req.clone()
+    })
 }
