@@ -94,11 +94,11 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): ColumnsType<ipc.Q
         title,
         docType,
         docNumber,
-        from(150),
+        from(120),
         { title: "办理环节", dataIndex: "stepName", width: 84 },
-        { title: "我的意见", dataIndex: "opinion", width: 130, ellipsis: true, render: (o: string | null) => o ?? "—" },
-        { title: "办理时间", dataIndex: "doneAt", width: 104, render: (at: string | null) => (at ? formatListTime(at) : "—") },
-        { title: "当前位置", dataIndex: "nowAt", width: 130, ellipsis: true },
+        { title: "我的意见", dataIndex: "opinion", width: 110, ellipsis: true, render: (o: string | null) => o ?? "—" },
+        { title: "办理时间", dataIndex: "doneAt", width: 96, render: (at: string | null) => (at ? formatListTime(at) : "—") },
+        { title: "当前位置", dataIndex: "nowAt", width: 110, ellipsis: true },
         action,
       ];
     case "sent":
