@@ -547,6 +547,72 @@ impl std::ops::Deref for SearchResults {
     }
 }
 
+/// What a document found by [`Client::search_documents`] is, and so where it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// 草稿: a draft not (yet) numbered by 登记; opens in the draft editor.
+    Draft,
+    /// 发文: a draft of an outgoing flow with the 文号 登记 gave it; opens in the
+    /// draft editor (read-only while its flow runs).
+    Outgoing,
+    /// 收文: a document another organ sent here; opens in the 收文 detail.
+    Incoming,
+}
+
+impl DocumentKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentKind::Draft => "草稿",
+            DocumentKind::Outgoing => "发文",
+            DocumentKind::Incoming => "收文",
+        }
+    }
+}
+
+/// One document [`Client::search_documents`] found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentHit {
+    pub kind: DocumentKind,
+    /// The draft's id (草稿, 发文) or the incoming item's id (收文).
+    pub id: String,
+    /// The title with the matches marked.
+    pub title: Vec<Segment>,
+    /// A piece of the body around the first match, with the matches marked.
+    pub snippet: Vec<Segment>,
+    pub doc_type: Option<String>,
+    /// 文号, with the matches marked.
+    pub doc_number: Option<Vec<Segment>>,
+    /// 来文单位 (收文), with the matches marked.
+    pub from_organ: Option<Vec<Segment>>,
+    /// Last change (草稿, 发文) or delivery (收文), RFC 3339.
+    pub date: String,
+    /// 收文: 未签收, 已签收（待同步）, 已签收 or 已登记.
+    pub status: Option<String>,
+    /// bm25 relevance of a draft (lower is better); 0 when not ranked (收文, and see
+    /// [`SearchHit::score`]).
+    pub score: f64,
+}
+
+/// What [`Client::search_documents`] found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentSearch {
+    /// Best first: documents with a match in the title (or 文号, 来文单位) before the
+    /// others; within each group drafts by relevance, then 收文 newest first.
+    pub hits: Vec<DocumentHit>,
+    /// The search index is still being built: more drafts may match
+    /// (正在建立索引，结果可能不全).
+    pub incomplete: bool,
+    /// Only the newest [`store::search::INCOMING_SCAN`] 收文 were examined.
+    pub incoming_limited: bool,
+}
+
+/// How many drafts a search restricted to 草稿 or 发文 takes from the index before
+/// keeping the ones of that kind.
+const KIND_WINDOW: usize = 1000;
+
 pub(crate) fn hash_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
@@ -600,6 +666,73 @@ fn parse_stored(v: &store::drafts::VersionRow) -> Result<Document> {
             v.draft_id, v.version, e.0
         ))
     })
+}
+
+/// The text a hit's snippet is cut from: the body, or when it has none the 主送 and
+/// attachment names.
+fn snippet_source(doc: &Document) -> String {
+    if doc.body.is_empty() {
+        format!(
+            "{} {}",
+            doc.main_recipients.join("、"),
+            indexed_text(doc).attachments
+        )
+    } else {
+        doc.body.clone()
+    }
+}
+
+/// 发文 when the draft has a 文号 and an outgoing flow (登记 numbered it), else 草稿 (a
+/// 文号 typed into a draft that was never submitted does not make it a 发文).
+fn draft_kind(c: &rusqlite::Connection, row: &store::drafts::DraftRow) -> Result<DocumentKind> {
+    if row
+        .doc_number
+        .as_deref()
+        .is_none_or(|n| n.trim().is_empty())
+    {
+        return Ok(DocumentKind::Draft);
+    }
+    let outgoing: bool = c
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM flows WHERE document_id = ?1 AND kind = 'outgoing')",
+        )?
+        .query_row([&row.id], |r| r.get(0))?;
+    Ok(if outgoing {
+        DocumentKind::Outgoing
+    } else {
+        DocumentKind::Draft
+    })
+}
+
+/// Where incoming item `id` stands, as a search hit labels it: 已登记 once registered
+/// here, else the 收文 lists' label (crate::incoming::IncomingStatus): 已签收, 已签收（待同步）
+/// while a 签收 waits in the outbox, or 未签收.
+fn incoming_status(
+    c: &rusqlite::Connection,
+    id: &str,
+    state: gongwen_protocol::exchange::ItemState,
+) -> Result<String> {
+    use crate::incoming::IncomingStatus;
+    let (registered, waiting): (bool, bool) = c
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM incoming_registrations WHERE incoming_id = ?1),
+                    EXISTS (SELECT 1 FROM outbox o WHERE o.kind = ?2 AND o.entity_id = ?1
+                        AND (o.state = 'pending' OR o.push_seq IS NOT NULL))",
+        )?
+        .query_row(
+            rusqlite::params![id, gongwen_protocol::sync::mutations::EXCHANGE_SIGN],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+    let status = if registered {
+        return Ok("已登记".to_owned());
+    } else if state == gongwen_protocol::exchange::ItemState::Signed {
+        IncomingStatus::Signed
+    } else if waiting {
+        IncomingStatus::SignPending
+    } else {
+        IncomingStatus::Unsigned
+    };
+    Ok(status.label().to_owned())
 }
 
 /// A checked document ready to be written: attachments resolved into the blob store,
@@ -1054,19 +1187,10 @@ impl Client {
             .into_iter()
             .map(|(row, v, score)| {
                 let doc = parse_stored(&v)?;
-                let body_source = if doc.body.is_empty() {
-                    format!(
-                        "{} {}",
-                        doc.main_recipients.join("、"),
-                        indexed_text(&doc).attachments
-                    )
-                } else {
-                    doc.body.clone()
-                };
                 Ok(SearchHit {
                     draft_id: row.id,
                     title: store::search::highlight(&row.title, query),
-                    snippet: store::search::snippet(&body_source, query, 80),
+                    snippet: store::search::snippet(&snippet_source(&doc), query, 80),
                     doc_type: row.doc_type,
                     doc_number: row.doc_number,
                     updated_at: row.updated_at,
@@ -1075,6 +1199,141 @@ impl Client {
             })
             .collect::<Result<_>>()?;
         Ok(SearchResults { hits, incomplete })
+    }
+
+    /// 搜索本机公文: [`Client::search`] over drafts and 发文, plus the 收文 on this
+    /// device (title, body, 主送, 文号, attachment names and 来文单位; see
+    /// [`store::search::query_incoming`]), optionally only one `kind`. Each hit says
+    /// what it is and so where it opens.
+    pub fn search_documents(
+        &self,
+        query: &str,
+        kind: Option<DocumentKind>,
+        limit: usize,
+    ) -> Result<DocumentSearch> {
+        let limit = limit.clamp(1, 200);
+        let want_drafts = kind != Some(DocumentKind::Incoming);
+        let want_incoming = kind.is_none() || kind == Some(DocumentKind::Incoming);
+        if store::search::match_expression(query).is_none() {
+            return Err(Error::EmptyQuery);
+        }
+        let (drafts, incomplete, incoming) = self.db.read(|c| {
+            let mut drafts = Vec::new();
+            let mut incomplete = false;
+            if want_drafts {
+                // Restricted to one kind of draft: take more from the index, keep that kind.
+                let take = if kind.is_some() { KIND_WINDOW } else { limit };
+                let found = store::search::query(c, query, take)?;
+                incomplete = found.incomplete;
+                let nums: Vec<i64> = found.hits.iter().map(|(n, _)| *n).collect();
+                let rows = store::drafts::by_nums(c, &nums)?;
+                for row in rows {
+                    let of_kind = draft_kind(c, &row)?;
+                    if kind.is_some_and(|k| k != of_kind) {
+                        continue;
+                    }
+                    let score = found
+                        .hits
+                        .iter()
+                        .find(|(n, _)| *n == row.num)
+                        .map_or(0.0, |(_, s)| *s);
+                    let v = store::drafts::version(c, &row.id, row.head_version)?;
+                    drafts.push((row, of_kind, v, score));
+                    if drafts.len() == limit {
+                        break;
+                    }
+                }
+            }
+            let mut incoming = Vec::new();
+            let mut limited = false;
+            if want_incoming {
+                let found =
+                    store::search::query_incoming(c, query, limit, store::search::INCOMING_SCAN)?;
+                limited = found.limited;
+                for m in found.hits {
+                    let status = incoming_status(c, &m.item.id, m.item.state)?;
+                    incoming.push((m, status));
+                }
+            }
+            Ok((drafts, incomplete, (incoming, limited)))
+        })?;
+        let (incoming, incoming_limited) = incoming;
+        let mut heading = Vec::new();
+        let mut others = Vec::new();
+        for (row, of_kind, v, score) in drafts {
+            let doc = parse_stored(&v)?;
+            let in_heading = store::search::occurs(&row.title, query)
+                || row
+                    .doc_number
+                    .as_deref()
+                    .is_some_and(|n| store::search::occurs(n, query));
+            let hit = DocumentHit {
+                kind: of_kind,
+                id: row.id,
+                title: store::search::highlight(&row.title, query),
+                snippet: store::search::snippet(&snippet_source(&doc), query, 80),
+                doc_type: row.doc_type,
+                doc_number: row
+                    .doc_number
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|n| store::search::highlight(&n, query)),
+                from_organ: None,
+                date: row.updated_at,
+                status: None,
+                score,
+            };
+            if in_heading {
+                heading.push(hit);
+            } else {
+                others.push(hit);
+            }
+        }
+        let (mut incoming_heading, mut incoming_others) = (Vec::new(), Vec::new());
+        for (m, status) in incoming {
+            let item = m.item;
+            let (text, _) = store::search::incoming_text(&item);
+            let body = if text.body.trim().is_empty() {
+                format!("{} {}", text.recipients, text.attachments)
+            } else {
+                text.body
+            };
+            let hit = DocumentHit {
+                kind: DocumentKind::Incoming,
+                title: store::search::highlight(&item.title, query),
+                snippet: store::search::snippet(&body, query, 80),
+                doc_type: item
+                    .document
+                    .doc_type
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+                doc_number: item
+                    .doc_number
+                    .as_deref()
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|n| store::search::highlight(n, query)),
+                from_organ: Some(store::search::highlight(&item.from.name, query)),
+                date: item.delivered_at,
+                status: Some(status),
+                score: 0.0,
+                id: item.id,
+            };
+            if m.in_heading {
+                incoming_heading.push(hit);
+            } else {
+                incoming_others.push(hit);
+            }
+        }
+        heading.extend(incoming_heading);
+        heading.extend(others);
+        heading.extend(incoming_others);
+        heading.truncate(limit);
+        Ok(DocumentSearch {
+            hits: heading,
+            incomplete,
+            incoming_limited,
+        })
     }
 
     /// 打开附件: a decrypted copy of an attachment (`sha256:…` reference) as a file, for
@@ -1292,6 +1551,225 @@ mod tests {
                 .unwrap()
                 .version,
             2
+        );
+    }
+
+    fn incoming_item(
+        id: &str,
+        title: &str,
+        number: &str,
+        from: &str,
+        body: &str,
+    ) -> gongwen_protocol::exchange::Incoming {
+        use gongwen_protocol::exchange::{Incoming, ItemState, OrganRef, PersonRef};
+        Incoming {
+            id: id.into(),
+            exchange_id: format!("x-{id}"),
+            document_id: format!("d-{id}"),
+            from: OrganRef {
+                code: "SL".into(),
+                name: from.into(),
+            },
+            to: OrganRef {
+                code: "ZF".into(),
+                name: "鹤山镇人民政府".into(),
+            },
+            title: title.into(),
+            doc_number: Some(number.into()),
+            document: serde_json::json!({ "title": title, "doc_type": "通知", "body": body }),
+            content_hash: None,
+            pdf: None,
+            attachments: Vec::new(),
+            sent_by: PersonRef {
+                login: "li".into(),
+                display_name: "李四".into(),
+            },
+            delivered_at: "2026-11-20T08:00:00Z".into(),
+            state: ItemState::Delivered,
+            signed_by: None,
+            signed_at: None,
+        }
+    }
+
+    /// Marks draft `id` as being in an outgoing flow (what 送审 writes, trimmed to the
+    /// columns the search reads).
+    fn in_outgoing_flow(c: &Client, id: &str) {
+        c.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO flows (id, document_id, kind, owner, route_name, status, title,
+                     content_hash, created_at, updated_at, flow_json)
+                 VALUES (?1, ?2, 'outgoing', 'zhang', '发文', 'completed', 't', 'h',
+                     '2026-11-20T00:00:00Z', '2026-11-20T00:00:00Z', '{}')",
+                [format!("f-{id}"), id.to_owned()],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn search_documents_finds_drafts_outgoing_and_incoming_and_says_which() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = client(dir.path());
+        let draft = c
+            .create_draft(doc("关于防汛值班的通知", "做好防汛准备。"))
+            .unwrap();
+        let mut numbered = doc("关于防汛物资的通知", "调拨防汛物资。");
+        numbered.doc_number = Some(gongwen_domain::DocNumber::new("鹤府", 2026, 12));
+        let issued = c.create_draft(numbered.clone()).unwrap();
+        in_outgoing_flow(&c, &issued.draft_id);
+        // A 文号 typed into a draft never submitted keeps it a 草稿.
+        numbered.title = "防汛预案（草拟）".into();
+        numbered.doc_number = Some(gongwen_domain::DocNumber::new("鹤府", 2026, 13));
+        let typed = c.create_draft(numbered).unwrap();
+        c.store_incoming(&incoming_item(
+            "in-1",
+            "关于加强防汛工作的通知",
+            "鹤水〔2026〕7号",
+            "鹤山市水利局",
+            "各镇落实防汛责任。",
+        ))
+        .unwrap();
+        c.store_incoming(&incoming_item(
+            "in-2",
+            "关于春耕的通知",
+            "鹤农〔2026〕2号",
+            "鹤山市农业局",
+            "备耕。",
+        ))
+        .unwrap();
+
+        let found = c.search_documents("防汛", None, 20).unwrap();
+        assert!(!found.incomplete && !found.incoming_limited);
+        let kinds: Vec<(DocumentKind, &str)> =
+            found.hits.iter().map(|h| (h.kind, h.id.as_str())).collect();
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+        assert!(kinds.contains(&(DocumentKind::Draft, draft.draft_id.as_str())));
+        assert!(kinds.contains(&(DocumentKind::Outgoing, issued.draft_id.as_str())));
+        assert!(kinds.contains(&(DocumentKind::Draft, typed.draft_id.as_str())));
+        assert_eq!(
+            kinds[3],
+            (DocumentKind::Incoming, "in-1"),
+            "title hits: drafts first, then 收文"
+        );
+        let incoming = &found.hits[3];
+        assert_eq!(incoming.status.as_deref(), Some("未签收"));
+        assert_eq!(incoming.doc_type.as_deref(), Some("通知"));
+        assert!(incoming.title.iter().any(|s| s.hit && s.text == "防汛"));
+        assert!(incoming.snippet.iter().any(|s| s.hit && s.text == "防汛"));
+        let from: String = incoming
+            .from_organ
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(from, "鹤山市水利局");
+        assert!(
+            found
+                .hits
+                .iter()
+                .filter(|h| h.kind != DocumentKind::Incoming)
+                .all(|h| h.from_organ.is_none() && h.status.is_none())
+        );
+
+        // The 文号 and the 来文单位 of a 收文 find it, marked.
+        let by_number = c.search_documents("鹤水〔2026〕7号", None, 20).unwrap();
+        assert_eq!(by_number.hits.len(), 1);
+        assert!(
+            by_number.hits[0]
+                .doc_number
+                .as_ref()
+                .unwrap()
+                .iter()
+                .any(|s| s.hit)
+        );
+        let by_sender = c.search_documents("农业局", None, 20).unwrap();
+        assert_eq!(
+            by_sender
+                .hits
+                .iter()
+                .map(|h| h.id.as_str())
+                .collect::<Vec<_>>(),
+            ["in-2"]
+        );
+        assert!(
+            by_sender.hits[0]
+                .from_organ
+                .as_ref()
+                .unwrap()
+                .iter()
+                .any(|s| s.hit && s.text == "农业局")
+        );
+
+        // One kind only.
+        let only = |kind| {
+            c.search_documents("防汛", Some(kind), 20)
+                .unwrap()
+                .hits
+                .iter()
+                .map(|h| h.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(only(DocumentKind::Outgoing), [issued.draft_id.clone()]);
+        assert_eq!(only(DocumentKind::Incoming), ["in-1"]);
+        let mut drafts = only(DocumentKind::Draft);
+        drafts.sort();
+        let mut want = vec![draft.draft_id.clone(), typed.draft_id.clone()];
+        want.sort();
+        assert_eq!(drafts, want);
+        // The limit holds across both sources.
+        assert_eq!(c.search_documents("防汛", None, 2).unwrap().hits.len(), 2);
+    }
+
+    #[test]
+    fn search_documents_without_incoming_matches_or_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = client(dir.path());
+        let draft = c.create_draft(doc("关于春耕的通知", "备耕。")).unwrap();
+        c.store_incoming(&incoming_item(
+            "in-1",
+            "关于加强防汛工作的通知",
+            "鹤水〔2026〕7号",
+            "鹤山市水利局",
+            "落实责任。",
+        ))
+        .unwrap();
+        // Only the draft has 春耕: no 收文 comes with it.
+        let found = c.search_documents("春耕", None, 20).unwrap();
+        assert_eq!(found.hits.len(), 1);
+        assert_eq!(
+            (found.hits[0].kind, found.hits[0].id.as_str()),
+            (DocumentKind::Draft, draft.draft_id.as_str())
+        );
+        assert!(
+            c.search_documents("春耕", Some(DocumentKind::Incoming), 20)
+                .unwrap()
+                .hits
+                .is_empty()
+        );
+        // A 收文 signed by the server shows as 已签收.
+        let mut signed = incoming_item(
+            "in-2",
+            "关于春耕备耕的通知",
+            "鹤农〔2026〕2号",
+            "鹤山市农业局",
+            "备耕。",
+        );
+        signed.state = gongwen_protocol::exchange::ItemState::Signed;
+        c.store_incoming(&signed).unwrap();
+        let found = c.search_documents("春耕", None, 20).unwrap();
+        assert_eq!(found.hits.len(), 2);
+        assert_eq!(found.hits[1].status.as_deref(), Some("已签收"));
+        assert!(
+            c.search_documents("不存在的词", None, 20)
+                .unwrap()
+                .hits
+                .is_empty()
+        );
+        assert_eq!(
+            c.search_documents("  ，。", None, 20).unwrap_err().code(),
+            "empty_query"
         );
     }
 }

@@ -46,6 +46,14 @@
 //! the matches newest first, lazily, and ranks with bm25 only when there are at most
 //! [`RANK_WINDOW`]; an unselective query is answered from the newest matches (title
 //! hits first), which costs about the same whatever the phrase's length.
+//!
+//! ## 收文
+//!
+//! Incoming documents are not in the index: the sync keeps them as the server's JSON
+//! and an initial sync of many must stay cheap. [`query_incoming`] scans the newest
+//! [`INCOMING_SCAN`] of them with a substring pre-filter in SQL and then the same phrase
+//! rule as the index, so a word finds a 收文 exactly when it would find a draft with the
+//! same text. `Client::search_documents` puts both together.
 
 use std::time::{Duration, Instant};
 
@@ -657,6 +665,197 @@ fn scan_unindexed(
     Ok(Scan { nums, complete })
 }
 
+/// How many of the newest 收文 one search examines (see [`query_incoming`]).
+pub const INCOMING_SCAN: usize = 10_000;
+
+/// Among this many newest 收文 that pass the substring pre-filter, [`query_incoming`]
+/// takes those with a match in the title, 文号 or 来文单位 first.
+const INCOMING_WINDOW: usize = 300;
+
+/// The fields of a stored 收文 (the server's JSON, `gongwen_protocol::exchange::Incoming`)
+/// that a search reads; the rest of the JSON is skipped, not built into a tree.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct IncomingText {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub doc_number: Option<String>,
+    pub from: gongwen_protocol::exchange::OrganRef,
+    pub delivered_at: String,
+    pub state: gongwen_protocol::exchange::ItemState,
+    #[serde(default)]
+    pub document: IncomingDocumentText,
+    #[serde(default)]
+    pub attachments: Vec<NamedFile>,
+}
+
+/// The searched parts of a 收文's document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct IncomingDocumentText {
+    #[serde(default)]
+    pub doc_type: Option<String>,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub main_recipients: Vec<String>,
+}
+
+/// A file travelling with a 收文, by name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct NamedFile {
+    pub name: String,
+}
+
+/// One 收文 a search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingMatch {
+    pub item: IncomingText,
+    /// A query word is in its title, 文号 or 来文单位 (not only in the body, 主送 or
+    /// the attachment names).
+    pub in_heading: bool,
+}
+
+/// What [`query_incoming`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IncomingFound {
+    /// Heading matches first, then the others; each group newest first.
+    pub hits: Vec<IncomingMatch>,
+    /// More 收文 than the scan examines are stored: older ones were not looked at.
+    pub limited: bool,
+}
+
+/// The text of an incoming item as searched, in the index's columns (title, body,
+/// 主送, 文号, attachment names) plus its 来文单位.
+pub fn incoming_text(item: &IncomingText) -> (IndexedText, String) {
+    (
+        IndexedText {
+            title: item.title.clone(),
+            body: item.document.body.clone(),
+            recipients: item.document.main_recipients.join(" "),
+            doc_number: item.doc_number.clone().unwrap_or_default(),
+            attachments: item
+                .attachments
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
+        item.from.name.clone(),
+    )
+}
+
+/// 收文 (the `incoming` table) matching `query` by the same rule as the index: every
+/// word occurs, as a phrase, in the title, body, 主送, 文号, attachment names or
+/// 来文单位.
+///
+/// 收文 are not in the full-text index (the sync stores them as the server's JSON and
+/// a large initial sync must stay cheap), so they are scanned: the `scan` newest, a
+/// substring pre-filter in SQL over the stored JSON (each CJK run with `instr`, each
+/// ASCII run with `LIKE`), then the phrase rule in Rust on the parsed item. Among the
+/// first [`INCOMING_WINDOW`] pre-filtered items (newest first) those with a match in
+/// the title, 文号 or 来文单位 come first; the scan stops as soon as `limit` of them
+/// are found. A township organ keeps a few thousand 收文 a year, so the scan covers
+/// years; beyond `scan` the answer says so ([`IncomingFound::limited`]).
+pub fn query_incoming(
+    conn: &Connection,
+    query: &str,
+    limit: usize,
+    scan: usize,
+) -> Result<IncomingFound> {
+    let phrases = phrases(query);
+    if phrases.is_empty() {
+        return Err(Error::EmptyQuery);
+    }
+    let limit = limit.max(1);
+    let mut sql = String::from(
+        "SELECT id, data FROM (SELECT id, data, delivered_at FROM incoming
+         ORDER BY delivered_at DESC, id LIMIT ?1) WHERE 1 = 1",
+    );
+    let mut args: Vec<String> = Vec::new();
+    for p in &phrases {
+        for run in &p.cjk_runs {
+            args.push(run.clone());
+            sql.push_str(&format!(" AND instr(data, ?{}) > 0", args.len() + 1));
+        }
+        for run in &p.ascii_runs {
+            args.push(format!("%{run}%"));
+            sql.push_str(&format!(" AND data LIKE ?{}", args.len() + 1));
+        }
+    }
+    sql.push_str(&format!(" LIMIT {INCOMING_WINDOW}"));
+    let mut stmt = conn.prepare(&sql)?;
+    let scan_rows = scan as i64;
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&scan_rows];
+    params.extend(args.iter().map(|a| a as &dyn rusqlite::ToSql));
+    let mut rows = stmt.query(params.as_slice())?;
+    let mut heading = Vec::new();
+    let mut others = Vec::new();
+    let mut read = 0;
+    while let Some(row) = rows.next()? {
+        read += 1;
+        let (id, data): (String, String) = (row.get(0)?, row.get(1)?);
+        let item: IncomingText = match serde_json::from_str(&data) {
+            Ok(item) => item,
+            Err(e) => {
+                // Written by the sync from the server's JSON; one that no longer reads
+                // is reported where it is opened, and must not stop a search.
+                tracing::warn!(id = %id, error = %e, "unreadable incoming item: not searched");
+                continue;
+            }
+        };
+        let (text, from) = incoming_text(&item);
+        let head: Vec<String> = [&text.title, &text.doc_number, &from]
+            .into_iter()
+            .map(|c| index_terms(c))
+            .collect();
+        let head: Vec<Vec<&str>> = head.iter().map(|c| c.split(' ').collect()).collect();
+        let in_heading = phrases.iter().any(|p| head.iter().any(|c| p.occurs_in(c)));
+        let rest: Vec<String> = [&text.body, &text.recipients, &text.attachments]
+            .into_iter()
+            .map(|c| index_terms(c))
+            .collect();
+        let rest: Vec<Vec<&str>> = rest.iter().map(|c| c.split(' ').collect()).collect();
+        let all_found = phrases
+            .iter()
+            .all(|p| head.iter().chain(&rest).any(|c| p.occurs_in(c)));
+        if !all_found {
+            continue;
+        }
+        if in_heading {
+            heading.push(IncomingMatch { item, in_heading });
+            if heading.len() == limit {
+                break;
+            }
+        } else if others.len() < limit {
+            others.push(IncomingMatch { item, in_heading });
+        }
+    }
+    // Older 收文 went unexamined only when the scan stopped at its `scan` newest with
+    // neither a full page of heading matches nor the window filled.
+    let limited = heading.len() < limit
+        && read < INCOMING_WINDOW
+        && conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM incoming ORDER BY delivered_at DESC, id
+                 LIMIT 1 OFFSET ?1)",
+            )?
+            .query_row([scan_rows], |r| r.get::<_, bool>(0))?;
+    drop(rows);
+    heading.extend(others);
+    heading.truncate(limit);
+    Ok(IncomingFound {
+        hits: heading,
+        limited,
+    })
+}
+
+/// Whether any query word occurs, as the index matches it, in `text`.
+pub fn occurs(text: &str, query: &str) -> bool {
+    let terms = index_terms(text);
+    let terms: Vec<&str> = terms.split(' ').collect();
+    phrases(query).iter().any(|p| p.occurs_in(&terms))
+}
+
 /// A piece of highlighted text: `hit` marks the parts that match the query.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -1182,6 +1381,143 @@ mod tests {
             })
             .unwrap();
         assert!(none.is_empty());
+    }
+
+    /// A 收文 from `from` delivered on day `day` of November 2026.
+    fn incoming(
+        id: &str,
+        title: &str,
+        number: Option<&str>,
+        from: &str,
+        body: &str,
+        day: u32,
+    ) -> gongwen_protocol::exchange::Incoming {
+        use gongwen_protocol::exchange::{ExchangeFile, Incoming, ItemState, OrganRef, PersonRef};
+        Incoming {
+            id: id.into(),
+            exchange_id: format!("x-{id}"),
+            document_id: format!("d-{id}"),
+            from: OrganRef {
+                code: "SJ".into(),
+                name: from.into(),
+            },
+            to: OrganRef {
+                code: "ZF".into(),
+                name: "鹤山镇人民政府".into(),
+            },
+            title: title.into(),
+            doc_number: number.map(str::to_owned),
+            document: serde_json::json!({
+                "title": title,
+                "doc_type": "通知",
+                "body": body,
+                "main_recipients": ["各镇人民政府"],
+            }),
+            content_hash: None,
+            pdf: None,
+            attachments: vec![ExchangeFile {
+                name: "节假日值班表.xlsx".into(),
+                blob: format!("sha256:{}", "0".repeat(64)),
+                size: 10,
+            }],
+            sent_by: PersonRef {
+                login: "li".into(),
+                display_name: "李四".into(),
+            },
+            delivered_at: format!("2026-11-{day:02}T08:00:00Z"),
+            state: ItemState::Delivered,
+            signed_by: None,
+            signed_at: None,
+        }
+    }
+
+    fn incoming_store(
+        items: &[gongwen_protocol::exchange::Incoming],
+    ) -> (tempfile::TempDir, crate::store::Db) {
+        let (dir, db) = crate::store::testing::temp_db();
+        db.write(|tx| {
+            for item in items {
+                let data = serde_json::to_string(item).unwrap();
+                crate::incoming::put(tx, &item.id, item, &data, "2026-11-28T00:00:00Z")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        (dir, db)
+    }
+
+    fn incoming_ids(
+        db: &crate::store::Db,
+        q: &str,
+        limit: usize,
+        scan: usize,
+    ) -> (Vec<String>, bool) {
+        let found = db.read(|c| query_incoming(c, q, limit, scan)).unwrap();
+        (
+            found.hits.iter().map(|m| m.item.id.clone()).collect(),
+            found.limited,
+        )
+    }
+
+    #[test]
+    fn incoming_search_finds_title_number_sender_body_and_attachments() {
+        let (_d, db) = incoming_store(&[
+            incoming(
+                "a",
+                "关于做好防汛工作的通知",
+                Some("鹤水〔2026〕7号"),
+                "鹤山市水利局",
+                "各镇要落实值班制度。",
+                1,
+            ),
+            incoming(
+                "b",
+                "关于申请资金的请示",
+                None,
+                "鹤山市财政局",
+                "请审批道路提升资金。",
+                2,
+            ),
+        ]);
+        // Two characters inside a longer title, the 文号, the 来文单位, the body and an
+        // attachment name each find their item.
+        assert_eq!(incoming_ids(&db, "防汛", 10, 100).0, ["a"]);
+        assert_eq!(incoming_ids(&db, "鹤水〔2026〕7号", 10, 100).0, ["a"]);
+        assert_eq!(incoming_ids(&db, "财政局", 10, 100).0, ["b"]);
+        assert_eq!(incoming_ids(&db, "道路提升", 10, 100).0, ["b"]);
+        assert_eq!(incoming_ids(&db, "值班表", 10, 100).0, ["b", "a"]);
+        // Every word must occur; a non-substring does not match; newest first.
+        assert_eq!(incoming_ids(&db, "资金 请示", 10, 100).0, ["b"]);
+        assert!(incoming_ids(&db, "防汛请示", 10, 100).0.is_empty());
+        assert!(incoming_ids(&db, "不存在的词", 10, 100).0.is_empty());
+        // A JSON key is no match: the words are looked for in the text only.
+        assert!(incoming_ids(&db, "title", 10, 100).0.is_empty());
+        assert!(db.read(|c| query_incoming(c, "，。", 10, 100)).is_err());
+    }
+
+    #[test]
+    fn incoming_heading_matches_come_first_and_the_scan_says_when_it_stopped() {
+        // 通知 in the title of c1 and c3, only in the body of c2 (the newest).
+        let (_d, db) = incoming_store(&[
+            incoming("c1", "第一份通知", None, "甲局", "正文", 1),
+            incoming("c2", "第二份函", None, "乙局", "现将有关事项通知如下", 3),
+            incoming("c3", "第三份通知", None, "丙局", "正文", 2),
+        ]);
+        let (ids, limited) = incoming_ids(&db, "通知", 10, 100);
+        assert_eq!(ids, ["c3", "c1", "c2"]);
+        assert!(!limited);
+        // A full page of heading matches is a complete answer.
+        assert_eq!(
+            incoming_ids(&db, "通知", 2, 100),
+            (vec!["c3".into(), "c1".into()], false)
+        );
+        // Only the newest two are examined: c1 is not looked at, and the answer says so.
+        assert_eq!(incoming_ids(&db, "甲局", 10, 2), (vec![], true));
+        assert_eq!(
+            incoming_ids(&db, "通知", 10, 2),
+            (vec!["c3".into(), "c2".into()], true)
+        );
+        assert_eq!(incoming_ids(&db, "甲局", 10, 3), (vec!["c1".into()], false));
     }
 
     #[test]
