@@ -60,6 +60,7 @@ fn main() {
         "receipt_overview",
         "save_incoming_file",
         "instruct_task",
+        "search_documents",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build step failed");

@@ -106,6 +106,11 @@ mod tests {
             one::<crate::dto::SentDocumentRow>(),
             one::<crate::dto::DeptChoice>(),
             one::<crate::dto::InstructRequest>(),
+            // 搜索 (commands/search.rs).
+            one::<crate::dto::SearchKind>(),
+            one::<crate::dto::MarkedText>(),
+            one::<crate::dto::SearchHitRow>(),
+            one::<crate::dto::SearchResult>(),
         ]
     }
 

@@ -1628,3 +1628,112 @@ impl From<incoming::InstructOutcome> for ActResult {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// 搜索 (commands/search.rs)
+// ---------------------------------------------------------------------------
+
+/// What a search hit is, and so where it opens: 草稿 and 发文 in the draft editor, 收文
+/// in its detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SearchKind {
+    Draft,
+    Outgoing,
+    Incoming,
+}
+
+impl From<SearchKind> for api::DocumentKind {
+    fn from(k: SearchKind) -> api::DocumentKind {
+        match k {
+            SearchKind::Draft => api::DocumentKind::Draft,
+            SearchKind::Outgoing => api::DocumentKind::Outgoing,
+            SearchKind::Incoming => api::DocumentKind::Incoming,
+        }
+    }
+}
+
+impl From<api::DocumentKind> for SearchKind {
+    fn from(k: api::DocumentKind) -> SearchKind {
+        match k {
+            api::DocumentKind::Draft => SearchKind::Draft,
+            api::DocumentKind::Outgoing => SearchKind::Outgoing,
+            api::DocumentKind::Incoming => SearchKind::Incoming,
+        }
+    }
+}
+
+/// A run of text; `hit` marks a match of the query (the UI renders it as `<mark>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct MarkedText {
+    pub text: String,
+    pub hit: bool,
+}
+
+fn marked(segments: Vec<gongwen_client::store::search::Segment>) -> Vec<MarkedText> {
+    segments
+        .into_iter()
+        .map(|s| MarkedText {
+            text: s.text,
+            hit: s.hit,
+        })
+        .collect()
+}
+
+/// One document a search found.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHitRow {
+    pub kind: SearchKind,
+    /// The draft's id (草稿, 发文) or the incoming item's id (收文).
+    pub id: String,
+    pub title: Vec<MarkedText>,
+    /// A piece of the body around the first match.
+    pub snippet: Vec<MarkedText>,
+    pub doc_type: Option<String>,
+    /// 文号.
+    pub doc_number: Option<Vec<MarkedText>>,
+    /// 来文单位 (收文).
+    pub from_organ: Option<Vec<MarkedText>>,
+    /// Last change (草稿, 发文) or delivery (收文), RFC 3339.
+    pub date: String,
+    /// 收文: 未签收, 已签收（待同步）, 已签收 or 已登记.
+    pub status: Option<String>,
+}
+
+impl From<api::DocumentHit> for SearchHitRow {
+    fn from(h: api::DocumentHit) -> SearchHitRow {
+        SearchHitRow {
+            kind: h.kind.into(),
+            id: h.id,
+            title: marked(h.title),
+            snippet: marked(h.snippet),
+            doc_type: h.doc_type,
+            doc_number: h.doc_number.map(marked),
+            from_organ: h.from_organ.map(marked),
+            date: h.date,
+            status: h.status,
+        }
+    }
+}
+
+/// What a search found, best first.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResult {
+    pub hits: Vec<SearchHitRow>,
+    /// The search index is still being built: more may match (正在建立索引，结果可能不全).
+    pub incomplete: bool,
+    /// Only the newest 收文 were examined (very many are stored).
+    pub incoming_limited: bool,
+}
+
+impl From<api::DocumentSearch> for SearchResult {
+    fn from(s: api::DocumentSearch) -> SearchResult {
+        SearchResult {
+            hits: s.hits.into_iter().map(SearchHitRow::from).collect(),
+            incomplete: s.incomplete,
+            incoming_limited: s.incoming_limited,
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub mod flow;
 pub mod incoming;
 pub mod print;
 pub mod probe;
+pub mod search;
 pub mod session;
 pub mod settings;
 pub mod store;

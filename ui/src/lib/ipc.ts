@@ -73,6 +73,10 @@ import type { RegistrationInfo } from "../bindings/RegistrationInfo";
 import type { RouteChoice } from "../bindings/RouteChoice";
 import type { SentDocumentRow } from "../bindings/SentDocumentRow";
 import type { SignResult } from "../bindings/SignResult";
+import type { MarkedText } from "../bindings/MarkedText";
+import type { SearchHitRow } from "../bindings/SearchHitRow";
+import type { SearchKind } from "../bindings/SearchKind";
+import type { SearchResult } from "../bindings/SearchResult";
 import type { GwDocument } from "./document";
 
 export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus, GwDocument };
@@ -449,4 +453,14 @@ export function saveIncomingFile(incomingId: string, file: string, path: string)
 /** 批办: approves the 批办 task with the 主办/协办 departments and the 办理时限 of 承办. */
 export function instructTask(request: InstructRequest): Promise<ActResult> {
   return call<ActResult>("instruct_task", { request });
+}
+
+export type { MarkedText, SearchHitRow, SearchKind, SearchResult };
+
+/**
+ * 搜索本机公文: drafts, 发文 and 收文 matching every word of `query`, best first; only
+ * `kind` when given. Rejects with `invalid_input` when nothing in `query` is searchable.
+ */
+export function searchDocuments(query: string, kind: SearchKind | null, limit: number): Promise<SearchResult> {
+  return call<SearchResult>("search_documents", { query, kind, limit });
 }

@@ -6,6 +6,7 @@ import { DraftsPage } from "./DraftsPage";
 import { IncomingPage } from "./incoming/IncomingPage";
 import { INCOMING_STAGES } from "./incoming/stages";
 import { ReceiptsPage } from "./incoming/ReceiptsPage";
+import { SearchPage } from "./search/SearchPage";
 import { QueueTable } from "./queue/QueueTable";
 import { QUEUES } from "./queue/queues";
 import { SettingsPage } from "./SettingsPage";
@@ -64,7 +65,7 @@ export function PageContent({ page, sync, info, pollMs, reloadKey, onOpenTask, o
     case "receipts":
       return <ReceiptsPage reloadKey={reloadKey} lastSyncedAt={sync?.lastSyncedAt} />;
     case "search":
-      return <EmptyPage title="搜索本机公文" hint="可按标题、文号、来文单位查找已同步到本机的公文，离线时同样可用。" />;
+      return <SearchPage onOpenDraft={onOpenDraft} onOpenTask={onOpenTaskId} onChanged={onChanged} />;
     case "settings":
       return <SettingsPage info={info} />;
   }
