@@ -1,13 +1,16 @@
 import { App as AntApp, ConfigProvider } from "antd";
 import zhCN from "antd/locale/zh_CN";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { AppLayout } from "./layout/AppLayout";
 import { FONT_PX, ShellContext, type Shell } from "./layout/shell";
 import * as ipc from "./lib/ipc";
-import { SetupPage } from "./pages/setup/SetupPage";
+import { lazyNamed } from "./lib/lazyNamed";
 import { appTheme } from "./theme";
 import "./lib/format";
 import "./global.css";
+
+// First run only: most launches never need the setup page's code.
+const SetupPage = lazyNamed(() => import("./pages/setup/SetupPage"), "SetupPage");
 
 /**
  * The window: the first-run setup when the profile has no server and no choice yet,
@@ -46,7 +49,11 @@ export function App() {
 
   let content;
   if (setup?.needsSetup) {
-    content = <SetupPage status={setup} onDone={refreshSetup} />;
+    content = (
+      <Suspense fallback={<div className="gw-boot" aria-busy="true" />}>
+        <SetupPage status={setup} onDone={refreshSetup} />
+      </Suspense>
+    );
   } else if (setup || setupFailed) {
     content = <AppLayout />;
   } else {

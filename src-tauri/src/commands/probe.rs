@@ -33,11 +33,15 @@ fn append(path: &Path, name: &str, epoch_ms: f64) {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(40)
         .collect();
+    // One write(2) per line: the UI's marks arrive on several threads at once, and
+    // `writeln!` on a bare file writes each piece of the format on its own, so two
+    // marks could interleave within a line. An O_APPEND write of a short line is not.
+    let line = format!("{name} {epoch_ms:.3}\n");
     let written = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
-        .and_then(|mut f| writeln!(f, "{name} {epoch_ms:.3}"));
+        .and_then(|mut f| f.write_all(line.as_bytes()));
     if let Err(error) = written {
         tracing::warn!(%error, path = %path.display(), "startup probe not written");
     }
@@ -74,5 +78,29 @@ mod tests {
             text,
             "todo-painted 1700000000123.500\nbadnamesecondline 1.000\n"
         );
+    }
+
+    #[test]
+    fn marks_from_several_threads_never_share_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("probe.txt");
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let file = &file;
+                s.spawn(move || {
+                    for i in 0..200 {
+                        append(file, &format!("mark-{t}"), f64::from(i));
+                    }
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(text.lines().count(), 800);
+        for line in text.lines() {
+            let fields: Vec<&str> = line.split(' ').collect();
+            assert_eq!(fields.len(), 2, "torn line {line:?}");
+            assert!(fields[0].starts_with("mark-"), "torn line {line:?}");
+            fields[1].parse::<f64>().unwrap();
+        }
     }
 }

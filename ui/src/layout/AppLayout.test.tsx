@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { App as AntApp, ConfigProvider } from "antd";
 import zhCN from "antd/locale/zh_CN";
@@ -302,7 +302,8 @@ describe("AppLayout", () => {
     expect(screen.getByTestId("pending-sync")).toHaveTextContent("待同步");
     await user.click(screen.getByText("关于开展安全生产大检查的通知"));
     expect(screen.getByTestId("page-title")).toHaveTextContent("待办 · 办理");
-    expect(mocked.taskView).toHaveBeenCalledWith("t1");
+    // The 办理 view's code loads on first use.
+    await waitFor(() => expect(mocked.taskView).toHaveBeenCalledWith("t1"));
   });
 
   it("starts a new draft with Ctrl+N", async () => {
@@ -311,7 +312,7 @@ describe("AppLayout", () => {
     await screen.findByText("暂无待办事项");
     await user.keyboard("{Control>}n{/Control}");
     expect(screen.getByTestId("page-title")).toHaveTextContent("起草公文");
-    expect(screen.getByLabelText("标题")).toBeInTheDocument();
+    expect(await screen.findByLabelText("标题")).toBeInTheDocument();
   });
 
   it("opens 同步详情 from the status bar", async () => {

@@ -1,19 +1,24 @@
 import { PlusOutlined, QuestionCircleOutlined, ReloadOutlined } from "@ant-design/icons";
 import { App as AntApp, Badge, Button, Layout, Menu, Result, Space, Tooltip } from "antd";
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { Suspense, useCallback, useEffect, useState, type ReactNode } from "react";
 import * as ipc from "../lib/ipc";
+import { lazyNamed, preloadWhenIdle } from "../lib/lazyNamed";
 import { usePolled } from "../lib/usePolled";
-import { DraftEditor } from "../pages/draft/DraftEditor";
 import { NAV_ITEMS, navItem, selectedNavKey, type NavCounts, type PageKey } from "../pages/nav";
 import { PageContent } from "../pages/PageContent";
-import { TaskPage } from "../pages/task/TaskPage";
 import { isTyping } from "../pages/help/shortcuts";
-import { ShortcutsDialog } from "../pages/help/ShortcutsDialog";
 import { StatusBar } from "./StatusBar";
-import { SyncDrawer } from "./SyncDrawer";
 import { useShell } from "./shell";
 import { UnlockStore } from "./UnlockStore";
+import { PageLoading } from "./PageLoading";
 import "./AppLayout.css";
+
+// Everything but the 待办 list loads on first use (start-up bundle), and ahead of time once
+// the window is idle (so the first 办理 or 起草 does not wait for it).
+const TaskPage = lazyNamed(() => import("../pages/task/TaskPage"), "TaskPage");
+const DraftEditor = lazyNamed(() => import("../pages/draft/DraftEditor"), "DraftEditor");
+const SyncDrawer = lazyNamed(() => import("./SyncDrawer"), "SyncDrawer");
+const ShortcutsDialog = lazyNamed(() => import("../pages/help/ShortcutsDialog"), "ShortcutsDialog");
 
 /** How often the counts and the status bar re-read the local store. */
 export const POLL_INTERVAL_MS = 10_000;
@@ -96,6 +101,17 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
     },
     [page, view, message],
   );
+
+  // The drawers are mounted when first opened (their code is not needed to draw 待办).
+  const [syncMounted, setSyncMounted] = useState(false);
+  const [helpMounted, setHelpMounted] = useState(false);
+  useEffect(() => {
+    if (syncOpen) setSyncMounted(true);
+  }, [syncOpen]);
+  useEffect(() => {
+    if (helpOpen) setHelpMounted(true);
+  }, [helpOpen]);
+  useEffect(() => preloadWhenIdle([TaskPage.preload, DraftEditor.preload, SyncDrawer.preload]), []);
 
   // The window-wide shortcuts (listed under 帮助 · 快捷键, F1).
   useEffect(() => {
@@ -262,7 +278,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
             </Space>
           </Layout.Header>
           <Layout.Content className={view.kind === "page" ? "gw-content" : "gw-content gw-content-fill"}>
-            {blockingError(counts.error, refreshAll, unlocked) ?? content}
+            {blockingError(counts.error, refreshAll, unlocked) ?? <Suspense fallback={<PageLoading />}>{content}</Suspense>}
           </Layout.Content>
         </Layout>
       </Layout>
@@ -274,8 +290,12 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
         rejected={counts.data?.flow.rejected ?? 0}
         onOpenSync={() => setSyncOpen(true)}
       />
-      <SyncDrawer open={syncOpen} onClose={() => setSyncOpen(false)} status={sync.data} onChanged={refreshAll} />
-      <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <Suspense fallback={null}>
+        {(syncOpen || syncMounted) && (
+          <SyncDrawer open={syncOpen} onClose={() => setSyncOpen(false)} status={sync.data} onChanged={refreshAll} />
+        )}
+        {(helpOpen || helpMounted) && <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />}
+      </Suspense>
     </Layout>
   );
 }
