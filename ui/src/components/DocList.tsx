@@ -32,9 +32,16 @@ export interface ListQuery {
   dateFrom?: string;
   dateTo?: string;
   text?: string;
+  /** The 文号's year (发文). */
+  year?: string;
+  /** 核发 and 回执 state (发文): 未核发, 待签收, 已签收. */
+  receipts?: string;
 }
 
-type ChoiceField = "docType" | "urgency" | "secrecy" | "fromOrgan";
+export type ChoiceField = "docType" | "urgency" | "secrecy" | "fromOrgan" | "year" | "receipts";
+
+/** A choice of a filter: its value, and what the list shows when they differ (2026 → 2026年). */
+export type ChoiceOption = string | { value: string; label: string };
 
 /** One filter above a list. Selects are labelled 按{label}筛选 for screen readers and tests. */
 export type FilterSpec =
@@ -44,7 +51,7 @@ export type FilterSpec =
       label: string;
       width: number;
       /** The choices; without them, every 来文单位 seen in the list so far (searchable). */
-      options?: readonly string[];
+      options?: readonly ChoiceOption[];
       testId?: string;
     }
   /** A date range (inclusive, YYYY-MM-DD); `label` names the date: 收到时间, 送达日期 … */
@@ -66,7 +73,10 @@ export interface ListPage<Row> {
   total?: number;
 }
 
-export interface DocListProps<Row extends { fromOrgan?: string | null }> {
+/** A row's 来文单位, when its list has one (the queues, 收文): the 来文单位 filter's choices. */
+type WithOrgan = { fromOrgan?: string | null };
+
+export interface DocListProps<Row extends object> {
   /** Reads one page. Keep it stable (useCallback): a new function reads the list again. */
   fetchPage: (query: ListQuery, offset: number, limit: number) => Promise<ListPage<Row>>;
   filters: readonly FilterSpec[];
@@ -89,7 +99,11 @@ export interface DocListProps<Row extends { fromOrgan?: string | null }> {
   lastSyncedAt: string | null | undefined;
   /** Called once a page is on screen (the start-up benchmark's end point for 待办). */
   onShown?: () => void;
+  /** The choices the list opens with and 清除筛选 returns to (发文: this year). */
+  initialChoices?: Partial<Record<ChoiceField, string>>;
 }
+
+const NO_CHOICES: Partial<Record<ChoiceField, string>> = {};
 
 const alwaysOpen = () => true;
 
@@ -98,11 +112,12 @@ const alwaysOpen = () => true;
  * paging below, with a skeleton while the first page loads, the error with 重试 in place, and
  * an empty state that says what to do. ↑/↓ move the selection, Enter or a click opens a row.
  */
-export function DocList<Row extends { fromOrgan?: string | null }>(props: DocListProps<Row>) {
+export function DocList<Row extends object>(props: DocListProps<Row>) {
   const { fetchPage, filters, columns, rowKey, testIds, rowAttributes, rowClassName, onOpen, empty, reloadKey, lastSyncedAt, onShown } = props;
   const openable = props.openable ?? alwaysOpen;
+  const initialChoices = props.initialChoices ?? NO_CHOICES;
   const [page, setPage] = useState(0);
-  const [choices, setChoices] = useState<Partial<Record<ChoiceField, string>>>({});
+  const [choices, setChoices] = useState<Partial<Record<ChoiceField, string>>>(initialChoices);
   const [dates, setDates] = useState<[Dayjs | null, Dayjs | null] | null>(null);
   const [text, setText] = useState("");
   const [searchBox, setSearchBox] = useState("");
@@ -113,6 +128,14 @@ export function DocList<Row extends { fromOrgan?: string | null }>(props: DocLis
   const [loading, setLoading] = useState(true);
   const [selected, setSelected] = useState(0);
   const generation = useRef(0);
+
+  // A new fetchPage is another list (another order, another queue): start at its first page.
+  const [source, setSource] = useState(() => fetchPage);
+  if (source !== fetchPage) {
+    setSource(() => fetchPage);
+    setPage(0);
+    setSelected(0);
+  }
 
   /** Every filter change starts again at the first page and the first row. */
   const refilter = (change: () => void) => {
@@ -137,7 +160,7 @@ export function DocList<Row extends { fromOrgan?: string | null }>(props: DocLis
           if (mine !== generation.current) return;
           setData(result);
           setError(undefined);
-          const seen = result.rows.map((r) => r.fromOrgan).filter((o): o is string => Boolean(o));
+          const seen = result.rows.map((r) => (r as WithOrgan).fromOrgan).filter((o): o is string => Boolean(o));
           setOrgans((known) => {
             const more = seen.filter((o) => !known.includes(o));
             return more.length ? [...new Set([...known, ...more])].sort((a, b) => a.localeCompare(b, "zh-CN")) : known;
@@ -171,12 +194,13 @@ export function DocList<Row extends { fromOrgan?: string | null }>(props: DocLis
   }, [data, loading, onShown]);
 
   const rows = data?.rows ?? [];
-  const filtered = Boolean(Object.values(choices).some(Boolean) || dates || text.trim());
+  const choiceKeys = new Set([...Object.keys(choices), ...Object.keys(initialChoices)]) as Set<ChoiceField>;
+  const filtered = Boolean([...choiceKeys].some((k) => (choices[k] ?? "") !== (initialChoices[k] ?? "")) || dates || text.trim());
   const onKeyDown = rowKeyHandler(rows, selected, setSelected, onOpen, openable);
 
   const clear = () =>
     refilter(() => {
-      setChoices({});
+      setChoices(initialChoices);
       setDates(null);
       setText("");
       setSearchBox("");
@@ -195,7 +219,7 @@ export function DocList<Row extends { fromOrgan?: string | null }>(props: DocLis
             style={{ width: f.width }}
             value={choices[f.field]}
             onChange={(value?: string) => refilter(() => setChoices((c) => ({ ...c, [f.field]: value })))}
-            options={(f.options ?? organs).map((o) => ({ value: o, label: o }))}
+            options={(f.options ?? organs).map((o) => (typeof o === "string" ? { value: o, label: o } : o))}
             notFoundContent={f.options ? undefined : "列表中还没有来文单位"}
             data-testid={f.testId}
           />

@@ -77,6 +77,10 @@ import type { MarkedText } from "../bindings/MarkedText";
 import type { SearchHitRow } from "../bindings/SearchHitRow";
 import type { SearchKind } from "../bindings/SearchKind";
 import type { SearchResult } from "../bindings/SearchResult";
+import type { OutgoingDetail } from "../bindings/OutgoingDetail";
+import type { OutgoingListPage } from "../bindings/OutgoingListPage";
+import type { OutgoingQuery } from "../bindings/OutgoingQuery";
+import type { OutgoingRow } from "../bindings/OutgoingRow";
 import type { GwDocument } from "./document";
 
 export type { DraftRow, ErrorCode, QueueCounts, StoreInfo, SyncStatus, GwDocument };
@@ -463,4 +467,20 @@ export type { MarkedText, SearchHitRow, SearchKind, SearchResult };
  */
 export function searchDocuments(query: string, kind: SearchKind | null, limit: number): Promise<SearchResult> {
   return call<SearchResult>("search_documents", { query, kind, limit });
+}
+
+// ---------------------------------------------------------------------------
+// 发文登记簿 (src-tauri/src/commands/outgoing.rs)
+// ---------------------------------------------------------------------------
+
+export type { OutgoingDetail, OutgoingListPage, OutgoingQuery, OutgoingRow };
+
+/** One page of the 发文 register (documents numbered at 登记), newest number first, filtered. */
+export function outgoingRegister(query: OutgoingQuery, offset: number, limit: number): Promise<OutgoingListPage> {
+  return call<OutgoingListPage>("outgoing_register", { query, offset, limit });
+}
+
+/** One registered document: as it prints (with its 文号), its flow and each recipient's 回执. */
+export function outgoingDetail(documentId: string): Promise<OutgoingDetail> {
+  return call<OutgoingDetail>("outgoing_detail", { documentId });
 }

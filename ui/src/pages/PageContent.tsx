@@ -1,9 +1,9 @@
-import { EmptyPage } from "../components/EmptyPage";
 import type { QueueRow, StoreInfo, SyncStatus } from "../lib/ipc";
 import type { Polled } from "../lib/usePolled";
 import type { PageKey } from "./nav";
 import { DraftsPage } from "./DraftsPage";
 import { IncomingPage } from "./incoming/IncomingPage";
+import { OutgoingPage } from "./outgoing/OutgoingPage";
 import { INCOMING_STAGES } from "./incoming/stages";
 import { ReceiptsPage } from "./incoming/ReceiptsPage";
 import { SearchPage } from "./search/SearchPage";
@@ -48,7 +48,7 @@ export function PageContent({ page, sync, info, pollMs, reloadKey, onOpenTask, o
     case "drafts":
       return <DraftsPage pollMs={pollMs} onOpen={onOpenDraft} onNew={onNewDraft} />;
     case "outgoing":
-      return <EmptyPage title="暂无发文记录" hint="本单位签发并编号的发文会登记在这里，可按文号、年份查找和打印。" />;
+      return <OutgoingPage reloadKey={reloadKey} lastSyncedAt={sync?.lastSyncedAt} />;
     case "incoming":
     case "incomingSigned":
     case "incomingRegistered":
