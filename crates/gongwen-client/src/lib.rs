@@ -23,6 +23,7 @@ pub mod flow;
 mod fsutil;
 pub mod incoming;
 pub mod key;
+pub mod outgoing;
 pub mod reminders;
 pub mod store;
 pub mod sync;
