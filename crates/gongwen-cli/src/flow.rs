@@ -259,7 +259,14 @@ fn print_item(kind: QueueKind, i: &QueueItem) {
     }
     println!("{tags}{}", i.title);
     match kind {
-        QueueKind::Sent => println!("    当前：{}　送审于 {}", i.now_at, local(&i.since)),
+        QueueKind::Sent => {
+            let number = i
+                .doc_number
+                .as_deref()
+                .map(|n| format!("　文号：{n}"))
+                .unwrap_or_default();
+            println!("    当前：{}　送审于 {}{number}", i.now_at, local(&i.since));
+        }
         QueueKind::Done | QueueKind::Read => {
             let what = match &i.withdraw_cause {
                 Some(cause) => format!("已收回（{cause}）"),

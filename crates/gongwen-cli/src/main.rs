@@ -22,6 +22,7 @@ use gongwen_domain::lint::{self, LintContext, Severity};
 mod account;
 mod flow;
 mod incoming;
+mod outgoing;
 mod sync;
 
 /// 公文通命令行：在本机起草、保存、比较、搜索和打印公文。
@@ -106,6 +107,8 @@ enum Command {
     Incoming(incoming::IncomingCommand),
     /// 回执：本单位发出的公文被收文单位签收的记录
     Receipts(incoming::ReceiptsArgs),
+    /// 发文登记簿：本单位登记取得文号的发文，及其印制、核发和回执情况（默认今年）
+    Outgoing(outgoing::OutgoingArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -333,6 +336,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sync(args) => return sync::run(open(&cli, false)?, args),
         Command::Incoming(cmd) => incoming::run(&open(&cli, false)?, cmd)?,
         Command::Receipts(args) => incoming::receipts(&open(&cli, false)?, args)?,
+        Command::Outgoing(args) => outgoing::run(&open(&cli, false)?, args)?,
     }
     Ok(ExitCode::SUCCESS)
 }
