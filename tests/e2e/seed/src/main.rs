@@ -11,10 +11,17 @@
 //! first one was sent three days ago and is overdue. The final check reads the count back
 //! through the same call the app's `flow_counts` command makes, and prints it.
 //!
+//! Before those, two 发文 of three weeks ago went the whole way to 登记 (drafted by 李明,
+//! reviewed by 王五, then 部门负责人 as well as 办公室主任, signed by 赵六, 复核, 登记 by 孙八),
+//! so the 发文登记簿 has them: one printed and sent (核发), one waiting at 印制. Their 文号
+//! (鹤府办〔this year〕15号 and 16号) are written the way the sync writes the number the
+//! server allocated, and their commands are marked as confirmed by the server, as a sync
+//! would have left them. None of their steps was 张三's, so 张三's 已办 stays empty.
+//!
 //! It also puts three documents other organs sent into the 收文 of this organ, as the
 //! sync engine would store them from the 公文交换: two waiting for 签收 (the e2e spec
 //! signs and registers the first) and one signed and waiting for 登记; and a 回执 for
-//! the first seeded draft, so the sender's 回执 page has one organ signed and the rest
+//! the 发文 that was sent, so the sender's 回执 page has one organ signed and the rest
 //! listed as not signed.
 //!
 //! `--bulk N` then makes the store large, for the desktop benchmark (scripts/desktop-bench.sh):
@@ -30,8 +37,9 @@ use std::sync::Arc;
 use anyhow::{Context, bail, ensure};
 use gongwen_client::Client;
 use gongwen_client::api::OpenOptions;
-use gongwen_client::flow::Person;
+use gongwen_client::flow::{Person, QueueFilter, QueueKind};
 use gongwen_client::key::{KeyProvider, KeychainKeys, StoreIdentity};
+use gongwen_client::outgoing::OutgoingFilter;
 use gongwen_client::store::{DB_FILE, Db};
 use gongwen_domain::Document;
 use gongwen_protocol::exchange::{Incoming, ItemState, OrganRef, PersonRef, Receipt};
@@ -166,8 +174,9 @@ fn person(login: &str, name: &str) -> PersonRef {
     }
 }
 
-/// The 收文 of this organ and one 回执 for `first_draft`, stored as a pull would.
-fn seed_exchange(client: &Client, first_draft: Option<(&str, &str)>) -> anyhow::Result<()> {
+/// The 收文 of this organ and one 回执 for `sent` (the 发文 that was 核发), stored as a
+/// pull would.
+fn seed_exchange(client: &Client, sent: Option<&SentDocument>) -> anyhow::Result<()> {
     let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
     let stamp = |minutes_ago: i64| -> anyhow::Result<String> {
         Ok((now - time::Duration::minutes(minutes_ago))
@@ -218,14 +227,14 @@ fn seed_exchange(client: &Client, first_draft: Option<(&str, &str)>) -> anyhow::
             signed_at: if *signed { Some(stamp(10)?) } else { None },
         })?;
     }
-    if let Some((draft, title)) = first_draft {
+    if let Some(sent) = sent {
         client.store_receipt(&Receipt {
             id: "e2e-receipt-1".to_owned(),
             incoming_id: "e2e-receipt-1-in".to_owned(),
             exchange_id: "e2e-receipt-1-x".to_owned(),
-            document_id: draft.to_owned(),
-            title: title.to_owned(),
-            doc_number: None,
+            document_id: sent.draft_id.clone(),
+            title: sent.title.to_owned(),
+            doc_number: Some(sent.number.clone()),
             recipient: organ("鹤山镇", "各镇人民政府"),
             signed_by: person("鹤山镇-clerk", "黄秘书"),
             signed_at: stamp(30)?,
@@ -254,9 +263,19 @@ fn main() -> anyhow::Result<()> {
         })?;
     }
     let already = client.flow_counts()?.todo;
+    // A second run on the same folder (more 待办) does not register the 发文 again.
+    let registered = client
+        .outgoing_register(&OutgoingFilter::default(), 0, 1)?
+        .total;
     drop(client);
 
-    let mut first_draft: Option<(String, &str)> = None;
+    let sent = if registered == 0 {
+        let documents = seed_outgoing(&data_dir).context("写入示例发文失败")?;
+        documents.into_iter().find(|d| d.dispatched)
+    } else {
+        None
+    };
+
     for i in 0..todo {
         let (title, doc_type, urgency) =
             DOCUMENTS[usize::try_from(already + i).unwrap_or(0) % DOCUMENTS.len()];
@@ -272,7 +291,6 @@ fn main() -> anyhow::Result<()> {
             .open()
             .context("以拟稿人身份打开数据失败")?;
         let draft = drafter.create_draft(document(title, doc_type, urgency)?)?;
-        first_draft.get_or_insert_with(|| (draft.draft_id.clone(), title));
         drafter
             .submit_draft(&draft.draft_id, None)
             .with_context(|| format!("送审“{title}”失败"))?;
@@ -284,8 +302,7 @@ fn main() -> anyhow::Result<()> {
 
     let mut client = Client::open(&data_dir)?;
     client.set_user_name(USER)?;
-    seed_exchange(&client, first_draft.as_ref().map(|(d, t)| (d.as_str(), *t)))
-        .context("写入示例收文失败")?;
+    seed_exchange(&client, sent.as_ref()).context("写入示例收文失败")?;
     let counts = client.flow_counts()?;
     ensure!(
         counts.todo == already + todo + bulk,
@@ -353,8 +370,9 @@ fn derived_id(template: &str, n: u64) -> String {
     format!("{}{n:012x}", &template[..keep])
 }
 
-/// Writes `count` copies of the newest seeded flow (see the module docs).
-fn copy_documents(data_dir: &std::path::Path, count: u64) -> anyhow::Result<()> {
+/// The store itself (no [`Client`]), with its key from the OS keychain, for what the seed
+/// writes the way the sync would.
+fn open_db(data_dir: &std::path::Path) -> anyhow::Result<Db> {
     let identity: StoreIdentity = serde_json::from_str(
         &std::fs::read_to_string(data_dir.join("store.json")).context("读取 store.json 失败")?,
     )
@@ -362,7 +380,168 @@ fn copy_documents(data_dir: &std::path::Path, count: u64) -> anyhow::Result<()> 
     let key = KeychainKeys
         .load(&identity)?
         .context("钥匙串中没有这个数据文件夹的密钥")?;
-    let db = Db::open(&data_dir.join(DB_FILE), &key, false)?;
+    Ok(Db::open(&data_dir.join(DB_FILE), &key, false)?)
+}
+
+/// A 发文 of the 发文登记簿 seed.
+struct SentDocument {
+    draft_id: String,
+    title: &'static str,
+    number: String,
+    /// Went through 印制 and 核发 too.
+    dispatched: bool,
+}
+
+/// (title, 文号 sequence, whether it was printed and sent)
+const OUTGOING: &[(&str, u32, bool)] = &[
+    (
+        "鹤山市人民政府办公室关于做好2026年冬季安全生产工作的通知",
+        15,
+        true,
+    ),
+    (
+        "鹤山市人民政府办公室关于开展机关作风建设专项督查的通知",
+        16,
+        false,
+    ),
+];
+
+/// Two 发文 registered three weeks ago (see the module docs), through the real api, each
+/// person acting in their own session at the time they acted.
+fn seed_outgoing(data_dir: &std::path::Path) -> anyhow::Result<Vec<SentDocument>> {
+    let year = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .year();
+    // Then, 王五 stood in as 部门负责人, so 审核 was his alone.
+    let client = Client::open(data_dir)?;
+    for (name, roles) in PEOPLE {
+        let roles: Vec<String> = match *name {
+            USER => Vec::new(),
+            "王五" => vec!["部门负责人".to_owned(), "办公室主任".to_owned()],
+            _ => roles.iter().map(|r| (*r).to_owned()).collect(),
+        };
+        client.add_person(&Person {
+            id: (*name).to_owned(),
+            name: (*name).to_owned(),
+            organ: ORGAN.to_owned(),
+            dept: "办公室".to_owned(),
+            roles,
+        })?;
+    }
+    drop(client);
+
+    let mut out = Vec::new();
+    for (n, (title, seq, dispatched)) in OUTGOING.iter().enumerate() {
+        // Each step an hour after the one before, from 21 days ago.
+        let step = std::cell::Cell::new(0i64);
+        let at = move |i: i64| {
+            let n = i64::try_from(n).unwrap_or(0);
+            time::OffsetDateTime::now_utc() - time::Duration::days(21)
+                + time::Duration::hours(n * 24 + i)
+        };
+        let session = |user: &str| -> anyhow::Result<Client> {
+            step.set(step.get() + 1);
+            let now = at(step.get());
+            let clock: gongwen_client::api::Clock = Arc::new(move || now);
+            OpenOptions::new(data_dir)
+                .user(user)
+                .clock(clock)
+                .open()
+                .with_context(|| format!("以{user}身份打开数据失败"))
+        };
+        let drafter = session(DRAFTER)?;
+        let mut doc = document(title, "通知", None)?;
+        // 成文日期: the day it was drafted.
+        doc.date = Some(gongwen_domain::document::DocDate(
+            at(0).to_offset(time::macros::offset!(+8)).date(),
+        ));
+        if let (Some(printing), Some(date)) = (doc.printing.as_mut(), doc.date) {
+            printing.date = date;
+        }
+        let draft = drafter.create_draft(doc)?.draft_id;
+        let flow = drafter
+            .submit_draft(&draft, None)
+            .with_context(|| format!("送审“{title}”失败"))?
+            .flow_id;
+        drop(drafter);
+        let mut chain = vec!["王五", "赵六", "钱七", "孙八"];
+        if *dispatched {
+            chain.extend(["周九", "孙八"]);
+        }
+        for user in chain {
+            let client = session(user)?;
+            let task = client
+                .queue(QueueKind::Todo, &QueueFilter::default(), 0, 200)?
+                .items
+                .into_iter()
+                .find(|i| i.flow_id == flow)
+                .and_then(|i| i.task_id)
+                .with_context(|| format!("{user} 没有“{title}”的待办"))?;
+            let hash = client.task_view(&task)?.content_hash;
+            client
+                .act(&task, "approve", Some("同意"), None, None, Some(&hash))
+                .with_context(|| format!("{user} 办理“{title}”失败"))?;
+        }
+        out.push((
+            draft,
+            flow,
+            *title,
+            format!("鹤府办〔{year}〕{seq}号"),
+            *dispatched,
+        ));
+    }
+
+    // The server's answer, as the sync applies it: the 文号 on the draft, every command
+    // confirmed (the flow's base is its state, nothing waits in the outbox).
+    let db = open_db(data_dir)?;
+    db.write(|tx| {
+        for (draft, flow, _, number, _) in &out {
+            tx.execute(
+                "UPDATE drafts SET doc_number = ?2 WHERE id = ?1",
+                (draft, number),
+            )?;
+            tx.execute(
+                "UPDATE flows SET base_json = flow_json WHERE id = ?1",
+                [flow],
+            )?;
+            tx.execute(
+                "UPDATE tasks SET pending_seq = NULL WHERE flow_id = ?1",
+                [flow],
+            )?;
+            tx.execute(
+                "DELETE FROM outbox WHERE entity_id IN (?1, ?2)",
+                (flow, draft),
+            )?;
+        }
+        Ok(())
+    })?;
+    drop(db);
+
+    // Today's directory: 张三 is 部门负责人 again.
+    let client = Client::open(data_dir)?;
+    for (name, roles) in PEOPLE {
+        client.add_person(&Person {
+            id: (*name).to_owned(),
+            name: (*name).to_owned(),
+            organ: ORGAN.to_owned(),
+            dept: "办公室".to_owned(),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        })?;
+    }
+    Ok(out
+        .into_iter()
+        .map(|(draft_id, _, title, number, dispatched)| SentDocument {
+            draft_id,
+            title,
+            number,
+            dispatched,
+        })
+        .collect())
+}
+
+/// Writes `count` copies of the newest seeded flow (see the module docs).
+fn copy_documents(data_dir: &std::path::Path, count: u64) -> anyhow::Result<()> {
+    let db = open_db(data_dir)?;
     let started = std::time::Instant::now();
     db.write(|tx| {
         copy_in(tx, count).map_err(|e| gongwen_client::Error::Corrupt(format!("{e:#}")))
