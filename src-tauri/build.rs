@@ -60,6 +60,8 @@ fn main() {
         "receipt_overview",
         "save_incoming_file",
         "instruct_task",
+        "outgoing_register",
+        "outgoing_detail",
         "search_documents",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))

@@ -106,6 +106,11 @@ mod tests {
             one::<crate::dto::SentDocumentRow>(),
             one::<crate::dto::DeptChoice>(),
             one::<crate::dto::InstructRequest>(),
+            // 发文登记簿 (commands/outgoing.rs).
+            one::<crate::dto::OutgoingQuery>(),
+            one::<crate::dto::OutgoingRow>(),
+            one::<crate::dto::OutgoingListPage>(),
+            one::<crate::dto::OutgoingDetail>(),
             // 搜索 (commands/search.rs).
             one::<crate::dto::SearchKind>(),
             one::<crate::dto::MarkedText>(),

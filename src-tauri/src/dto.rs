@@ -1737,3 +1737,176 @@ impl From<api::DocumentSearch> for SearchResult {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// 发文登记簿 (commands/outgoing.rs)
+// ---------------------------------------------------------------------------
+
+/// The filters above the 发文 register; every one given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OutgoingQuery {
+    /// The 文号's year; absent: every year.
+    #[ts(optional)]
+    pub year: Option<i32>,
+    /// 文种, e.g. 通知.
+    #[ts(optional)]
+    pub doc_type: Option<String>,
+    /// Text in the title or the 文号.
+    #[ts(optional)]
+    pub text: Option<String>,
+    /// 未核发, 待签收 or 已签收.
+    #[ts(optional)]
+    pub receipts: Option<String>,
+    /// Oldest number first.
+    #[ts(optional)]
+    pub ascending: Option<bool>,
+}
+
+impl OutgoingQuery {
+    /// The client's filter; an unknown 回执 choice is refused with the choices.
+    pub fn filter(
+        self,
+    ) -> Result<gongwen_client::outgoing::OutgoingFilter, crate::error::CommandError> {
+        let receipts = match self.receipts.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(r) => Some(
+                gongwen_client::outgoing::ReceiptFilter::parse(r).ok_or_else(|| {
+                    crate::error::CommandError::new(
+                        crate::error::ErrorCode::InvalidInput,
+                        format!("回执情况“{r}”不对，可选：未核发、待签收、已签收"),
+                    )
+                })?,
+            ),
+        };
+        Ok(gongwen_client::outgoing::OutgoingFilter {
+            year: self.year,
+            doc_type: self.doc_type,
+            text: self.text,
+            receipts,
+            ascending: self.ascending.unwrap_or(false),
+        })
+    }
+}
+
+/// One document of the 发文 register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingRow {
+    pub document_id: String,
+    pub flow_id: String,
+    /// 文号; null while it waits for the server (登记 done here, offline).
+    pub doc_number: Option<String>,
+    #[ts(type = "number | null")]
+    pub year: Option<i32>,
+    #[ts(type = "number | null")]
+    pub seq: Option<u32>,
+    pub title: String,
+    pub doc_type: Option<String>,
+    /// 特急 / 加急.
+    pub urgency: Option<String>,
+    /// 机密★1年; null for 非密.
+    pub secrecy: Option<String>,
+    /// 主送机关.
+    pub main_recipients: Vec<String>,
+    /// 签发人.
+    pub signers: Vec<String>,
+    /// 成文日期, `YYYY-MM-DD`.
+    pub doc_date: Option<String>,
+    pub registered_at: Option<String>,
+    /// in_progress, to_print, to_dispatch, dispatched or terminated.
+    pub state: String,
+    /// 办理中, 待印制, 待核发, 已核发, 已终止.
+    pub state_label: String,
+    /// Where the document is now.
+    pub now_at: String,
+    pub dispatched_at: Option<String>,
+    /// 回执: recipient organs that signed, of all known.
+    #[ts(type = "number")]
+    pub receipts_signed: u32,
+    #[ts(type = "number")]
+    pub receipts_total: u32,
+    /// Local commands of its flow wait for the server (待同步).
+    pub pending_sync: bool,
+}
+
+impl From<gongwen_client::outgoing::OutgoingItem> for OutgoingRow {
+    fn from(i: gongwen_client::outgoing::OutgoingItem) -> OutgoingRow {
+        let state = match i.state {
+            gongwen_client::outgoing::IssueState::InProgress => "in_progress",
+            gongwen_client::outgoing::IssueState::ToPrint => "to_print",
+            gongwen_client::outgoing::IssueState::ToDispatch => "to_dispatch",
+            gongwen_client::outgoing::IssueState::Dispatched => "dispatched",
+            gongwen_client::outgoing::IssueState::Terminated => "terminated",
+        };
+        OutgoingRow {
+            document_id: i.document_id,
+            flow_id: i.flow_id,
+            doc_number: i.doc_number,
+            year: i.year,
+            seq: i.seq,
+            title: i.title,
+            doc_type: i.doc_type,
+            urgency: i.urgency,
+            secrecy: i.secrecy,
+            main_recipients: i.main_recipients,
+            signers: i.signers,
+            doc_date: i.doc_date,
+            registered_at: i.registered_at,
+            state: state.to_owned(),
+            state_label: i.state_label,
+            now_at: i.now_at,
+            dispatched_at: i.dispatched_at,
+            receipts_signed: i.receipts_signed,
+            receipts_total: i.receipts_total,
+            pending_sync: i.pending_sync,
+        }
+    }
+}
+
+/// One page of the 发文 register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingListPage {
+    pub rows: Vec<OutgoingRow>,
+    pub has_more: bool,
+    #[ts(type = "number")]
+    pub total: u64,
+    /// Years with registered documents, newest first.
+    pub years: Vec<i32>,
+}
+
+impl From<gongwen_client::outgoing::OutgoingPage> for OutgoingListPage {
+    fn from(p: gongwen_client::outgoing::OutgoingPage) -> OutgoingListPage {
+        OutgoingListPage {
+            rows: p.items.into_iter().map(OutgoingRow::from).collect(),
+            has_more: p.has_more,
+            total: p.total,
+            years: p.years,
+        }
+    }
+}
+
+/// One registered document: as it prints, its flow and each recipient's 回执.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingDetail {
+    pub row: OutgoingRow,
+    /// The version that went through the flow, with its 文号; null when its text is not
+    /// on this computer.
+    #[ts(type = "import(\"../lib/document\").GwDocument | null")]
+    pub document: Option<Document>,
+    pub flow: FlowDetail,
+    pub receipts: SentDocumentRow,
+}
+
+impl From<gongwen_client::outgoing::OutgoingDetail> for OutgoingDetail {
+    fn from(d: gongwen_client::outgoing::OutgoingDetail) -> OutgoingDetail {
+        OutgoingDetail {
+            row: d.item.into(),
+            document: d.document,
+            flow: d.flow.into(),
+            receipts: d.receipts.into(),
+        }
+    }
+}

@@ -160,6 +160,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::incoming::receipt_overview,
             commands::incoming::save_incoming_file,
             commands::incoming::instruct_task,
+            commands::outgoing::outgoing_register,
+            commands::outgoing::outgoing_detail,
             commands::search::search_documents,
             commands::probe::startup_mark,
         ])

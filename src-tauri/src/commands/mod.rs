@@ -9,6 +9,7 @@ pub mod directory;
 pub mod drafts;
 pub mod flow;
 pub mod incoming;
+pub mod outgoing;
 pub mod print;
 pub mod probe;
 pub mod search;
