@@ -74,7 +74,9 @@ impl ReceiptFilter {
         Some(match s.trim() {
             "not-dispatched" | "notDispatched" | "未核发" => ReceiptFilter::NotDispatched,
             "waiting" | "待签收" | "有未签收" => ReceiptFilter::Waiting,
-            "complete" | "已签收" | "全部签收" | "已全部签收" => ReceiptFilter::Complete,
+            "complete" | "已签收" | "全部签收" | "已全部签收" => {
+                ReceiptFilter::Complete
+            }
             _ => return None,
         })
     }
@@ -553,7 +555,10 @@ fn read_item(
         .filter(|t| !t.is_empty())
         .map_or_else(|| fr.meta.title.clone(), str::to_owned);
     let signers = match signers_of(flow, &dir) {
-        s if s.is_empty() => document.as_ref().map(|d| d.signers.clone()).unwrap_or_default(),
+        s if s.is_empty() => document
+            .as_ref()
+            .map(|d| d.signers.clone())
+            .unwrap_or_default(),
         s => s,
     };
     let state = issue_state(flow);
@@ -630,9 +635,7 @@ impl Client {
         let (cond, args) = conditions(filter, this_year)?;
         let base = base();
         let order = order(filter.ascending);
-        let select = format!(
-            "SELECT {CANDIDATE_COLS}, {PENDING} {base}{cond} ORDER BY {order}"
-        );
+        let select = format!("SELECT {CANDIDATE_COLS}, {PENDING} {base}{cond} ORDER BY {order}");
         // 待签收 and 已签收 depend on each document's distribution list: decided here.
         let by_receipts = match filter.receipts {
             Some(f @ (ReceiptFilter::Waiting | ReceiptFilter::Complete)) => Some(f),
@@ -1005,7 +1008,10 @@ mod tests {
         };
         assert_eq!(env.register_page(with(ReceiptFilter::Waiting)).total, 1);
         assert_eq!(env.register_page(with(ReceiptFilter::Complete)).total, 0);
-        assert_eq!(env.register_page(with(ReceiptFilter::NotDispatched)).total, 0);
+        assert_eq!(
+            env.register_page(with(ReceiptFilter::NotDispatched)).total,
+            0
+        );
     }
 
     #[test]
@@ -1058,7 +1064,10 @@ mod tests {
             year: Some(y),
             ..OutgoingFilter::default()
         };
-        assert_eq!(numbers(&env.register_page(year(2025))), [Some("鹤府办〔2025〕30号")]);
+        assert_eq!(
+            numbers(&env.register_page(year(2025))),
+            [Some("鹤府办〔2025〕30号")]
+        );
         assert_eq!(
             numbers(&env.register_page(year(2026))),
             [None, Some("鹤府办〔2026〕10号"), Some("鹤府办〔2026〕2号")]
@@ -1073,7 +1082,10 @@ mod tests {
             text: Some(t.into()),
             ..OutgoingFilter::default()
         };
-        assert_eq!(numbers(&env.register_page(text("乙"))), [Some("鹤府办〔2026〕2号")]);
+        assert_eq!(
+            numbers(&env.register_page(text("乙"))),
+            [Some("鹤府办〔2026〕2号")]
+        );
         assert_eq!(
             numbers(&env.register_page(text("鹤府办[2025]30号"))),
             [Some("鹤府办〔2025〕30号")],
@@ -1103,7 +1115,10 @@ mod tests {
             .client
             .outgoing_register(&OutgoingFilter::default(), 2, 2)
             .unwrap();
-        assert_eq!(numbers(&second), [Some("鹤府办〔2026〕2号"), Some("鹤府办〔2025〕30号")]);
+        assert_eq!(
+            numbers(&second),
+            [Some("鹤府办〔2026〕2号"), Some("鹤府办〔2025〕30号")]
+        );
         assert!(!second.has_more);
     }
 
@@ -1125,7 +1140,14 @@ mod tests {
             .unwrap();
         let hash = env.client.task_view(&task).unwrap().content_hash;
         env.client
-            .act(&task, "return", Some("版式有误，请重新签发"), None, Some(2), Some(&hash))
+            .act(
+                &task,
+                "return",
+                Some("版式有误，请重新签发"),
+                None,
+                Some(2),
+                Some(&hash),
+            )
             .unwrap();
         let item = &env.register_page(OutgoingFilter::default()).items[0];
         assert_eq!(item.doc_number.as_deref(), Some("鹤府办〔2026〕5号"));
@@ -1135,7 +1157,14 @@ mod tests {
         // 终止 by its owner: the number stays taken, listed as 已终止.
         env.client.set_user_name("zhang").unwrap();
         env.client
-            .act(&flow, "terminate", Some("情况有变，不再发文"), None, None, None)
+            .act(
+                &flow,
+                "terminate",
+                Some("情况有变，不再发文"),
+                None,
+                None,
+                None,
+            )
             .unwrap();
         let item = &env.register_page(OutgoingFilter::default()).items[0];
         assert_eq!(item.state, IssueState::Terminated);
@@ -1149,7 +1178,10 @@ mod tests {
             ReceiptFilter::parse("not-dispatched"),
             Some(ReceiptFilter::NotDispatched)
         );
-        assert_eq!(ReceiptFilter::parse("已签收"), Some(ReceiptFilter::Complete));
+        assert_eq!(
+            ReceiptFilter::parse("已签收"),
+            Some(ReceiptFilter::Complete)
+        );
         assert_eq!(ReceiptFilter::parse("x"), None);
         assert_eq!(number_form("鹤府办 [2026] 3号"), "鹤府办〔2026〕3号");
         assert_eq!(like("50%_"), "%50\\%\\_%");
