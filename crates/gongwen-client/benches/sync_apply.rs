@@ -32,8 +32,8 @@ use gongwen_client::sync::{BlobRange, Engine, PULL_LIMIT, SyncReport, Transport,
 use gongwen_protocol::Health;
 use gongwen_protocol::exchange::{Incoming, ItemState, OrganRef, PersonRef};
 use gongwen_protocol::sync::{
-    BlobAnnounce, BlobUpload, BucketPage, DraftHead, Op, OpKind, PullRequest, PullResponse,
-    PushRequest, PushResponse, bucket_checksum, format_checksum, kinds,
+    BlobAnnounce, BlobUpload, BucketPage, DraftHead, Op, PullRequest, PullResponse, PushRequest,
+    PushResponse, bucket_checksum, format_checksum, kinds,
 };
 
 /// A bucket as the server would serve it: ops, and the checksum after each op.
@@ -157,14 +157,14 @@ fn drafts(n: usize) -> Vec<Op> {
                 document,
                 conflicts: vec![],
             };
-            Op {
-                op_id: i as i64 + 1,
-                op: OpKind::Put,
-                kind: kinds::DRAFT.into(),
-                id: head.draft_id.clone(),
-                version: i as i64 + 1,
-                data: Some(serde_json::to_value(&head).unwrap()),
-            }
+            Op::put(
+                i as i64 + 1,
+                kinds::DRAFT,
+                &head.draft_id,
+                i as i64 + 1,
+                &head,
+            )
+            .unwrap()
         })
         .collect()
 }
@@ -200,14 +200,7 @@ fn incoming(n: usize) -> Vec<Op> {
                 signed_by: None,
                 signed_at: None,
             };
-            Op {
-                op_id: i as i64 + 1,
-                op: OpKind::Put,
-                kind: kinds::INCOMING.into(),
-                id: item.id.clone(),
-                version: 1,
-                data: Some(serde_json::to_value(&item).unwrap()),
-            }
+            Op::put(i as i64 + 1, kinds::INCOMING, &item.id, 1, &item).unwrap()
         })
         .collect()
 }
@@ -290,7 +283,7 @@ fn bulk_copy(ops: &[Op]) -> Duration {
     .unwrap();
     let rows: Vec<(String, String)> = ops
         .iter()
-        .map(|o| (o.id.clone(), o.data.as_ref().unwrap().to_string()))
+        .map(|o| (o.id.clone(), o.data_text().unwrap().to_owned()))
         .collect();
     let start = Instant::now();
     let tx = conn.unchecked_transaction().unwrap();

@@ -1568,10 +1568,10 @@ fn sanitize(name: &str) -> String {
 /// Stores an incoming item: its JSON `data` (the text of `item`) with the columns the
 /// lists sort and filter on (migration 0007: written here from the parsed item, not
 /// generated from the JSON by SQLite), and its files.
-pub(crate) fn put(
+pub(crate) fn put<D>(
     tx: &Transaction<'_>,
     id: &str,
-    item: &Incoming,
+    item: &Incoming<D>,
     data: &str,
     now: &str,
 ) -> crate::Result<()> {
@@ -1598,10 +1598,10 @@ pub(crate) fn put(
     track_files(tx, id, item, now)
 }
 
-pub(crate) fn track_files(
+pub(crate) fn track_files<D>(
     tx: &Transaction<'_>,
     id: &str,
-    data: &Incoming,
+    data: &Incoming<D>,
     now: &str,
 ) -> crate::Result<()> {
     tx.prepare_cached("DELETE FROM entity_blobs WHERE kind = 'incoming' AND id = ?1")?

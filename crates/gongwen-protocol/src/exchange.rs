@@ -60,8 +60,12 @@ impl ItemState {
 
 /// Pull `data` of kind `incoming`: one document in a recipient organ's 收文
 /// inbox. Entity id = [`Incoming::id`]; version 1 when delivered, 2 once signed.
+///
+/// `D` is how the document is held: a `serde_json::Value` tree (the default), or its
+/// JSON text (`&RawValue`) for a reader that stores the item as it came and needs only
+/// the other fields, as the client's apply does. The wire form is the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Incoming {
+pub struct Incoming<D = serde_json::Value> {
     /// The incoming item's id: what `exchange.sign.v1` names.
     pub id: String,
     /// The sending (one per 核发, shared by every recipient's item).
@@ -75,7 +79,7 @@ pub struct Incoming {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_number: Option<String>,
     /// The issued document, its final version (`gongwen_domain::document::Document` JSON).
-    pub document: serde_json::Value,
+    pub document: D,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_hash: Option<String>,
     /// The rendered PDF (版式文件), when the sender attached one.

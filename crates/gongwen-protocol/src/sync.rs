@@ -22,6 +22,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 /// The version of the mutation and read-model schemas (the `args` of each
@@ -248,25 +249,29 @@ pub struct ExchangeSign {
 }
 
 /// Pull `data` of [`kinds::DRAFT`]: the head of a draft as the server holds it.
+///
+/// `D` is how the documents are held: a `serde_json::Value` tree (the default), or
+/// the JSON text itself (`&RawValue`, `Box<RawValue>`) for a reader that parses the
+/// document into its own type, as the client's apply does. The wire form is the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DraftHead {
+pub struct DraftHead<D = serde_json::Value> {
     pub draft_id: String,
     pub head_version: i64,
-    pub document: serde_json::Value,
+    pub document: D,
     pub content_hash: String,
     /// Conflict copies not yet resolved: (version the client based it on, document).
-    #[serde(default)]
-    pub conflicts: Vec<ConflictCopy>,
+    #[serde(default = "Vec::new")]
+    pub conflicts: Vec<ConflictCopy<D>>,
 }
 
-/// A body that lost a compare-and-set: kept, never dropped.
+/// A body that lost a compare-and-set: kept, never dropped. `D` as in [`DraftHead`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConflictCopy {
+pub struct ConflictCopy<D = serde_json::Value> {
     pub id: String,
     pub base_version: Option<i64>,
     pub author: String,
     pub saved_at: String,
-    pub document: serde_json::Value,
+    pub document: D,
 }
 
 /// Pull `data` of [`kinds::DELEGATION`]: a standing 委托 from `from_login` to
@@ -357,7 +362,12 @@ pub struct BucketPage {
 }
 
 /// One change to one entity in a bucket.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `data` stays JSON text from the wire to its reader: its type follows `kind`, so the
+/// reader parses it into that type once ([`Op::parse_data`]), straight from the text
+/// (borrowing strings where the type does), and may store the text itself; the server
+/// splices the text it stored. No `serde_json::Value` tree is built on the way.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Op {
     /// Increasing within the bucket.
     pub op_id: i64,
@@ -367,9 +377,71 @@ pub struct Op {
     pub id: String,
     /// The entity's server version: apply a PUT only if it is newer than the local one.
     pub version: i64,
-    /// The entity for a PUT; absent for a REMOVE.
+    /// The entity for a PUT, as JSON text; absent for a REMOVE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
+    pub data: Option<Box<RawValue>>,
+}
+
+impl Op {
+    /// A PUT of `data` (serialized once, kept as text).
+    pub fn put(
+        op_id: i64,
+        kind: &str,
+        id: &str,
+        version: i64,
+        data: &impl Serialize,
+    ) -> serde_json::Result<Op> {
+        Ok(Op {
+            op_id,
+            op: OpKind::Put,
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+            version,
+            data: Some(serde_json::value::to_raw_value(data)?),
+        })
+    }
+
+    /// A REMOVE of entity `kind`/`id`.
+    pub fn remove(op_id: i64, kind: &str, id: &str, version: i64) -> Op {
+        Op {
+            op_id,
+            op: OpKind::Remove,
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+            version,
+            data: None,
+        }
+    }
+
+    /// The data's JSON text (`None` for a REMOVE).
+    pub fn data_text(&self) -> Option<&str> {
+        self.data.as_deref().map(RawValue::get)
+    }
+
+    /// Parses the data as `T`, borrowing from the op's text where `T` borrows. A
+    /// REMOVE has no data: an error.
+    pub fn parse_data<'a, T: Deserialize<'a>>(&'a self) -> serde_json::Result<T> {
+        match self.data_text() {
+            Some(text) => serde_json::from_str(text),
+            None => Err(<serde_json::Error as serde::de::Error>::custom(format!(
+                "{} {} 没有数据",
+                self.kind, self.id
+            ))),
+        }
+    }
+}
+
+/// Ops are equal when every field is, the data compared as text (the text is what
+/// travels and what is stored; two texts of one value in other spellings differ).
+impl PartialEq for Op {
+    fn eq(&self, other: &Op) -> bool {
+        self.op_id == other.op_id
+            && self.op == other.op
+            && self.kind == other.kind
+            && self.id == other.id
+            && self.version == other.version
+            && self.data_text() == other.data_text()
+    }
 }
 
 /// `Op::op`.
@@ -525,20 +597,72 @@ mod tests {
             .iter()
             .find(|t| t.kind == FlowKind::Outgoing)
             .unwrap();
-        let op = Op {
-            op_id: 4,
-            op: OpKind::Put,
-            kind: kinds::ROUTE_TEMPLATE.into(),
-            id: tpl.name.clone(),
-            version: 2,
-            data: Some(serde_json::to_value(tpl).unwrap()),
-        };
+        let op = Op::put(4, kinds::ROUTE_TEMPLATE, &tpl.name, 2, tpl).unwrap();
         let wire = serde_json::to_string(&op).unwrap();
         let back: Op = serde_json::from_str(&wire).unwrap();
         assert_eq!(back, op);
         assert_eq!(back.kind, "route_template");
-        let parsed: RouteTemplate = serde_json::from_value(back.data.unwrap()).unwrap();
+        let parsed: RouteTemplate = back.parse_data().unwrap();
         assert_eq!(&parsed, tpl);
+    }
+
+    #[test]
+    fn op_data_stays_the_text_that_arrived() {
+        // As PostgreSQL renders jsonb: spaces, its own key order.
+        let wire = r#"{"op_id":3,"op":"PUT","kind":"draft","id":"D1","version":2,"data":{"draft_id": "D1", "document": {"title": "通知"}, "head_version": 2, "content_hash": "sha256:00", "conflicts": [{"id": "c1", "author": "zhang", "document": {"title": "改"}, "saved_at": "2026-03-01T09:00:00+08:00", "base_version": 1}]}}"#;
+        let op: Op = serde_json::from_str(wire).unwrap();
+        assert!(
+            op.data_text()
+                .unwrap()
+                .starts_with(r#"{"draft_id": "D1", "#)
+        );
+        assert_eq!(serde_json::to_string(&op).unwrap(), wire);
+        // Read without a tree: the documents stay text…
+        let head: DraftHead<&RawValue> = op.parse_data().unwrap();
+        assert_eq!((head.draft_id.as_str(), head.head_version), ("D1", 2));
+        assert_eq!(head.document.get(), r#"{"title": "通知"}"#);
+        assert_eq!(head.conflicts[0].document.get(), r#"{"title": "改"}"#);
+        assert_eq!(head.conflicts[0].base_version, Some(1));
+        // …or as a tree, the same entity.
+        let tree: DraftHead = op.parse_data().unwrap();
+        assert_eq!(tree.document["title"], "通知");
+        assert_eq!(tree.conflicts[0].document["title"], "改");
+        // A head without conflicts (older servers) reads with none.
+        let bare = Op::put(
+            1,
+            kinds::DRAFT,
+            "D2",
+            1,
+            &serde_json::json!({"draft_id": "D2", "head_version": 1, "document": {}, "content_hash": "h"}),
+        )
+        .unwrap();
+        assert!(
+            bare.parse_data::<DraftHead<&RawValue>>()
+                .unwrap()
+                .conflicts
+                .is_empty()
+        );
+        // A REMOVE has no data to parse.
+        let gone = Op::remove(4, kinds::DRAFT, "D1", 3);
+        assert!(gone.parse_data::<DraftHead>().is_err());
+        assert_eq!(gone.data_text(), None);
+        assert!(!serde_json::to_string(&gone).unwrap().contains("data"));
+    }
+
+    #[test]
+    fn ops_compare_their_data_as_text() {
+        let a = Op::put(1, kinds::PERSON, "p", 1, &serde_json::json!({"a": 1})).unwrap();
+        let same: Op = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(a, same);
+        let spaced: Op = serde_json::from_str(
+            r#"{"op_id":1,"op":"PUT","kind":"person","id":"p","version":1,"data":{"a": 1}}"#,
+        )
+        .unwrap();
+        assert_ne!(a, spaced);
+        assert_eq!(
+            spaced.parse_data::<serde_json::Value>().unwrap(),
+            a.parse_data::<serde_json::Value>().unwrap()
+        );
     }
 
     fn delegation() -> DelegationData {

@@ -243,7 +243,8 @@ async fn deliver_sign_and_receipt() {
     assert_eq!(incoming_ops.len(), 1);
     assert_eq!(incoming_ops[0].op, OpKind::Put);
     assert_eq!(incoming_ops[0].version, 1);
-    let item: Incoming = serde_json::from_value(incoming_ops[0].data.clone().unwrap()).unwrap();
+    let item: Incoming =
+        serde_json::from_value(incoming_ops[0].parse_data::<serde_json::Value>().unwrap()).unwrap();
     assert_eq!(item.id, town_item);
     assert_eq!(item.from.code, "鹤府办");
     assert_eq!(item.doc_number.as_deref(), Some("鹤府办〔2025〕7号"));
@@ -331,7 +332,8 @@ async fn deliver_sign_and_receipt() {
         .filter(|o| o.kind == kinds::RECEIPT)
         .collect();
     assert_eq!(receipts.len(), 1);
-    let sent: Receipt = serde_json::from_value(receipts[0].data.clone().unwrap()).unwrap();
+    let sent: Receipt =
+        serde_json::from_value(receipts[0].parse_data::<serde_json::Value>().unwrap()).unwrap();
     assert_eq!(sent, receipt);
     let town_ops = bucket_ops(&server, "organ:鹤山镇").await;
     let last = town_ops
@@ -339,7 +341,8 @@ async fn deliver_sign_and_receipt() {
         .rfind(|o| o.kind == kinds::INCOMING)
         .unwrap();
     assert_eq!(last.version, 2);
-    let signed: Incoming = serde_json::from_value(last.data.clone().unwrap()).unwrap();
+    let signed: Incoming =
+        serde_json::from_value(last.parse_data::<serde_json::Value>().unwrap()).unwrap();
     assert_eq!(signed.state, ItemState::Signed);
     assert_eq!(signed.signed_by.unwrap().login, "town_receiver");
 

@@ -74,7 +74,9 @@ async fn flows_seen(s: &TestServer, login: &str) -> BTreeMap<String, Flow> {
     let mut out = BTreeMap::new();
     for op in ops.into_values().flatten() {
         if op.kind == kinds::FLOW && op.op == OpKind::Put {
-            let data = op.data.expect("a PUT carries data");
+            let data = op
+                .parse_data::<serde_json::Value>()
+                .expect("a PUT carries data");
             let flow: Flow = serde_json::from_value(data["flow"].clone()).unwrap();
             out.insert(op.id.clone(), flow);
         }

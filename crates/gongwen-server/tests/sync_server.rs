@@ -633,7 +633,7 @@ async fn registration_allocates_the_doc_number_in_the_same_transaction() {
         .rev()
         .find(|o| o.kind == "flow" && o.id == "F3")
         .unwrap();
-    let data = last_flow.data.as_ref().unwrap();
+    let data = last_flow.parse_data::<serde_json::Value>().unwrap();
     assert_eq!(data["doc_number"], json!(format!("鹤府办〔{year}〕1号")));
     assert_eq!(data["status"], "running");
     assert_eq!(data["owner"], "writer");
@@ -669,8 +669,7 @@ async fn a_lost_compare_and_set_keeps_the_conflict_copy() {
             .rev()
             .find(|o| o.kind == "draft")
             .unwrap()
-            .data
-            .clone()
+            .parse_data::<serde_json::Value>()
             .unwrap(),
     )
     .unwrap();
@@ -696,8 +695,7 @@ async fn a_lost_compare_and_set_keeps_the_conflict_copy() {
             .rev()
             .find(|o| o.kind == "draft")
             .unwrap()
-            .data
-            .clone()
+            .parse_data::<serde_json::Value>()
             .unwrap(),
     )
     .unwrap();
@@ -747,13 +745,12 @@ async fn pull_pages_with_cursors_and_checksums_that_sum_the_ops() {
     let people = &first.buckets["organ:鹤府办"].ops;
     let clerk = people.iter().find(|o| o.id == "clerk").unwrap();
     assert_eq!(clerk.kind, "person");
-    let data = clerk.data.as_ref().unwrap();
+    let data = clerk.parse_data::<serde_json::Value>().unwrap();
     assert_eq!(data["organ"], "鹤府办");
     assert!(data["roles"].as_array().unwrap().contains(&json!("文书")));
     assert!(
-        people
-            .iter()
-            .any(|o| o.id == "writer" && o.data.as_ref().unwrap()["name"] == "张拟稿")
+        people.iter().any(|o| o.id == "writer"
+            && o.parse_data::<serde_json::Value>().unwrap()["name"] == "张拟稿")
     );
 
     let mut cursors = BTreeMap::new();
@@ -1075,7 +1072,7 @@ async fn dispatch_delivers_to_the_recipient_inbox_and_signing_sends_the_receipt_
         .iter()
         .find(|o| o.kind == "incoming")
         .expect("the item is in the recipient organ's bucket");
-    let data = incoming.data.as_ref().unwrap();
+    let data = incoming.parse_data::<serde_json::Value>().unwrap();
     assert_eq!(data["title"], "正文");
     assert_eq!(
         data["doc_number"], number,
@@ -1599,8 +1596,7 @@ async fn keeping_the_current_version_resolves_the_copy_on_every_device() {
                 .rev()
                 .find(|o| o.kind == "draft")
                 .unwrap()
-                .data
-                .clone()
+                .parse_data::<serde_json::Value>()
                 .unwrap(),
         )
         .unwrap()

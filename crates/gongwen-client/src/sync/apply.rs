@@ -16,6 +16,7 @@ use gongwen_protocol::sync::{
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use crate::flow::rows::{self, DocMeta, ts, urgency_from_name};
@@ -76,8 +77,9 @@ pub(crate) const INLINE_INDEX_MAX: usize = 64;
 
 /// Applies one pull answer. `now` is the local clock (queue overdue flags only).
 ///
-/// The ops' `data` are taken out of `resp` as they are applied (each entity is parsed
-/// from its own JSON tree without copying it); everything else stays.
+/// The ops' `data` (JSON text, never a tree) are taken out of `resp` as they are
+/// applied: each entity is parsed from its text straight into its type, and a 收文 or
+/// 回执 row stores the text itself; everything else stays.
 pub(crate) fn apply_response(
     tx: &Transaction<'_>,
     resp: &mut PullResponse,
@@ -91,14 +93,17 @@ pub(crate) fn apply_response(
         .flat_map(|p| &p.ops)
         .filter(|o| o.op == OpKind::Put && o.kind == kinds::DRAFT)
         .count();
+    super::outbox::acknowledge(tx, resp.last_applied_seq)?;
     let cx = Cx {
         user,
         at: now,
         stamp: &stamp,
         defer_index: heads > INLINE_INDEX_MAX,
         deferred_from: std::cell::Cell::new(None),
+        // Asked once per page, not once per head: the apply never adds a save or
+        // sends one, so none waiting now means none waiting for any head of the page.
+        saves_waiting: heads > 0 && any_save_waiting(tx)?,
     };
-    super::outbox::acknowledge(tx, resp.last_applied_seq)?;
     let mut out = Applied::default();
     let mut flows = BTreeSet::new();
     for bucket in resp.removed_buckets.iter().chain(&resp.resets) {
@@ -173,6 +178,8 @@ struct Cx<'a> {
     defer_index: bool,
     /// The lowest `num` of a new draft left unindexed by this page.
     deferred_from: std::cell::Cell<Option<i64>>,
+    /// Some draft save waits for the server (else no head needs to ask).
+    saves_waiting: bool,
 }
 
 fn apply_op(
@@ -206,7 +213,7 @@ fn apply_op(
                 .data
                 .take()
                 .ok_or_else(|| corrupt("数据", &op.id, "PUT 缺少 data"))?;
-            put_entity(tx, cx, &op.kind, &op.id, data, flows)?;
+            put_entity(tx, cx, &op.kind, &op.id, &data, flows)?;
         }
         OpKind::Remove => {
             tx.prepare_cached(
@@ -320,17 +327,27 @@ pub(crate) fn drop_bucket(tx: &Transaction<'_>, bucket: &str) -> Result<bool> {
     Ok(removed)
 }
 
+/// Parses a pulled document (a draft head's) from its JSON text; a document that does
+/// not parse is named by the field that is wrong.
+fn parse_document(id: &str, text: &str) -> Result<Document> {
+    serde_json::from_str(text)
+        // The same parse again, slower, to name the field (only on an error).
+        .or_else(|_| Document::from_json(text))
+        .map_err(|e| corrupt("草稿", id, e.0))
+}
+
 fn put_entity(
     tx: &Transaction<'_>,
     cx: &Cx<'_>,
     kind: &str,
     id: &str,
-    data: serde_json::Value,
+    data: &RawValue,
     flows: &mut BTreeSet<String>,
 ) -> Result<()> {
+    let text = data.get();
     match kind {
         kinds::PERSON => {
-            let p = PersonData::deserialize(data).map_err(|e| corrupt("人员", id, e))?;
+            let p: PersonData = serde_json::from_str(text).map_err(|e| corrupt("人员", id, e))?;
             let roles = serde_json::to_string(&p.roles).map_err(|e| corrupt("人员", id, e))?;
             tx.prepare_cached(
                 "INSERT INTO people (id, name, organ, dept, roles, updated_at)
@@ -341,7 +358,7 @@ fn put_entity(
             .execute(params![p.id, p.name, p.organ, p.dept, roles, cx.stamp])?;
         }
         kinds::FLOW => {
-            let f = FlowData::deserialize(data).map_err(|e| corrupt("流程", id, e))?;
+            let f: FlowData = serde_json::from_str(text).map_err(|e| corrupt("流程", id, e))?;
             let json = serde_json::to_string(&f.flow).map_err(|e| corrupt("流程", id, e))?;
             let meta = DocMeta {
                 document_id: f.document_id.clone(),
@@ -386,20 +403,18 @@ fn put_entity(
             flows.insert(id.to_owned());
         }
         kinds::DRAFT => {
-            let h = DraftHead::deserialize(data).map_err(|e| corrupt("草稿", id, e))?;
+            // The documents stay text until parsed into their own type: the head's
+            // into a Document, the conflict copies' not at all (stored as they came).
+            let h: DraftHead<&RawValue> =
+                serde_json::from_str(text).map_err(|e| corrupt("草稿", id, e))?;
             let conflicts =
                 serde_json::to_string(&h.conflicts).map_err(|e| corrupt("草稿", id, e))?;
             // The head becomes the local head now unless a local save of the draft
             // still waits for the server (then materialize_idle does it later). The
-            // head keeps the document as the canonical JSON the local version stores,
-            // serialized once for both.
-            let waiting = saves_waiting(tx, id)?;
-            let doc = match Document::deserialize(&h.document) {
-                Ok(doc) => doc,
-                // The same parse from text names the field that is wrong.
-                Err(_) => Document::from_json(&h.document.to_string())
-                    .map_err(|e| corrupt("草稿", id, e.0))?,
-            };
+            // head keeps the document as the canonical JSON the local version stores
+            // (the content hash is over it), serialized once for both.
+            let waiting = cx.saves_waiting && saves_waiting(tx, id)?;
+            let doc = parse_document(id, h.document.get())?;
             let content = doc.to_canonical_json();
             tx.prepare_cached(
                 "INSERT INTO draft_heads (draft_id, head_version, content_hash, document, conflicts, materialized)
@@ -421,24 +436,31 @@ fn put_entity(
             }
         }
         kinds::INCOMING => {
-            // Stored as it came; the typed item (moved out of the tree, not copied)
-            // checks it and gives the list columns and the files.
-            let text = data.to_string();
-            let item = gongwen_protocol::exchange::Incoming::deserialize(data)
-                .map_err(|e| corrupt("来文", id, e))?;
-            crate::incoming::put(tx, id, &item, &text, cx.stamp)?;
+            // Stored as it came (the text itself); the typed item checks it and gives
+            // the list columns and the files, its document left as text (the row keeps it).
+            let item: gongwen_protocol::exchange::Incoming<&RawValue> =
+                serde_json::from_str(text).map_err(|e| corrupt("来文", id, e))?;
+            crate::incoming::put(tx, id, &item, text, cx.stamp)?;
         }
         kinds::RECEIPT => {
-            gongwen_protocol::exchange::Receipt::deserialize(&data)
+            serde_json::from_str::<gongwen_protocol::exchange::Receipt>(text)
                 .map_err(|e| corrupt("回执", id, e))?;
             tx.prepare_cached(
                 "INSERT INTO receipts (id, data, received_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET data = excluded.data",
             )?
-            .execute(params![id, data.to_string(), cx.stamp])?;
+            .execute(params![id, text, cx.stamp])?;
         }
-        kinds::ROUTE_TEMPLATE => crate::flow::routes::put_route_template(tx, id, &data, cx.stamp)?,
-        kinds::DELEGATION => crate::flow::routes::put_delegation(tx, id, &data, cx.stamp)?,
+        kinds::ROUTE_TEMPLATE | kinds::DELEGATION => {
+            // Rare (an organ's templates, 委托): parsed into a tree as their writers take it.
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| corrupt("数据", id, e))?;
+            if kind == kinds::ROUTE_TEMPLATE {
+                crate::flow::routes::put_route_template(tx, id, &value, cx.stamp)?;
+            } else {
+                crate::flow::routes::put_delegation(tx, id, &value, cx.stamp)?;
+            }
+        }
         other => {
             // A newer server's kind: kept out of the local model, never misread.
             tracing::debug!(kind = other, id, "ignoring an unknown entity kind");
@@ -507,6 +529,16 @@ fn saves_waiting(tx: &Transaction<'_>, draft: &str) -> Result<bool> {
         .is_some())
 }
 
+/// Whether any draft save waits for the server's answer.
+fn any_save_waiting(tx: &Transaction<'_>) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = ?1
+               AND (state = 'pending' OR push_seq IS NOT NULL))",
+        )?
+        .query_row([mutations::DRAFT_SAVE], |r| r.get(0))?)
+}
+
 /// Materialises the server heads of drafts with no save waiting.
 fn materialize_idle(tx: &Transaction<'_>, cx: &Cx<'_>) -> Result<()> {
     let heads: Vec<(String, i64, String)> = tx
@@ -519,7 +551,8 @@ fn materialize_idle(tx: &Transaction<'_>, cx: &Cx<'_>) -> Result<()> {
         if saves_waiting(tx, &id)? {
             continue;
         }
-        let doc = Document::from_json(&document).map_err(|e| corrupt("草稿", &id, e.0))?;
+        // Canonical again: a row written by an older version may hold another spelling.
+        let doc = parse_document(&id, &document)?;
         let content = doc.to_canonical_json();
         materialize(tx, cx, &id, head, &doc, content)?;
         tx.prepare_cached("UPDATE draft_heads SET materialized = 1 WHERE draft_id = ?1")?
@@ -689,14 +722,7 @@ mod tests {
             document: serde_json::to_value(&document).unwrap(),
             conflicts: vec![],
         };
-        Op {
-            op_id,
-            op: OpKind::Put,
-            kind: kinds::DRAFT.into(),
-            id: head.draft_id.clone(),
-            version: 1,
-            data: Some(serde_json::to_value(&head).unwrap()),
-        }
+        Op::put(op_id, kinds::DRAFT, &head.draft_id, 1, &head).unwrap()
     }
 
     /// The first page of a new bucket holding draft heads 0..n.

@@ -517,7 +517,8 @@ impl ServerState {
             kind: kind.to_owned(),
             id: id.to_owned(),
             version: self.next_version,
-            data,
+            // As the server sends it: JSON text.
+            data: data.map(|d| serde_json::value::to_raw_value(&d).expect("JSON")),
         };
         self.buckets.entry(bucket.to_owned()).or_default().push(op);
     }

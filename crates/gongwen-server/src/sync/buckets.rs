@@ -23,7 +23,6 @@
 
 use deadpool_postgres::GenericClient;
 use gongwen_protocol::sync::{Op, OpKind, op_checksum};
-use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
@@ -337,56 +336,19 @@ pub async fn page(
     limit: i64,
 ) -> Result<(Vec<Op>, bool)> {
     let page = raw_page(c, bucket, cursor, limit).await?;
-    let ops = page
-        .ops
-        .into_iter()
-        .map(RawOp::parse)
-        .collect::<Result<Vec<_>>>()?;
-    Ok((ops, page.has_more))
+    Ok((page.ops, page.has_more))
 }
 
-/// One op as stored, its entity data kept as the JSON text PostgreSQL gave (never
-/// parsed): it serializes exactly as [`Op`] does (same fields, same order, `data`
-/// left out of a REMOVE), so a pull answer splices the stored data into the page.
-#[derive(Debug, Clone, Serialize)]
-pub struct RawOp {
-    pub op_id: i64,
-    pub op: OpKind,
-    pub kind: String,
-    pub id: String,
-    pub version: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Box<RawValue>>,
-}
-
-impl RawOp {
-    /// The op as the protocol type (parses the data).
-    pub fn parse(self) -> Result<Op> {
-        Ok(Op {
-            op_id: self.op_id,
-            op: self.op,
-            kind: self.kind,
-            id: self.id,
-            version: self.version,
-            data: self
-                .data
-                .map(|d| serde_json::from_str(d.get()))
-                .transpose()
-                .map_err(|e| Error::Invalid(format!("同步记录内容损坏：{e}")))?,
-        })
-    }
-}
-
-/// A page of a bucket's log as stored (see [`raw_page`]).
+/// A page of a bucket's log as stored (see [`raw_page`]): each op's data is the JSON
+/// text PostgreSQL rendered (checked to be JSON, never parsed into a tree), so a pull
+/// answer splices it into the page as it is.
 #[derive(Debug, Clone)]
 pub struct RawPage {
-    pub ops: Vec<RawOp>,
+    pub ops: Vec<Op>,
     /// More ops follow the page.
     pub has_more: bool,
     /// The stored checksum of the page's last op (None for an empty page).
     pub last_checksum: Option<u32>,
-    /// The bytes of the ops' data (to size the answer).
-    pub data_bytes: usize,
 }
 
 /// The ops of `bucket` after `cursor`, at most `limit`, with their data as stored
@@ -407,22 +369,15 @@ pub async fn raw_page(
     let has_more = rows.len() as i64 > limit;
     let mut ops = Vec::with_capacity(rows.len().min(limit as usize));
     let mut last_checksum = None;
-    let mut data_bytes = 0;
     for r in rows.iter().take(limit as usize) {
         let op: &str = r.get(1);
         let data: Option<String> = r.get(5);
         last_checksum = Some(u32_of(r.get(6)));
-        let data = match data {
-            Some(text) => {
-                data_bytes += text.len();
-                Some(
-                    RawValue::from_string(text)
-                        .map_err(|e| Error::Invalid(format!("同步记录内容损坏：{e}")))?,
-                )
-            }
-            None => None,
-        };
-        ops.push(RawOp {
+        let data = data
+            .map(RawValue::from_string)
+            .transpose()
+            .map_err(|e| Error::Invalid(format!("同步记录内容损坏：{e}")))?;
+        ops.push(Op {
             op_id: r.get(0),
             op: if op == "PUT" {
                 OpKind::Put
@@ -439,6 +394,5 @@ pub async fn raw_page(
         ops,
         has_more,
         last_checksum,
-        data_bytes,
     })
 }

@@ -9,10 +9,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use gongwen_protocol::PROTOCOL_VERSION;
 use gongwen_protocol::sync::{
-    MutationStatus, PullRequest, PushRequest, PushResponse, SCHEMA_VERSION, SyncError, codes,
-    format_checksum, reset_reasons,
+    BucketPage, MutationStatus, PullRequest, PullResponse, PushRequest, PushResponse,
+    SCHEMA_VERSION, SyncError, codes, format_checksum, reset_reasons,
 };
-use serde::Serialize;
 
 use super::push::{self, MAX_BATCH, MIN_PROTOCOL, MIN_SCHEMA_VERSION, Outcome};
 use super::{buckets, people};
@@ -401,12 +400,11 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
                     };
                     return Ok::<_, Error>((
                         bucket.clone(),
-                        RawBucketPage {
+                        BucketPage {
                             ops: Vec::new(),
                             next: *cursor,
                             has_more: false,
                             checksum: format_checksum(sum.wrapping_sub(*base)),
-                            data_bytes: 0,
                         },
                     ));
                 }
@@ -418,12 +416,11 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
                 };
                 Ok((
                     bucket.clone(),
-                    RawBucketPage {
+                    BucketPage {
                         ops: page.ops,
                         next,
                         has_more: page.has_more,
                         checksum: format_checksum(sum.wrapping_sub(*base)),
-                        data_bytes: page.data_bytes,
                     },
                 ))
             }
@@ -477,7 +474,7 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
         .filter(|b| !visible.contains(b))
         .cloned()
         .collect();
-    let answer = PullAnswer {
+    let answer = PullResponse {
         buckets: pages.into_iter().collect(),
         added_buckets,
         removed_buckets,
@@ -485,7 +482,7 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
         reset_reasons,
         last_applied_seq,
     };
-    match answer.to_json() {
+    match to_json(&answer) {
         Ok(body) => (
             [(
                 axum::http::header::CONTENT_TYPE,
@@ -498,59 +495,37 @@ async fn pull(state: &AppState, caller: &Caller, req: &PullRequest) -> Response 
     }
 }
 
-/// A pull answer as sent: [`gongwen_protocol::sync::PullResponse`] with each op's data
-/// spliced in as PostgreSQL renders the stored `jsonb` (see [`buckets::RawOp`]), never
-/// parsed and re-serialized by the server. Same fields, same order, same `serde`
-/// attributes: for data in serde_json's compact form the bytes are those of the
-/// `PullResponse` (checked by `raw_answer_serializes_as_the_protocol_type`); `jsonb`'s
-/// text differs only in insignificant whitespace and key order, and a client reads
-/// the answer as the same `PullResponse`.
-#[derive(Debug, Serialize)]
-struct PullAnswer {
-    buckets: BTreeMap<String, RawBucketPage>,
-    added_buckets: Vec<String>,
-    removed_buckets: Vec<String>,
-    resets: Vec<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    reset_reasons: BTreeMap<String, String>,
-    last_applied_seq: i64,
-}
-
-/// [`gongwen_protocol::sync::BucketPage`] with raw op data.
-#[derive(Debug, Serialize)]
-struct RawBucketPage {
-    ops: Vec<buckets::RawOp>,
-    next: i64,
-    has_more: bool,
-    checksum: String,
-    /// Not sent: the bytes of the ops' data, to size the answer's buffer.
-    #[serde(skip)]
-    data_bytes: usize,
-}
-
-impl PullAnswer {
-    /// The JSON body, written once into a buffer sized for it.
-    fn to_json(&self) -> serde_json::Result<Vec<u8>> {
-        let size: usize = self
-            .buckets
-            .values()
-            .map(|p| p.data_bytes + p.ops.len() * 160 + 200)
-            .sum::<usize>()
-            + 256;
-        let mut body = Vec::with_capacity(size);
-        serde_json::to_writer(&mut body, self)?;
-        Ok(body)
-    }
+/// A pull answer's JSON body, written once into a buffer sized for it. Each op's data
+/// is the text PostgreSQL rendered from the stored `jsonb` ([`buckets::raw_page`]),
+/// spliced in as it is (`Op::data` is JSON text), never parsed and re-serialized by the
+/// server; `jsonb`'s text differs from serde_json's only in insignificant whitespace
+/// and key order.
+fn to_json(answer: &PullResponse) -> serde_json::Result<Vec<u8>> {
+    let size: usize = answer
+        .buckets
+        .values()
+        .map(|p| {
+            p.ops
+                .iter()
+                .map(|o| o.data_text().map_or(0, str::len) + 160)
+                .sum::<usize>()
+                + 200
+        })
+        .sum::<usize>()
+        + 256;
+    let mut body = Vec::with_capacity(size);
+    serde_json::to_writer(&mut body, answer)?;
+    Ok(body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gongwen_protocol::sync::{BucketPage, Op, OpKind, PullResponse};
+    use gongwen_protocol::sync::{Op, OpKind};
     use serde_json::value::RawValue;
 
-    fn raw(op_id: i64, op: OpKind, data: Option<&str>) -> buckets::RawOp {
-        buckets::RawOp {
+    fn op(op_id: i64, op: OpKind, data: Option<&str>) -> Op {
+        Op {
             op_id,
             op,
             kind: "draft".into(),
@@ -560,107 +535,74 @@ mod tests {
         }
     }
 
-    #[test]
-    fn raw_answer_serializes_as_the_protocol_type() {
-        // Data in serde_json's own compact form: the bytes must be identical.
-        let put = r#"{"a":[1,2.5,null],"b":{"c":"公文\n"},"d":true}"#;
-        let ops = vec![raw(7, OpKind::Put, Some(put)), raw(8, OpKind::Remove, None)];
-        let parsed: Vec<Op> = ops.iter().cloned().map(|o| o.parse().unwrap()).collect();
-        for reasons in [
-            BTreeMap::new(),
-            BTreeMap::from([("organ:x".to_owned(), "compacted".to_owned())]),
-        ] {
-            let answer = PullAnswer {
-                buckets: BTreeMap::from([
-                    (
-                        "user:a".to_owned(),
-                        RawBucketPage {
-                            ops: ops.clone(),
-                            next: 8,
-                            has_more: true,
-                            checksum: format_checksum(0xdead_beef),
-                            data_bytes: put.len(),
-                        },
-                    ),
-                    (
-                        "organ:b".to_owned(),
-                        RawBucketPage {
-                            ops: vec![],
-                            next: 3,
-                            has_more: false,
-                            checksum: format_checksum(1),
-                            data_bytes: 0,
-                        },
-                    ),
-                ]),
-                added_buckets: vec!["organ:b".into()],
-                removed_buckets: vec!["organ:old".into()],
-                resets: reasons.keys().cloned().collect(),
-                reset_reasons: reasons.clone(),
-                last_applied_seq: 42,
-            };
-            let protocol = PullResponse {
-                buckets: BTreeMap::from([
-                    (
-                        "user:a".to_owned(),
-                        BucketPage {
-                            ops: parsed.clone(),
-                            next: 8,
-                            has_more: true,
-                            checksum: format_checksum(0xdead_beef),
-                        },
-                    ),
-                    (
-                        "organ:b".to_owned(),
-                        BucketPage {
-                            ops: vec![],
-                            next: 3,
-                            has_more: false,
-                            checksum: format_checksum(1),
-                        },
-                    ),
-                ]),
-                added_buckets: vec!["organ:b".into()],
-                removed_buckets: vec!["organ:old".into()],
-                resets: reasons.keys().cloned().collect(),
-                reset_reasons: reasons,
-                last_applied_seq: 42,
-            };
-            let body = answer.to_json().unwrap();
-            assert_eq!(
-                String::from_utf8(body.clone()).unwrap(),
-                serde_json::to_string(&protocol).unwrap()
-            );
-            let back: PullResponse = serde_json::from_slice(&body).unwrap();
-            assert_eq!(back, protocol);
+    fn answer(ops: Vec<Op>, reasons: BTreeMap<String, String>) -> PullResponse {
+        PullResponse {
+            buckets: BTreeMap::from([
+                (
+                    "user:a".to_owned(),
+                    BucketPage {
+                        ops,
+                        next: 8,
+                        has_more: true,
+                        checksum: format_checksum(0xdead_beef),
+                    },
+                ),
+                (
+                    "organ:b".to_owned(),
+                    BucketPage {
+                        ops: vec![],
+                        next: 3,
+                        has_more: false,
+                        checksum: format_checksum(1),
+                    },
+                ),
+            ]),
+            added_buckets: vec!["organ:b".into()],
+            removed_buckets: vec!["organ:old".into()],
+            resets: reasons.keys().cloned().collect(),
+            reset_reasons: reasons,
+            last_applied_seq: 42,
         }
     }
 
     #[test]
-    fn postgres_rendered_data_reads_back_as_the_same_value() {
-        // jsonb's text form (spaces, keys by length) parses to the same entity.
+    fn the_body_is_the_protocol_type_serialized() {
+        let put = r#"{"a":[1,2.5,null],"b":{"c":"公文\n"},"d":true}"#;
+        for reasons in [
+            BTreeMap::new(),
+            BTreeMap::from([("organ:x".to_owned(), "compacted".to_owned())]),
+        ] {
+            let a = answer(
+                vec![op(7, OpKind::Put, Some(put)), op(8, OpKind::Remove, None)],
+                reasons,
+            );
+            let body = to_json(&a).unwrap();
+            assert_eq!(
+                String::from_utf8(body.clone()).unwrap(),
+                serde_json::to_string(&a).unwrap()
+            );
+            let back: PullResponse = serde_json::from_slice(&body).unwrap();
+            assert_eq!(back, a);
+        }
+    }
+
+    #[test]
+    fn postgres_rendered_data_is_spliced_as_it_is() {
+        // jsonb's text form (spaces, keys by length) goes out byte for byte and reads
+        // back as the same entity.
         let stored = r#"{"d": true, "a": [1, 2.5, null], "b": {"c": "公文\n"}}"#;
-        let answer = PullAnswer {
-            buckets: BTreeMap::from([(
-                "user:a".to_owned(),
-                RawBucketPage {
-                    ops: vec![raw(1, OpKind::Put, Some(stored))],
-                    next: 1,
-                    has_more: false,
-                    checksum: format_checksum(5),
-                    data_bytes: stored.len(),
-                },
-            )]),
-            added_buckets: vec![],
-            removed_buckets: vec![],
-            resets: vec![],
-            reset_reasons: BTreeMap::new(),
-            last_applied_seq: 0,
-        };
-        let back: PullResponse = serde_json::from_slice(&answer.to_json().unwrap()).unwrap();
-        let data = back.buckets["user:a"].ops[0].data.clone().unwrap();
+        let body = to_json(&answer(
+            vec![op(1, OpKind::Put, Some(stored))],
+            BTreeMap::new(),
+        ))
+        .unwrap();
+        let text = String::from_utf8(body.clone()).unwrap();
+        assert!(text.contains(&format!(r#""data":{stored}"#)), "{text}");
+        let back: PullResponse = serde_json::from_slice(&body).unwrap();
+        let op = &back.buckets["user:a"].ops[0];
+        assert_eq!(op.data_text(), Some(stored));
         assert_eq!(
-            data,
+            op.parse_data::<serde_json::Value>().unwrap(),
             serde_json::json!({"a": [1, 2.5, null], "b": {"c": "公文\n"}, "d": true})
         );
     }

@@ -161,7 +161,8 @@ async fn organ_templates_are_set_listed_removed_and_pulled_by_the_organ() {
             (OpKind::Remove, "市府代拟", 2),
         ]
     );
-    let latest: RouteTemplate = serde_json::from_value(tpl_ops[1].data.clone().unwrap()).unwrap();
+    let latest: RouteTemplate =
+        serde_json::from_value(tpl_ops[1].parse_data::<serde_json::Value>().unwrap()).unwrap();
     assert_eq!(latest, changed.template);
     let mut cursors = BTreeMap::new();
     let town_ops = s.pull_all(&town, "town-device", &mut cursors).await;
@@ -245,7 +246,8 @@ async fn the_flow_replay_accepts_a_route_from_the_organ_template() {
     let mut cursors = BTreeMap::new();
     let ops = s.pull_all(&writer, "writer-device", &mut cursors).await;
     let op = ops_of(&ops, "organ:鹤府办", kinds::ROUTE_TEMPLATE)[0];
-    let template: RouteTemplate = serde_json::from_value(op.data.clone().unwrap()).unwrap();
+    let template: RouteTemplate =
+        serde_json::from_value(op.parse_data::<serde_json::Value>().unwrap()).unwrap();
     let resolve = |role: &str, _organ: Option<&str>| match role {
         "核稿人" => vec![PersonId::from("checker")],
         "签发人" => vec![PersonId::from("leader")],
@@ -291,7 +293,7 @@ async fn the_flow_replay_accepts_a_route_from_the_organ_template() {
     // The flow runs the template's route (the draft step is the writer's own).
     let ops = s.pull_all(&writer, "writer-device", &mut cursors).await;
     let flow = ops_of(&ops, "user:writer", kinds::FLOW)[0];
-    let data = flow.data.as_ref().unwrap();
+    let data = flow.parse_data::<serde_json::Value>().unwrap();
     let steps = data["flow"]["route"]["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 3);
     assert_eq!(steps[1]["handlers"], json!(["checker"]));
@@ -348,7 +350,8 @@ async fn delegations_are_created_revoked_and_pulled_by_both_people() {
         assert_eq!(d.len(), 1, "{bucket}: {d:?}");
         assert_eq!(d[0].id, created.id.to_string());
         assert_eq!(d[0].version, 1);
-        let data: DelegationData = serde_json::from_value(d[0].data.clone().unwrap()).unwrap();
+        let data: DelegationData =
+            serde_json::from_value(d[0].parse_data::<serde_json::Value>().unwrap()).unwrap();
         assert_eq!(
             (data.from_login.as_str(), data.to_login.as_str()),
             ("leader", "clerk")
@@ -392,7 +395,8 @@ async fn delegations_are_created_revoked_and_pulled_by_both_people() {
         let d = ops_of(&ops, bucket, kinds::DELEGATION);
         assert_eq!(d.len(), 1, "{bucket}: {d:?}");
         assert_eq!((d[0].op, d[0].version), (OpKind::Put, 2));
-        let data: DelegationData = serde_json::from_value(d[0].data.clone().unwrap()).unwrap();
+        let data: DelegationData =
+            serde_json::from_value(d[0].parse_data::<serde_json::Value>().unwrap()).unwrap();
         assert!(data.revoked);
     }
 
