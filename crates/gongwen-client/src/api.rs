@@ -1711,7 +1711,10 @@ mod tests {
                 .map(|h| h.id.clone())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(only(DocumentKind::Outgoing), [issued.draft_id.clone()]);
+        assert_eq!(
+            only(DocumentKind::Outgoing),
+            std::slice::from_ref(&issued.draft_id)
+        );
         assert_eq!(only(DocumentKind::Incoming), ["in-1"]);
         let mut drafts = only(DocumentKind::Draft);
         drafts.sort();
