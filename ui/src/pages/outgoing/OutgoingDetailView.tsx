@@ -133,7 +133,7 @@ export function OutgoingDetailView({ documentId, onBack }: OutgoingDetailViewPro
             <Descriptions
               size="small"
               column={1}
-              styles={{ label: { width: 72 } }}
+              styles={{ label: { width: "6em", whiteSpace: "nowrap" } }}
               items={[
                 { key: "number", label: "文号", children: <NumberCell row={row} /> },
                 { key: "type", label: "文种", children: row.docType ?? "—" },
