@@ -183,9 +183,17 @@ test("登记 proposes the 收文编号 and starts the 收文 flow", async () => 
   assert.equal(await (await browser.$('[data-testid="register-from"]')).getValue(), "鹤山市财政局");
   assert.equal(await (await browser.$('[data-testid="register-doc-number"]')).getValue(), "鹤财〔2026〕18号");
   const copies = await browser.$('[data-testid="register-copies"]');
-  await copies.click();
-  await browser.keys([Key.Ctrl, "a"]);
-  await browser.keys(["3"]);
+  // Typing into a field that is still animating in can lose the keys: type until the field
+  // shows the value, then submit.
+  await browser.waitUntil(
+    async () => {
+      await copies.click();
+      await browser.keys([Key.Ctrl, "a"]);
+      await browser.keys(["3"]);
+      return (await copies.getValue()) === "3";
+    },
+    { timeout: UI_WAIT_MS, interval: 300, timeoutMsg: "份数 should take the typed 3" },
+  );
   screenshot("incoming-register.png");
 
   await jsClick('[data-testid="register-submit"]');

@@ -1,5 +1,5 @@
 import { Alert, Form, Input, InputNumber, Modal, Select, Typography, type ButtonProps } from "antd";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import * as ipc from "../../lib/ipc";
 import { SECRECY_LEVELS } from "./stages";
 
@@ -34,9 +34,14 @@ export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialo
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const row = detail.row;
+  // The detail is refreshed in the background (sync, polling); the form is filled once per
+  // opening for a document so a refresh never overwrites what the clerk has typed.
+  const rowRef = useRef(row);
+  rowRef.current = row;
 
   useEffect(() => {
     if (!open) return;
+    const row = rowRef.current;
     setError(undefined);
     form.setFieldsValue({
       receiptNumber: "",
@@ -57,7 +62,7 @@ export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialo
       .incomingRoutes()
       .then(setRoutes)
       .catch(() => setRoutes([]));
-  }, [open, row, form]);
+  }, [open, row.id, form]);
 
   const submit = async () => {
     let v: Values;
