@@ -267,7 +267,7 @@ impl Client {
             client_time: now,
         };
         let seq = outbox::insert(tx, &id, ACT_MUTATION, &after.id.0, &to_value(&args)?, now)?;
-        rows::update_flow(tx, after)?;
+        rows::update_flow_after(tx, before, after)?;
         rows::mirror_tasks(tx, Some(before), after, meta, Some(seq), now)?;
         super::audit::append(tx, audit_entries(&id, events))?;
         Ok((seq, id))
@@ -651,12 +651,13 @@ pub(crate) fn rebase(tx: &Transaction<'_>, flow_id: &str, now: OffsetDateTime) -
         return Ok(());
     };
     let meta = fr.meta;
+    let base = rows::load_base(tx, flow_id)?;
     let pending = outbox::pending_for(tx, flow_id)?;
     let dir = DbDirectory { conn: tx };
     let delegations = super::routes::workflow_delegations(tx)?;
     tx.prepare_cached("DELETE FROM tasks WHERE flow_id = ?1")?
         .execute([flow_id])?;
-    let mut flow: Option<Flow> = fr.base;
+    let mut flow: Option<Flow> = base;
     if let Some(base) = &flow {
         rows::mirror_tasks(tx, None, base, &meta, None, now)?;
     }

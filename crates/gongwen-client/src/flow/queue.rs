@@ -306,67 +306,7 @@ impl Client {
         let lim = args.len();
         args.push(Value::Integer(offset as i64));
         let off = args.len();
-        let sql = match kind {
-            QueueKind::Todo | QueueKind::ToRead => {
-                let task_kind = if kind == QueueKind::Todo { "handle" } else { "read" };
-                let branch = |a: usize, limit: &str| {
-                    format!(
-                        "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
-                         WHERE t.assignee = ?{a} AND t.kind = '{task_kind}' AND t.state = 'open'{cond}
-                         ORDER BY t.overdue DESC, t.urgency_rank, t.since, t.id
-                         {limit}"
-                    )
-                };
-                if assignees.len() == 1 {
-                    branch(1, &format!("LIMIT ?{lim} OFFSET ?{off}"))
-                } else {
-                    // 代办 too: each assignee's tasks are an index walk of at most one
-                    // page's depth, merged; never a sort of everyone's tasks.
-                    let parts: Vec<String> = assignees
-                        .iter()
-                        .map(|a| {
-                            format!(
-                                "SELECT * FROM ({})",
-                                branch(*a, &format!("LIMIT ?{lim} + ?{off}"))
-                            )
-                        })
-                        .collect();
-                    format!(
-                        "SELECT * FROM ({}) ORDER BY overdue DESC, urgency_rank, since, id
-                         LIMIT ?{lim} OFFSET ?{off}",
-                        parts.join(" UNION ALL ")
-                    )
-                }
-            }
-            QueueKind::Done | QueueKind::Read => format!(
-                "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
-                 WHERE t.assignee = ?1 AND t.state = 'done' AND t.kind = '{}'{cond}
-                 ORDER BY t.done_at DESC, t.id DESC
-                 LIMIT ?{lim} OFFSET ?{off}",
-                if kind == QueueKind::Done { "handle" } else { "read" }
-            ),
-            QueueKind::Overdue => format!(
-                "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
-                 WHERE t.overdue = 1 AND t.state = 'open'
-                   AND (t.assignee = ?1 OR (t.dept != '' AND t.dept = (
-                        SELECT p.dept FROM people p WHERE p.id = ?1
-                          AND EXISTS (SELECT 1 FROM json_each(p.roles) r
-                                      WHERE r.value IN ({SUPERVISOR_SQL})))))
-                   {cond}
-                 ORDER BY t.due_at, t.id
-                 LIMIT ?{lim} OFFSET ?{off}"
-            ),
-            QueueKind::Sent => format!(
-                "SELECT f.id, f.document_id, f.title, f.doc_type, f.urgency, f.from_organ,
-                        f.current_step, f.created_at, f.updated_at,
-                        EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = f.id AND o.state = 'pending'),
-                        {FLOW_DOC_NUMBER}
-                 FROM flows f
-                 WHERE f.owner = ?1 AND f.status = 'running'{cond}
-                 ORDER BY f.updated_at DESC, f.id
-                 LIMIT ?{lim} OFFSET ?{off}"
-            ),
-        };
+        let sql = queue_sql(kind, &assignees, &cond, lim, off);
         super::read(&self.db, |c| {
             let mut stmt = c.prepare_cached(&sql)?;
             let mut items: Vec<QueueItem> = if kind == QueueKind::Sent {
@@ -433,6 +373,73 @@ impl Client {
             }
             Ok(counts)
         })
+    }
+}
+
+/// The SQL of one page of a queue: `assignees` are the parameter numbers of the
+/// assignees whose open tasks 待办/待阅 list (the user's is ?1), `cond` the filters'
+/// conditions, `lim`/`off` the parameter numbers of the limit and the offset.
+fn queue_sql(kind: QueueKind, assignees: &[usize], cond: &str, lim: usize, off: usize) -> String {
+    match kind {
+        QueueKind::Todo | QueueKind::ToRead => {
+            let task_kind = if kind == QueueKind::Todo { "handle" } else { "read" };
+            let branch = |a: usize, limit: &str| {
+                format!(
+                    "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
+                     WHERE t.assignee = ?{a} AND t.kind = '{task_kind}' AND t.state = 'open'{cond}
+                     ORDER BY t.overdue DESC, t.urgency_rank, t.since, t.id
+                     {limit}"
+                )
+            };
+            if assignees.len() == 1 {
+                branch(1, &format!("LIMIT ?{lim} OFFSET ?{off}"))
+            } else {
+                // 代办 too: each assignee's tasks are an index walk of at most one
+                // page's depth, merged; never a sort of everyone's tasks.
+                let parts: Vec<String> = assignees
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "SELECT * FROM ({})",
+                            branch(*a, &format!("LIMIT ?{lim} + ?{off}"))
+                        )
+                    })
+                    .collect();
+                format!(
+                    "SELECT * FROM ({}) ORDER BY overdue DESC, urgency_rank, since, id
+                     LIMIT ?{lim} OFFSET ?{off}",
+                    parts.join(" UNION ALL ")
+                )
+            }
+        }
+        QueueKind::Done | QueueKind::Read => format!(
+            "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
+             WHERE t.assignee = ?1 AND t.state = 'done' AND t.kind = '{}'{cond}
+             ORDER BY t.done_at DESC, t.id DESC
+             LIMIT ?{lim} OFFSET ?{off}",
+            if kind == QueueKind::Done { "handle" } else { "read" }
+        ),
+        QueueKind::Overdue => format!(
+            "SELECT {TASK_COLS} FROM tasks t JOIN flows f ON f.id = t.flow_id
+             WHERE t.overdue = 1 AND t.state = 'open'
+               AND (t.assignee = ?1 OR (t.dept != '' AND t.dept = (
+                    SELECT p.dept FROM people p WHERE p.id = ?1
+                      AND EXISTS (SELECT 1 FROM json_each(p.roles) r
+                                  WHERE r.value IN ({SUPERVISOR_SQL})))))
+               {cond}
+             ORDER BY t.due_at, t.id
+             LIMIT ?{lim} OFFSET ?{off}"
+        ),
+        QueueKind::Sent => format!(
+            "SELECT f.id, f.document_id, f.title, f.doc_type, f.urgency, f.from_organ,
+                    f.current_step, f.created_at, f.updated_at,
+                    EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = f.id AND o.state = 'pending'),
+                    {FLOW_DOC_NUMBER}
+             FROM flows f
+             WHERE f.owner = ?1 AND f.status = 'running'{cond}
+             ORDER BY f.updated_at DESC, f.id
+             LIMIT ?{lim} OFFSET ?{off}"
+        ),
     }
 }
 
@@ -509,13 +516,16 @@ fn task_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
     })
 }
 
+/// Open 待办 and 待阅 tasks of `assignee` (?1), from the tally the writes keep
+/// (migration 0008): a handful of rows, whatever the number of tasks.
+const OPEN_COUNTS_SQL: &str = "SELECT coalesce(sum(CASE WHEN kind = 'handle' THEN n END), 0),
+            coalesce(sum(CASE WHEN kind = 'read' THEN n END), 0)
+     FROM task_tally WHERE assignee = ?1 AND state = 'open'";
+
 /// Open 待办 and 待阅 tasks of `assignee`.
 pub(crate) fn open_counts(c: &Connection, assignee: &str) -> Result<(u64, u64)> {
     let (todo, toread): (i64, i64) = c
-        .prepare_cached(
-            "SELECT coalesce(sum(kind = 'handle'), 0), coalesce(sum(kind = 'read'), 0)
-             FROM tasks WHERE assignee = ?1 AND state = 'open'",
-        )?
+        .prepare_cached(OPEN_COUNTS_SQL)?
         .query_row([assignee], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok((
         u64::try_from(todo).unwrap_or(0),
@@ -523,39 +533,314 @@ pub(crate) fn open_counts(c: &Connection, assignee: &str) -> Result<(u64, u64)> 
     ))
 }
 
-fn count_all(c: &Connection, user: &str) -> Result<FlowCounts> {
-    let n = |sql: &str| -> Result<u64> {
-        let v: i64 = c.prepare_cached(sql)?.query_row([user], |r| r.get(0))?;
-        Ok(u64::try_from(v).unwrap_or(0))
+/// The navigation's counts for the user ?1, in [`FlowCounts`] order: 待办, 已办, 待阅,
+/// 已阅 and 督办 from the tally of tasks (migration 0008), 在办 (a walk of the
+/// `flows_by_owner` prefix), refused actions.
+fn count_sql() -> [String; 7] {
+    let tasks = |kind: &str, state: &str| {
+        format!(
+            "SELECT coalesce(sum(n), 0) FROM task_tally
+             WHERE assignee = ?1 AND kind = '{kind}' AND state = '{state}'"
+        )
     };
-    let overdue_sql = format!(
-        "SELECT count(*) FROM tasks t WHERE t.overdue = 1 AND t.state = 'open'
-           AND (t.assignee = ?1 OR (t.dept != '' AND t.dept = (
-                SELECT p.dept FROM people p WHERE p.id = ?1
-                  AND EXISTS (SELECT 1 FROM json_each(p.roles) r WHERE r.value IN ({SUPERVISOR_SQL})))))"
-    );
+    [
+        tasks("handle", "open"),
+        tasks("handle", "done"),
+        tasks("read", "open"),
+        tasks("read", "done"),
+        "SELECT count(*) FROM flows WHERE owner = ?1 AND status = 'running'".into(),
+        format!(
+            "SELECT coalesce(sum(n), 0) FROM task_tally WHERE overdue = 1 AND state = 'open'
+               AND (assignee = ?1 OR (dept != '' AND dept = (
+                    SELECT p.dept FROM people p WHERE p.id = ?1
+                      AND EXISTS (SELECT 1 FROM json_each(p.roles) r WHERE r.value IN ({SUPERVISOR_SQL})))))"
+        ),
+        "SELECT count(*) FROM outbox WHERE state = 'rejected' AND ?1 IS NOT NULL".into(),
+    ]
+}
+
+fn count_all(c: &Connection, user: &str) -> Result<FlowCounts> {
+    let mut n = [0u64; 7];
+    for (slot, sql) in n.iter_mut().zip(count_sql()) {
+        let v: i64 = c.prepare_cached(&sql)?.query_row([user], |r| r.get(0))?;
+        *slot = u64::try_from(v).unwrap_or(0);
+    }
+    let [todo, done, toread, read, sent, overdue, rejected] = n;
     Ok(FlowCounts {
-        todo: n(
-            "SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'handle' AND state = 'open'",
-        )?,
-        done: n(
-            "SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'handle' AND state = 'done'",
-        )?,
-        toread: n(
-            "SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'read' AND state = 'open'",
-        )?,
-        read: n(
-            "SELECT count(*) FROM tasks WHERE assignee = ?1 AND kind = 'read' AND state = 'done'",
-        )?,
-        sent: n("SELECT count(*) FROM flows WHERE owner = ?1 AND status = 'running'")?,
-        overdue: n(&overdue_sql)?,
-        rejected: n("SELECT count(*) FROM outbox WHERE state = 'rejected' AND ?1 IS NOT NULL")?,
+        todo,
+        done,
+        toread,
+        read,
+        sent,
+        overdue,
+        rejected,
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::doc_number_text;
+    use super::*;
+    use crate::store::migrations::{LATEST, MIGRATIONS};
+    use crate::store::{DB_FILE, Db};
+
+    /// `EXPLAIN QUERY PLAN` of `sql`, one detail line per step.
+    fn plan(c: &Connection, sql: &str) -> Vec<String> {
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let nulls = vec![Value::Null; stmt.parameter_count()];
+        stmt.query_map(params_from_iter(nulls), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// The steps of a plan that read `tasks` (aliased `t` or not).
+    fn task_steps(plan: &[String]) -> Vec<&String> {
+        plan.iter()
+            .filter(|l| {
+                let mut words = l.split_whitespace();
+                matches!(words.next(), Some("SCAN" | "SEARCH"))
+                    && matches!(words.next(), Some("t" | "tasks"))
+            })
+            .collect()
+    }
+
+    /// Asserts that every read of `tasks` in `sql` is an index search through `index`
+    /// (never a scan of the table), and that no temporary b-tree sorts the rows when
+    /// `sorted_by_index`.
+    fn assert_walks(c: &Connection, what: &str, sql: &str, index: &str, sorted_by_index: bool) {
+        let p = plan(c, sql);
+        let steps = task_steps(&p);
+        assert!(!steps.is_empty(), "{what}: no read of tasks in {p:#?}");
+        for s in &steps {
+            assert!(
+                s.starts_with("SEARCH") && s.contains(&format!("INDEX {index} ")),
+                "{what}: {s} (expected a search of {index}); plan {p:#?}"
+            );
+        }
+        if sorted_by_index {
+            // (A tie-break on the id may be sorted among equal keys: "RIGHT PART OF".)
+            assert!(
+                !p.iter().any(|l| l == "USE TEMP B-TREE FOR ORDER BY"),
+                "{what}: sorts every row in a temporary b-tree: {p:#?}"
+            );
+        }
+    }
+
+    /// A store at schema 7 (before 0008) holding a flow and three tasks.
+    fn store_at_7(dir: &std::path::Path, key: &crate::key::Key) -> Vec<(String, String, String)> {
+        let c = Connection::open(dir.join(DB_FILE)).unwrap();
+        c.execute_batch(&format!("PRAGMA key = {};", key.pragma_value()))
+            .unwrap();
+        for m in &MIGRATIONS[..7] {
+            c.execute_batch(m.sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 7).unwrap();
+        c.execute_batch(
+            "INSERT INTO flows (id, document_id, kind, owner, route_name, status, title,
+                 content_hash, created_at, updated_at, flow_json)
+             VALUES ('F1', 'D1', 'outgoing', 'zhang', '发文', 'running', '关于春耕的通知',
+                 'sha256:00', '2026-03-01T01:00:00.000000Z', '2026-03-02T01:00:00.000000Z', '{}');
+             INSERT INTO tasks (id, document_id, kind, assignee, state, title, created_at, due_at,
+                 done_at, flow_id, step, step_name, status, since, overdue, dept)
+             VALUES
+               ('F1-T1', 'D1', 'handle', 'zhang', 'done', '关于春耕的通知', '2026-03-01T01:00:00.000000Z',
+                NULL, '2026-03-01T02:00:00.000000Z', 'F1', 0, '起草', 'approved',
+                '2026-03-01T01:00:00.000000Z', 0, '办公室'),
+               ('F1-T2', 'D1', 'handle', 'li', 'open', '关于春耕的通知', '2026-03-01T02:00:00.000000Z',
+                '2026-03-01T08:00:00.000000Z', NULL, 'F1', 1, '审核', 'open',
+                '2026-03-01T02:00:00.000000Z', 1, '办公室'),
+               ('F1-T3', 'D1', 'read', 'wang', 'open', '关于春耕的通知', '2026-03-01T02:00:00.000000Z',
+                '2099-01-01T00:00:00.000000Z', NULL, 'F1', 1, '传阅', 'open',
+                '2026-03-01T02:00:00.000000Z', 0, '办公室');",
+        )
+        .unwrap();
+        task_rows(&c)
+    }
+
+    fn task_rows(c: &Connection) -> Vec<(String, String, String)> {
+        let mut stmt = c
+            .prepare("SELECT id, assignee || state || kind || overdue, coalesce(due_at, '') FROM tasks ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn task_indexes(c: &Connection) -> Vec<String> {
+        let mut stmt = c
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'
+                   AND sql IS NOT NULL ORDER BY name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// Migration 0008 drops two task indexes (one redundant, one replaced by a partial
+    /// index): every task stays, and every queue, count and refresh still walks an index.
+    #[test]
+    fn migration_0008_keeps_the_tasks_and_every_queue_walks_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::key::Key::from_bytes([5; 32]);
+        let before = store_at_7(dir.path(), &key);
+        let db = Db::open(&dir.path().join(DB_FILE), &key, false).unwrap();
+        assert_eq!(db.schema_version().unwrap(), LATEST);
+        db.read(|c| {
+            assert_eq!(task_rows(c), before);
+            assert_eq!(
+                task_indexes(c),
+                [
+                    "tasks_by_flow",
+                    "tasks_done_assignee",
+                    "tasks_due_flagged",
+                    "tasks_due_not_flagged",
+                    "tasks_overdue_dept",
+                    "tasks_todo",
+                ]
+            );
+            // The partial 督办 index holds only the overdue open task.
+            let n: i64 = c.query_row(
+                "SELECT count(*) FROM tasks INDEXED BY tasks_overdue_dept
+                 WHERE state = 'open' AND overdue = 1 AND dept = '办公室'",
+                [],
+                |r| r.get(0),
+            )?;
+            assert_eq!(n, 1);
+
+            // 待办 / 待阅, also merged with a delegator's: index walks in queue order.
+            for kind in [QueueKind::Todo, QueueKind::ToRead] {
+                assert_walks(
+                    c,
+                    kind.label(),
+                    &queue_sql(kind, &[1], "", 2, 3),
+                    "tasks_todo",
+                    true,
+                );
+                let merged = queue_sql(kind, &[1, 2], "", 3, 4);
+                for s in task_steps(&plan(c, &merged)) {
+                    assert!(s.starts_with("SEARCH t USING INDEX tasks_todo "), "{s}");
+                }
+            }
+            // 已办 / 已阅: newest first, by index.
+            for kind in [QueueKind::Done, QueueKind::Read] {
+                let sql = queue_sql(kind, &[1], "", 2, 3);
+                assert_walks(c, kind.label(), &sql, "tasks_done_assignee", true);
+            }
+            // 督办: the user's own overdue tasks and the department's, read from the
+            // partial indexes that hold only overdue open tasks (before 0008, the user's
+            // branch walked every open task of theirs).
+            let overdue_only = |what: &str, sql: &str| {
+                let p = plan(c, sql);
+                let steps = task_steps(&p);
+                assert!(!steps.is_empty(), "{what}: {p:#?}");
+                for s in steps {
+                    assert!(
+                        s.contains("INDEX tasks_overdue_dept")
+                            || s.contains("INDEX tasks_due_flagged"),
+                        "{what}: {s}; plan {p:#?}"
+                    );
+                }
+            };
+            overdue_only("督办", &queue_sql(QueueKind::Overdue, &[1], "", 2, 3));
+            // The counts read the tally the writes keep, never the tasks; the migration
+            // filled it from the tasks already there.
+            assert_eq!(tally(c), grouped(c));
+            let counts = count_sql();
+            for sql in counts[..4]
+                .iter()
+                .chain([&counts[5], &OPEN_COUNTS_SQL.to_owned()])
+            {
+                let p = plan(c, sql);
+                assert!(task_steps(&p).is_empty(), "{sql}: {p:#?}");
+                assert!(p.iter().any(|l| l.contains("task_tally")), "{sql}: {p:#?}");
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    type Group = (String, String, String, i64, String, i64);
+
+    fn groups(c: &Connection, sql: &str) -> Vec<Group> {
+        let mut stmt = c.prepare(sql).unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    /// The tally's non-empty rows, in key order.
+    fn tally(c: &Connection) -> Vec<Group> {
+        groups(
+            c,
+            "SELECT assignee, kind, state, overdue, dept, n FROM task_tally WHERE n != 0
+             ORDER BY assignee, kind, state, overdue, dept",
+        )
+    }
+
+    /// What the tally must hold: the tasks counted by group.
+    fn grouped(c: &Connection) -> Vec<Group> {
+        groups(
+            c,
+            "SELECT assignee, kind, state, overdue, dept, count(*) FROM tasks
+             GROUP BY assignee, kind, state, overdue, dept
+             ORDER BY assignee, kind, state, overdue, dept",
+        )
+    }
+
+    /// The tally follows every kind of write to the tasks: an insert, an upsert that
+    /// changes the state, the overdue refresh, a reassignment, a delete and the cascade
+    /// when a flow is deleted; an update that changes nothing counted leaves it alone.
+    #[test]
+    fn the_task_tally_follows_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::key::Key::from_bytes([6; 32]);
+        store_at_7(dir.path(), &key);
+        let db = Db::open(&dir.path().join(DB_FILE), &key, false).unwrap();
+        let steps = [
+            "INSERT INTO tasks (id, document_id, kind, assignee, state, title, created_at, flow_id, dept)
+             VALUES ('F1-T4', 'D1', 'handle', 'li', 'open', 't', '2026-03-01T03:00:00.000000Z', 'F1', '办公室')",
+            "INSERT INTO tasks (id, document_id, kind, assignee, state, title, created_at, flow_id, dept)
+             VALUES ('F1-T4', 'D1', 'handle', 'li', 'open', 't', '2026-03-01T03:00:00.000000Z', 'F1', '办公室')
+             ON CONFLICT (id) DO UPDATE SET state = 'done', done_at = '2026-03-01T04:00:00.000000Z'",
+            "UPDATE tasks SET overdue = 1 WHERE state = 'open' AND overdue = 0 AND due_at < '2100-01-01'",
+            "UPDATE tasks SET assignee = 'zhao', dept = '综合科' WHERE id = 'F1-T2'",
+            "UPDATE tasks SET opinion = '同意', title = '新标题' WHERE id = 'F1-T3'",
+            "DELETE FROM tasks WHERE id = 'F1-T1'",
+            "DELETE FROM flows WHERE id = 'F1'",
+        ];
+        for sql in steps {
+            db.write(|tx| {
+                tx.execute_batch(sql)?;
+                Ok(())
+            })
+            .unwrap();
+            db.read(|c| {
+                assert_eq!(tally(c), grouped(c), "after {sql}");
+                Ok(())
+            })
+            .unwrap();
+        }
+        // The cascade emptied the tasks: nothing is counted any more.
+        db.read(|c| {
+            assert!(tally(c).is_empty());
+            Ok(())
+        })
+        .unwrap();
+    }
 
     #[test]
     fn a_doc_number_shows_in_the_standard_form_and_blank_is_none() {

@@ -61,48 +61,58 @@ pub(crate) fn urgency_from_name(name: Option<&str>) -> Option<Urgency> {
     }
 }
 
-/// A stored flow.
+/// A stored flow: the local view and the document's particulars.
 #[derive(Debug, Clone)]
 pub(crate) struct FlowRow {
     pub flow: Flow,
     pub meta: DocMeta,
-    /// The last state the server confirmed (None: the flow exists only locally).
-    pub base: Option<Flow>,
 }
 
 fn parse_flow(id: &str, json: &str) -> Result<Flow> {
     serde_json::from_str(json).map_err(|e| FlowError::Corrupt(format!("流程 {id}：{e}")))
 }
 
+/// The local view of a flow (the server's state plus this device's pending commands).
+/// The server's confirmed state (`base_json`, only a rebase needs it: [`load_base`]) is
+/// neither read nor parsed.
 pub(crate) fn load_flow(c: &Connection, id: &str) -> Result<Option<FlowRow>> {
     let row = c
         .prepare_cached(
-            "SELECT flow_json, base_json, document_id, doc_version, title, doc_type, urgency, from_organ
+            "SELECT flow_json, document_id, doc_version, title, doc_type, urgency, from_organ
              FROM flows WHERE id = ?1",
         )?
         .query_row([id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
                 DocMeta {
-                    document_id: r.get(2)?,
-                    doc_version: r.get(3)?,
-                    title: r.get(4)?,
-                    doc_type: r.get(5)?,
-                    urgency: urgency_from_name(r.get::<_, Option<String>>(6)?.as_deref()),
-                    from_organ: r.get(7)?,
+                    document_id: r.get(1)?,
+                    doc_version: r.get(2)?,
+                    title: r.get(3)?,
+                    doc_type: r.get(4)?,
+                    urgency: urgency_from_name(r.get::<_, Option<String>>(5)?.as_deref()),
+                    from_organ: r.get(6)?,
                 },
             ))
         })
         .optional()?;
-    let Some((json, base, meta)) = row else {
+    let Some((json, meta)) = row else {
         return Ok(None);
     };
     Ok(Some(FlowRow {
         flow: parse_flow(id, &json)?,
-        base: base.map(|b| parse_flow(id, &b)).transpose()?,
         meta,
     }))
+}
+
+/// The last state of a flow the server confirmed (None: the flow exists only locally,
+/// or not at all).
+pub(crate) fn load_base(c: &Connection, id: &str) -> Result<Option<Flow>> {
+    let json: Option<String> = c
+        .prepare_cached("SELECT base_json FROM flows WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    json.map(|j| parse_flow(id, &j)).transpose()
 }
 
 /// The flow of a task row.
@@ -179,13 +189,27 @@ pub(crate) fn insert_flow(tx: &Transaction<'_>, flow: &Flow, meta: &DocMeta) -> 
 }
 
 pub(crate) fn update_flow(tx: &Transaction<'_>, flow: &Flow) -> Result<()> {
+    write_flow(tx, flow, true)
+}
+
+/// [`update_flow`] after one command applied to `before`: the status is written only
+/// when it changed, so the one-running-flow-per-document index (partial on the status)
+/// is not rewritten by every action.
+pub(crate) fn update_flow_after(tx: &Transaction<'_>, before: &Flow, after: &Flow) -> Result<()> {
+    write_flow(tx, after, before.status.code() != after.status.code())
+}
+
+fn write_flow(tx: &Transaction<'_>, flow: &Flow, with_status: bool) -> Result<()> {
     let people = DbDirectory { conn: tx };
-    tx.prepare_cached(
+    let sql = if with_status {
         "UPDATE flows SET status = ?2, current_step = ?3, content_hash = ?4, updated_at = ?5,
              flow_json = ?6
-         WHERE id = ?1",
-    )?
-    .execute(params![
+         WHERE id = ?1"
+    } else {
+        "UPDATE flows SET current_step = ?3, content_hash = ?4, updated_at = ?5, flow_json = ?6
+         WHERE id = ?1 AND status = ?2"
+    };
+    tx.prepare_cached(sql)?.execute(params![
         flow.id.as_str(),
         flow.status.code(),
         flow.where_now(&people),

@@ -48,6 +48,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_incoming_columns",
         sql: include_str!("../../../../migrations/client/0007_incoming_columns.sql"),
     },
+    Migration {
+        name: "0008_task_indexes",
+        sql: include_str!("../../../../migrations/client/0008_task_indexes.sql"),
+    },
 ];
 
 /// The schema version this program writes.
