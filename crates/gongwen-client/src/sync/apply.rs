@@ -410,9 +410,11 @@ fn put_entity(
             let conflicts =
                 serde_json::to_string(&h.conflicts).map_err(|e| corrupt("草稿", id, e))?;
             // The head becomes the local head now unless a local save of the draft
-            // still waits for the server (then materialize_idle does it later). The
-            // head keeps the document as the canonical JSON the local version stores
-            // (the content hash is over it), serialized once for both.
+            // still waits for the server (then materialize_idle does it later, from the
+            // document kept in the head's row: the canonical JSON the local version
+            // will store, the content hash being over it). A head made local at once
+            // keeps no copy of its document (`HEAD_IS_LOCAL`): the local version
+            // `head_version` holds it, and one copy of every document is written, not two.
             let waiting = cx.saves_waiting && saves_waiting(tx, id)?;
             let doc = parse_document(id, h.document.get())?;
             let content = doc.to_canonical_json();
@@ -427,7 +429,7 @@ fn put_entity(
                 id,
                 h.head_version,
                 h.content_hash,
-                content,
+                if waiting { content.as_str() } else { HEAD_IS_LOCAL },
                 conflicts,
                 !waiting
             ])?;
@@ -539,6 +541,11 @@ fn any_save_waiting(tx: &Transaction<'_>) -> Result<bool> {
         .query_row([mutations::DRAFT_SAVE], |r| r.get(0))?)
 }
 
+/// `draft_heads.document` of a head that was made the local head when it arrived: its
+/// document is the local version `head_version` (canonical JSON, the same text), so the
+/// head's row does not keep a second copy. Never a document: a document is a JSON object.
+const HEAD_IS_LOCAL: &str = "";
+
 /// Materialises the server heads of drafts with no save waiting.
 fn materialize_idle(tx: &Transaction<'_>, cx: &Cx<'_>) -> Result<()> {
     let heads: Vec<(String, i64, String)> = tx
@@ -547,9 +554,30 @@ fn materialize_idle(tx: &Transaction<'_>, cx: &Cx<'_>) -> Result<()> {
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, head, document) in heads {
+    for (id, head, mut document) in heads {
         if saves_waiting(tx, &id)? {
             continue;
+        }
+        if document == HEAD_IS_LOCAL {
+            // Made local when it arrived (a save acknowledged since asks for it again):
+            // its document is the local version. Gone only if the user deleted the
+            // draft here; then there is nothing to bring back until the server's next head.
+            let local: Option<String> = tx
+                .prepare_cached(
+                    "SELECT content FROM draft_versions WHERE draft_id = ?1 AND version = ?2",
+                )?
+                .query_row(params![id, head], |r| r.get(0))
+                .optional()?;
+            match local {
+                Some(content) => document = content,
+                None => {
+                    tx.prepare_cached(
+                        "UPDATE draft_heads SET materialized = 1 WHERE draft_id = ?1",
+                    )?
+                    .execute([&id])?;
+                    continue;
+                }
+            }
         }
         // Canonical again: a row written by an older version may hold another spelling.
         let doc = parse_document(&id, &document)?;
@@ -596,19 +624,44 @@ fn materialize(
                 .execute(params![draft, from])?;
             (num, keep_head)
         }
-        None => (store::drafts::create(tx, draft, now, "", &summary)?, false),
+        None => {
+            // A new draft: its row is written once, already at this head (what
+            // drafts::create and then append_version would leave, without the update
+            // that moves its entry in drafts_by_updated).
+            tx.prepare_cached(
+                "INSERT INTO drafts (id, created_at, created_by, updated_at, head_version, title, doc_type, doc_number)
+                 VALUES (?1, ?2, '', ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                draft,
+                now,
+                head,
+                summary.title,
+                summary.doc_type,
+                summary.doc_number
+            ])?;
+            (tx.last_insert_rowid(), false)
+        }
     };
     if !keep_head {
-        let row = store::drafts::VersionRow {
-            draft_id: draft.to_owned(),
-            version: head,
-            author: String::new(),
-            created_at: now.to_owned(),
-            base_version: None,
-            content_hash: hash,
-            content,
-        };
-        store::drafts::append_version(tx, &row, &summary)?;
+        if existing.is_some() {
+            let row = store::drafts::VersionRow {
+                draft_id: draft.to_owned(),
+                version: head,
+                author: String::new(),
+                created_at: now.to_owned(),
+                base_version: None,
+                content_hash: hash,
+                content,
+            };
+            store::drafts::append_version(tx, &row, &summary)?;
+        } else {
+            tx.prepare_cached(
+                "INSERT INTO draft_versions (draft_id, version, author, created_at, base_version, content_hash, content)
+                 VALUES (?1, ?2, '', ?3, NULL, ?4, ?5)",
+            )?
+            .execute(params![draft, head, now, hash, content])?;
+        }
         for (position, a) in doc.attachments.iter().enumerate() {
             let blob = a
                 .file
@@ -865,6 +918,137 @@ mod tests {
                 "2026-03-02T09:00:00+08:00"
             )
         );
+    }
+
+    fn text(db: &Db, sql: &str) -> String {
+        db.read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_draft_is_written_once_at_its_head_and_its_head_keeps_no_copy() {
+        let (_d, db) = crate::store::testing::temp_db();
+        apply(&db, first_page(3));
+        let stamp = ts(at());
+        let row: (i64, String, String, String, String) = db
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT head_version, created_at, updated_at, created_by, title
+                     FROM drafts WHERE id = 'D0002'",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                1,
+                stamp.clone(),
+                stamp,
+                String::new(),
+                "关于做好第2批春耕备耕工作的通知".to_owned()
+            )
+        );
+        // The document is stored once, as the local version; the head row points at it.
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM draft_heads WHERE document <> ''"),
+            0
+        );
+        let content = text(
+            &db,
+            "SELECT content FROM draft_versions WHERE draft_id = 'D0002' AND version = 1",
+        );
+        assert!(content.contains("第2批"), "{content}");
+    }
+
+    #[test]
+    fn an_acknowledged_save_materialises_the_head_again_from_the_local_version() {
+        let (_d, db) = crate::store::testing::temp_db();
+        apply(&db, first_page(3));
+        let before = text(
+            &db,
+            "SELECT content FROM draft_versions WHERE draft_id = 'D0001' AND version = 1",
+        );
+        // What outbox::record_results does when a save of the draft is acknowledged.
+        db.write(|tx| {
+            tx.execute(
+                "UPDATE draft_heads SET materialized = 0 WHERE draft_id IN ('D0001', 'D0002')",
+                [],
+            )?;
+            // D0002 was deleted on this device meanwhile (删除草稿).
+            store::drafts::delete(tx, "D0002")?;
+            Ok(())
+        })
+        .unwrap();
+        // The next pull's last page (here the same page again: every op already applied).
+        let applied = apply(&db, first_page(3));
+        assert_eq!(applied.ops, 0);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM draft_heads WHERE materialized = 0"
+            ),
+            0
+        );
+        assert_eq!(
+            text(
+                &db,
+                "SELECT content FROM draft_versions WHERE draft_id = 'D0001' AND version = 1"
+            ),
+            before
+        );
+        assert_eq!(
+            count(&db, "SELECT head_version FROM drafts WHERE id = 'D0001'"),
+            1
+        );
+        // Nothing to bring a deleted draft back from: it stays deleted until a new head.
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM drafts WHERE id = 'D0002'"),
+            0
+        );
+    }
+
+    #[test]
+    fn a_head_that_arrives_while_a_save_waits_keeps_its_document_until_materialised() {
+        let (_d, db) = crate::store::testing::temp_db();
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO outbox (id, kind, entity_id, payload, created_at, state)
+                 VALUES ('o1', ?1, 'D0001', '{}', 'now', 'pending')",
+                [mutations::DRAFT_SAVE],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        apply(&db, first_page(3));
+        let kept = text(
+            &db,
+            "SELECT document FROM draft_heads WHERE draft_id = 'D0001' AND materialized = 0",
+        );
+        assert!(kept.contains("第1批"), "{kept}");
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM drafts WHERE id = 'D0001'"),
+            0
+        );
+        // The save is answered; the next pull materialises the head from its row.
+        db.write(|tx| {
+            tx.execute("DELETE FROM outbox WHERE id = 'o1'", [])?;
+            Ok(())
+        })
+        .unwrap();
+        apply(&db, first_page(3));
+        assert_eq!(
+            count(&db, "SELECT head_version FROM drafts WHERE id = 'D0001'"),
+            1
+        );
+        let content = text(
+            &db,
+            "SELECT content FROM draft_versions WHERE draft_id = 'D0001' AND version = 1",
+        );
+        assert_eq!(content, kept);
+        assert_eq!(db.read(search::backlog).unwrap(), 0);
+        assert_eq!(hits(&db, "第1批").len(), 1);
     }
 
     #[test]
