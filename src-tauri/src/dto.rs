@@ -127,8 +127,9 @@ pub struct StoreInfo {
 }
 
 impl StoreInfo {
-    /// The store's facts, and `user_name` for its user (`Client::user_display_name`).
-    pub fn new(info: api::StoreInfo, user_name: String) -> StoreInfo {
+    /// The store's facts (`Client::store_about`), and `user_name` for its user
+    /// (`Client::user_display_name`).
+    pub fn new(info: api::StoreAbout, user_name: String) -> StoreInfo {
         StoreInfo {
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: info.data_dir.display().to_string(),

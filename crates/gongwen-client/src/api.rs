@@ -130,6 +130,22 @@ pub struct SyncStatus {
     pub last_sync: Option<String>,
 }
 
+/// Where the store is and who works in it (the first part of [`StoreInfo`], without its
+/// counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreAbout {
+    pub data_dir: PathBuf,
+    pub db_path: PathBuf,
+    pub store_id: String,
+    pub schema_version: i64,
+    pub latest_schema_version: i64,
+    pub key_source: KeySource,
+    pub user: String,
+    /// Size of the database files (main + WAL) in bytes.
+    pub db_bytes: u64,
+}
+
 /// What `gongwen status` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -284,12 +300,13 @@ impl Client {
     /// Counts for the navigation: 待办 (my open tasks), 已办, 待阅, 草稿.
     pub fn queue_counts(&self) -> Result<QueueCounts> {
         self.db.read(|c| {
+            // From the tally the task writes keep (migration 0008), not the tasks.
             let (todo, done, toread): (i64, i64, i64) = c.query_row(
                 "SELECT
-                    coalesce(sum(state = 'open' AND kind = 'handle'), 0),
-                    coalesce(sum(state = 'done'), 0),
-                    coalesce(sum(state = 'open' AND kind = 'read'), 0)
-                 FROM tasks WHERE assignee = ?1",
+                    coalesce(sum(CASE WHEN state = 'open' AND kind = 'handle' THEN n END), 0),
+                    coalesce(sum(CASE WHEN state = 'done' THEN n END), 0),
+                    coalesce(sum(CASE WHEN state = 'open' AND kind = 'read' THEN n END), 0)
+                 FROM task_tally WHERE assignee = ?1",
                 [&self.user],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
@@ -333,29 +350,15 @@ impl Client {
         })
     }
 
-    /// Where the store is, its schema version and what it holds.
-    pub fn store_info(&self) -> Result<StoreInfo> {
-        let (schema_version, counts) = self.db.read(|c| {
-            let v = store::migrations::current_version(c)?;
-            let n = |sql: &str| -> Result<u64> {
-                Ok(to_u64(c.query_row(sql, [], |r| r.get::<_, i64>(0))?))
-            };
-            Ok((
-                v,
-                [
-                    n("SELECT count(*) FROM drafts")?,
-                    n("SELECT count(*) FROM draft_versions")?,
-                    n("SELECT count(*) FROM blobs")?,
-                    n("SELECT coalesce(sum(size), 0) FROM blobs")?,
-                    n("SELECT count(*) FROM tasks")?,
-                    n("SELECT count(*) FROM outbox")?,
-                ],
-            ))
-        })?;
+    /// Where the store is, its schema version and who works in it: no table is read
+    /// beyond the schema version, so the window can ask at start-up (the counts of
+    /// [`Client::store_info`] walk every draft and task).
+    pub fn store_about(&self) -> Result<StoreAbout> {
+        let schema_version = self.db.read(store::migrations::current_version)?;
         let db_path = self.db.path().to_path_buf();
         let file_len = |p: PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let db_bytes = file_len(db_path.clone()) + file_len(db_path.with_extension("db-wal"));
-        Ok(StoreInfo {
+        Ok(StoreAbout {
             data_dir: self.data_dir.clone(),
             db_path,
             store_id: self.identity.store_id.clone(),
@@ -363,13 +366,41 @@ impl Client {
             latest_schema_version: store::migrations::LATEST,
             key_source: self.identity.key_source,
             user: self.user.clone(),
+            db_bytes,
+        })
+    }
+
+    /// Where the store is, its schema version and what it holds.
+    pub fn store_info(&self) -> Result<StoreInfo> {
+        let counts = self.db.read(|c| {
+            let n = |sql: &str| -> Result<u64> {
+                Ok(to_u64(c.query_row(sql, [], |r| r.get::<_, i64>(0))?))
+            };
+            Ok([
+                n("SELECT count(*) FROM drafts")?,
+                n("SELECT count(*) FROM draft_versions")?,
+                n("SELECT count(*) FROM blobs")?,
+                n("SELECT coalesce(sum(size), 0) FROM blobs")?,
+                n("SELECT coalesce(sum(n), 0) FROM task_tally")?,
+                n("SELECT count(*) FROM outbox")?,
+            ])
+        })?;
+        let about = self.store_about()?;
+        Ok(StoreInfo {
+            data_dir: about.data_dir,
+            db_path: about.db_path,
+            store_id: about.store_id,
+            schema_version: about.schema_version,
+            latest_schema_version: about.latest_schema_version,
+            key_source: about.key_source,
+            user: about.user,
             drafts: counts[0],
             versions: counts[1],
             attachments: counts[2],
             attachment_bytes: counts[3],
             tasks: counts[4],
             outbox: counts[5],
-            db_bytes,
+            db_bytes: about.db_bytes,
         })
     }
 }

@@ -28,7 +28,7 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, Comma
 pub async fn store_info(state: State<'_, AppState>) -> Result<StoreInfo, CommandError> {
     let client = state.client()?;
     Ok(StoreInfo::new(
-        client.store_info()?,
+        client.store_about()?,
         client.user_display_name()?,
     ))
 }

@@ -22,6 +22,19 @@ fn first_open_creates_an_empty_store() {
     assert_eq!(info.data_dir, data);
     assert!(info.db_path.starts_with(&data));
     assert!(data.join("store.json").exists());
+    // The cheap form the window asks at start-up says the same about the store.
+    let about = client.store_about().unwrap();
+    assert_eq!(
+        (
+            &about.data_dir,
+            &about.db_path,
+            &about.store_id,
+            &about.user
+        ),
+        (&info.data_dir, &info.db_path, &info.store_id, &info.user)
+    );
+    assert_eq!(about.schema_version, info.schema_version);
+    assert_eq!(about.key_source, info.key_source);
 }
 
 #[test]
