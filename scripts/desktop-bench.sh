@@ -140,10 +140,13 @@ start_once() {
   kill -TERM "$APP_PID" 2>/dev/null || true
   wait "$APP_PID" 2>/dev/null || true
   APP_PID=""
-  line="$(python3 - "$probe" "$spawned" <<'EOF'
-import sys
+  line="$(python3 - "$probe" "$spawned" "$WORK/marks.jsonl" <<'EOF'
+import json, sys
 marks = dict(l.split() for l in open(sys.argv[1]) if l.strip())
 spawn = float(sys.argv[2]) * 1000
+# Every milestone of this start, in ms after the spawn, for the breakdown table.
+with open(sys.argv[3], "a") as out:
+    out.write(json.dumps({k: float(v) - spawn for k, v in marks.items()}) + "\n")
 print(" ".join(f"{float(marks.get(k, 'nan')) - spawn:.1f}" for k in ("main", "navigation", "script", "todo-painted")))
 EOF
 )"
@@ -153,6 +156,7 @@ EOF
 xs_log "untimed warm-up start (fills the page cache)"
 start_once >/dev/null
 : >"$WORK/starts.txt"
+: >"$WORK/marks.jsonl"
 for ((run = 1; run <= RUNS; run++)); do
   start_once >>"$WORK/starts.txt"
   xs_log "start $run/$RUNS: $(tail -n1 "$WORK/starts.txt" | awk '{print $4}') ms to 待办 painted"
@@ -175,7 +179,7 @@ xs_log "opening $OPEN documents through WebDriver"
 GONGWEN_E2E_APP="$APP" GONGWEN_E2E_DATA_DIR="$DATA" GONGWEN_E2E_DRIVER_PORT="$PORT" GONGWEN_BENCH_OPEN="$OPEN" \
   node tests/e2e/bench-open.mjs >"$WORK/memory.json" 2>"$WORK/bench-open.log"
 
-python3 - "$WORK/starts.txt" "$WORK/memory.json" "$DOCS" "$PROFILE" "$(cut -d' ' -f1-3 /proc/loadavg)" "$OPEN" <<'EOF'
+python3 - "$WORK/starts.txt" "$WORK/memory.json" "$DOCS" "$PROFILE" "$(cut -d' ' -f1-3 /proc/loadavg)" "$OPEN" "$WORK/marks.jsonl" <<'EOF'
 import json, statistics, sys
 
 starts = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
@@ -200,6 +204,16 @@ row("  spawn → Rust main()", column(0))
 row("  main() → web view starts loading the page", column(1, 0))
 row("  page load → JS bundle evaluated", column(2, 1))
 row("  bundle evaluated → 待办 painted", column(3, 2))
+print()
+# Every milestone (Rust's, the UI's, and when the UI first asked and first had the answer of
+# each command), p50 over the timed starts, in order.
+runs = [json.loads(l) for l in open(sys.argv[7]) if l.strip()]
+names = {k for r in runs for k in r}
+at = {k: statistics.median(r[k] for r in runs if k in r) for k in names}
+print(f"| {'milestone (ms after spawn, p50)':<44} | {'p50':>9} |")
+print(f"|{'-' * 46}|{'-' * 11}|")
+for k in sorted(names, key=lambda k: at[k]):
+    print(f"| {k:<44} | {at[k]:>6.0f} ms |")
 print()
 mb = lambda kb: kb / 1024
 print(f"| {'memory (app + its WebKit processes)':<44} | {'PSS':>10} | {'RSS sum':>10} | {'target':<8} |")

@@ -35,6 +35,7 @@ pub fn run() {
         Ok(dir) => AppState::open(dir),
         Err(error) => AppState::failed(PathBuf::new(), error.into()),
     };
+    commands::probe::mark_now("store-open");
     let builder = desktop_plugins(tauri::Builder::default(), state.data_dir());
     if let Err(error) = app_builder(builder, state).run(tauri::generate_context!()) {
         // Nothing can be shown without a window; say it where a supporter will look.
@@ -87,6 +88,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
         .manage(state)
         .setup(|app| {
             use tauri::Manager;
+            // The window and its web view exist now (desktop bench breakdown).
+            commands::probe::mark_now("setup");
             // The sync service lives on Tauri's tokio runtime.
             let state = app.state::<AppState>();
             tauri::async_runtime::block_on(async { state.start_sync() });

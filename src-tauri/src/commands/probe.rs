@@ -2,6 +2,10 @@
 //! file, the app appends one line per milestone of its start to it, `NAME EPOCH_MS`:
 //!
 //! - `main`: the process reached [`crate::run`] (written here, by Rust);
+//! - `store-open`: the local store is open (or failed to open), before the window is built;
+//! - `setup`: the window and its web view exist (Tauri's setup hook);
+//! - `ask-COMMAND` / `got-COMMAND`: when the UI first asked a command and first had its
+//!   answer (sent by the UI just before `todo-painted`);
 //! - `script`: the UI's JavaScript started running (sent by the UI);
 //! - `todo-painted`: the 待办 list's first page has been painted (sent by the UI two
 //!   animation frames after React committed the rows, i.e. after the browser painted them).

@@ -25,6 +25,24 @@ describe("ipc", () => {
     expect(invoke).toHaveBeenCalledWith("queue_counts", undefined);
   });
 
+  it("records when each command was first asked and answered until the start's milestones are taken", async () => {
+    // (Earlier tests in this file already called queue_counts: only the first call counts.)
+    invoke.mockImplementation(() => Promise.resolve(null));
+    await ipc.getSettings();
+    await ipc.getSettings();
+    await ipc.startupMark("script", 1);
+    const calls = ipc.takeStartupCalls();
+    const ask = calls.get("ask-get-settings");
+    const got = calls.get("got-get-settings");
+    expect(ask).toBeTypeOf("number");
+    expect(got).toBeGreaterThanOrEqual(ask ?? Infinity);
+    // The probe's own command is not a milestone.
+    expect([...calls.keys()].some((k) => k.includes("startup"))).toBe(false);
+    // Taken once: nothing is recorded afterwards.
+    await ipc.storeInfo();
+    expect(ipc.takeStartupCalls().size).toBe(0);
+  });
+
   it("turns a {code, message} rejection into a typed CommandError", async () => {
     invoke.mockImplementation(() =>
       Promise.reject({ code: "storeTooNew", message: "本机数据来自更新版本的公文通。" }),

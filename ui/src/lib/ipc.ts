@@ -120,11 +120,34 @@ function isWireCommandError(raw: unknown): raw is WireCommandError {
   );
 }
 
+/**
+ * Until the first 待办 page is painted: when each command was first asked (`ask-…`) and
+ * first answered (`got-…`), for the desktop bench's breakdown of the start (sent by
+ * lib/startupProbe.ts with the `todo-painted` mark, and only written down when the app
+ * runs with GONGWEN_STARTUP_PROBE). `null` once taken: nothing is recorded after that.
+ */
+let startupCalls: Map<string, number> | null = new Map();
+
+function noteStartup(name: string) {
+  if (startupCalls && !startupCalls.has(name)) startupCalls.set(name, performance.timeOrigin + performance.now());
+}
+
+/** The start's command milestones, once; later calls get an empty map. */
+export function takeStartupCalls(): Map<string, number> {
+  const calls = startupCalls ?? new Map<string, number>();
+  startupCalls = null;
+  return calls;
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const probe = command === "startup_mark" ? null : command.replaceAll("_", "-");
+  if (probe) noteStartup(`ask-${probe}`);
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
     throw CommandError.from(raw);
+  } finally {
+    if (probe) noteStartup(`got-${probe}`);
   }
 }
 
