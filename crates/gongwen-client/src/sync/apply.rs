@@ -147,10 +147,14 @@ pub(crate) fn apply_response(
             out.ops += 1;
             out.removed |= op.op == OpKind::Remove;
         }
+        // Written only when it moves: an answer with nothing new (every no-op sync)
+        // then writes nothing, and its commit costs no WAL frame and no fsync.
         tx.prepare_cached(
             "INSERT INTO sync_buckets (bucket, cursor, checksum, updated_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (bucket) DO UPDATE SET cursor = excluded.cursor,
-                 checksum = excluded.checksum, updated_at = excluded.updated_at",
+                 checksum = excluded.checksum, updated_at = excluded.updated_at
+             WHERE sync_buckets.cursor <> excluded.cursor
+                OR sync_buckets.checksum <> excluded.checksum",
         )?
         .execute(params![bucket, next, i64::from(local), stamp])?;
         out.more |= page.has_more;
@@ -1049,6 +1053,42 @@ mod tests {
         assert_eq!(content, kept);
         assert_eq!(db.read(search::backlog).unwrap(), 0);
         assert_eq!(hits(&db, "第1批").len(), 1);
+    }
+
+    #[test]
+    fn an_answer_with_nothing_new_writes_nothing() {
+        let (_d, db) = crate::store::testing::temp_db();
+        apply(&db, first_page(3));
+        db.write(|tx| {
+            crate::sync::outbox::client(tx, "now")?;
+            crate::sync::outbox::acknowledge(tx, 7)?;
+            Ok(())
+        })
+        .unwrap();
+        let bucket = |db: &Db| {
+            text(
+                db,
+                "SELECT cursor || ' ' || checksum || ' ' || updated_at FROM sync_buckets",
+            )
+        };
+        let before = bucket(&db);
+        // The same answer an hour later (what a no-op sync gets): no row changes, so
+        // its commit writes nothing.
+        let changed = crate::flow::write(&db, |tx| {
+            let mut resp = first_page(3);
+            resp.last_applied_seq = 7;
+            let start = tx.total_changes();
+            apply_response(tx, &mut resp, "zhang", at() + time::Duration::hours(1))?;
+            Ok(tx.total_changes() - start)
+        })
+        .unwrap();
+        assert_eq!(changed, 0);
+        assert_eq!(bucket(&db), before);
+        assert_eq!(count(&db, "SELECT acked_seq FROM sync_client"), 7);
+        // An older acknowledgement never lowers it.
+        db.write(|tx| crate::sync::outbox::acknowledge(tx, 3))
+            .unwrap();
+        assert_eq!(count(&db, "SELECT acked_seq FROM sync_client"), 7);
     }
 
     #[test]

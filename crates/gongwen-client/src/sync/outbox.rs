@@ -96,7 +96,7 @@ pub(crate) fn read_client(c: &Connection) -> Result<Option<ClientRow>> {
 /// Raises the acknowledgement (never lowers it).
 pub(crate) fn acknowledge(tx: &Transaction<'_>, last_applied_seq: i64) -> Result<()> {
     tx.execute(
-        "UPDATE sync_client SET acked_seq = max(acked_seq, ?1) WHERE id = 1",
+        "UPDATE sync_client SET acked_seq = ?1 WHERE id = 1 AND acked_seq < ?1",
         [last_applied_seq],
     )?;
     Ok(())
@@ -130,8 +130,9 @@ pub(crate) fn prepare_batch(
             .execute(params![seq, next])?;
         next += 1;
     }
+    // Only when rows were numbered: a push with nothing new writes nothing.
     tx.execute(
-        "UPDATE sync_client SET next_push_seq = ?1 WHERE id = 1",
+        "UPDATE sync_client SET next_push_seq = ?1 WHERE id = 1 AND next_push_seq <> ?1",
         [next],
     )?;
     let rows = tx
