@@ -11,6 +11,10 @@
 //! client's pragmas (WAL, `synchronous = FULL`). The action's own work, without the
 //! disk, shows when the bench runs on tmpfs (`GONGWEN_BENCH_DIR=/dev/shm`, where a sync
 //! returns at once): information only, nothing there survives a power cut.
+//!
+//! Every page an action dirties is encrypted and HMACed into the WAL and synced, so the
+//! bench also counts the pages each action writes (its WAL frames) and prints, on
+//! stderr, which b-trees they belong to.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -74,6 +78,75 @@ fn bare_commit(dir: &std::path::Path, n: usize) -> Vec<Duration> {
             t.elapsed()
         })
         .collect()
+}
+
+/// The page size of the store (SQLCipher's default).
+const PAGE: usize = 4096;
+
+/// The WAL's salt and the page numbers of its valid frames, in order: the frames
+/// written since the WAL last restarted (a frame carries the header's salt).
+fn wal_frames(wal: &std::path::Path) -> ([u8; 8], Vec<u32>) {
+    let b = std::fs::read(wal).unwrap_or_default();
+    if b.len() < 32 {
+        return ([0; 8], Vec::new());
+    }
+    let salt: [u8; 8] = b[16..24].try_into().unwrap();
+    let mut pages = Vec::new();
+    let mut off = 32;
+    while off + 24 + PAGE <= b.len() && b[off + 8..off + 16] == salt {
+        pages.push(u32::from_be_bytes(b[off..off + 4].try_into().unwrap()));
+        off += 24 + PAGE;
+    }
+    (salt, pages)
+}
+
+/// The frames appended between two looks at the WAL (all of them when it restarted).
+fn frames_appended(before: &([u8; 8], Vec<u32>), after: &([u8; 8], Vec<u32>)) -> Vec<u32> {
+    if before.0 == after.0 && after.1.len() >= before.1.len() {
+        after.1[before.1.len()..].to_vec()
+    } else {
+        after.1.clone()
+    }
+}
+
+/// How many of the written pages (each counted once per action) belong to each
+/// b-tree ("table:leaf", "index:internal", "table:overflow"; page 1 is the header and
+/// the schema's root), from SQLite's dbstat table of the store as it ends.
+fn pages_by_tree(dir: &std::path::Path, written: &[Vec<u32>]) -> Vec<(String, usize)> {
+    let c = rusqlite::Connection::open(dir.join(gongwen_client::store::DB_FILE)).unwrap();
+    c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
+        .unwrap();
+    let mut owner = std::collections::HashMap::new();
+    let mut stmt = c
+        .prepare("SELECT name, pageno, pagetype FROM dbstat")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .unwrap();
+    for row in rows {
+        let (name, page, kind) = row.unwrap();
+        owner.insert(page, format!("{name}:{kind}"));
+    }
+    let mut by_tree: std::collections::BTreeMap<String, usize> = Default::default();
+    for pages in written {
+        let mut seen = std::collections::HashSet::new();
+        for p in pages.iter().filter(|p| seen.insert(**p)) {
+            let tree = owner
+                .get(p)
+                .cloned()
+                .unwrap_or_else(|| "(free now)".to_owned());
+            *by_tree.entry(tree).or_default() += 1;
+        }
+    }
+    let mut v: Vec<_> = by_tree.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
 }
 
 fn main() {
@@ -256,20 +329,38 @@ fn main() {
     // One action each: 李四 approves the real tasks (audit append + outbox + queue rows).
     let mut act = Vec::new();
     let mut act_confirmed = Vec::new();
+    // The pages each action writes: the WAL frames its commit appended (read outside
+    // the timed part), mapped to their b-trees at the end.
+    let wal = dir
+        .path()
+        .join(format!("{}-wal", gongwen_client::store::DB_FILE));
+    let mut written: Vec<Vec<u32>> = Vec::new();
     for task in &real {
         let hash = client.task_view(task).unwrap().content_hash;
+        let before = wal_frames(&wal);
         let t = Instant::now();
         client
             .act(task, "approve", Some("同意"), None, None, Some(&hash))
             .unwrap();
+        let took = t.elapsed();
         if confirmed.contains(task) {
-            act_confirmed.push(t.elapsed());
+            act_confirmed.push(took);
         } else {
-            act.push(t.elapsed());
+            act.push(took);
         }
+        written.push(frames_appended(&before, &wal_frames(&wal)));
     }
     client.verify_audit().unwrap();
     drop(client);
+    let mut pages_written: Vec<usize> = written
+        .iter()
+        .map(|f| f.iter().collect::<std::collections::HashSet<_>>().len())
+        .collect();
+    pages_written.sort_unstable();
+    eprintln!("pages written per action, by b-tree (mean):");
+    for (tree, n) in pages_by_tree(dir.path(), &written) {
+        eprintln!("  {tree:<40} {:.2}", n as f64 / written.len() as f64);
+    }
 
     // The physical bound, on the same disk.
     let mut fsync = small_file_sync(dir.path(), 300);
@@ -319,6 +410,12 @@ fn main() {
         act_confirmed.len(),
         ms(percentile(&mut act_confirmed, 0.50)),
         ms(percentile(&mut act_confirmed, 0.99))
+    );
+    println!(
+        "| pages written per action (WAL frames)        | {:<4} | {:<9} | {:<9} |         |",
+        pages_written.len(),
+        pages_written[pages_written.len() / 2],
+        pages_written[(pages_written.len() - 1) * 99 / 100]
     );
     println!(
         "| bound: bare INSERT + commit, FULL, encrypted  | {:<4} | {:<9} | {:<9} | bound   |",

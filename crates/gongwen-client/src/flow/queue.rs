@@ -681,9 +681,10 @@ mod tests {
     }
 
     /// Migration 0008 drops two task indexes (one redundant, one replaced by a partial
-    /// index): every task stays, and every queue, count and refresh still walks an index.
+    /// index), and 0009 makes the 待办 and 已办 indexes hold only open and done tasks:
+    /// every task stays, and every queue, count and refresh still walks an index.
     #[test]
-    fn migration_0008_keeps_the_tasks_and_every_queue_walks_an_index() {
+    fn migrations_0008_0009_keep_the_tasks_and_every_queue_walks_an_index() {
         let dir = tempfile::tempdir().unwrap();
         let key = crate::key::Key::from_bytes([5; 32]);
         let before = store_at_7(dir.path(), &key);
@@ -702,6 +703,22 @@ mod tests {
                     "tasks_todo",
                 ]
             );
+            // The queue indexes hold only their queue's tasks (the store has one done
+            // task and two open ones).
+            for (index, state, n) in [("tasks_todo", "open", 2), ("tasks_done_assignee", "done", 1)] {
+                let entries: i64 = c.query_row(
+                    &format!("SELECT count(*) FROM tasks INDEXED BY {index} WHERE state = '{state}'"),
+                    [],
+                    |r| r.get(0),
+                )?;
+                assert_eq!(entries, n, "{index}");
+                let sql: String = c.query_row(
+                    "SELECT sql FROM sqlite_master WHERE name = ?1",
+                    [index],
+                    |r| r.get(0),
+                )?;
+                assert!(sql.ends_with(&format!("WHERE state = '{state}'")), "{sql}");
+            }
             // The partial 督办 index holds only the overdue open task.
             let n: i64 = c.query_row(
                 "SELECT count(*) FROM tasks INDEXED BY tasks_overdue_dept

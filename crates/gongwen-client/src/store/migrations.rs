@@ -52,6 +52,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_task_indexes",
         sql: include_str!("../../../../migrations/client/0008_task_indexes.sql"),
     },
+    Migration {
+        name: "0009_open_done_task_indexes",
+        sql: include_str!("../../../../migrations/client/0009_open_done_task_indexes.sql"),
+    },
 ];
 
 /// The schema version this program writes.

@@ -154,9 +154,11 @@ enum Role {
 }
 
 /// The writer's page cache (KiB): pages an action reads and writes stay decrypted
-/// between actions (the memory is taken only as pages are read). The reader keeps the
-/// 16 MB every connection gets.
-const WRITER_CACHE_KIB: u32 = 64 * 1024;
+/// between actions (the memory is taken only as pages are read). 16 MB: with 100,000
+/// tasks in the store an action misses the same pages (2.5 on average) with 16, 32 and
+/// 64 MB (BENCHMARKS.md, flow_queue, session 7), and the desktop app has a memory
+/// target. The reader keeps the 16 MB (16,000 KiB) every connection gets.
+const WRITER_CACHE_KIB: u32 = 16 * 1024;
 
 /// Prepared statements kept per connection: an action runs about twenty distinct
 /// statements, and rusqlite's default of 16 would prepare some of them again each time.
