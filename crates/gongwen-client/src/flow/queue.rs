@@ -705,9 +705,14 @@ mod tests {
             );
             // The queue indexes hold only their queue's tasks (the store has one done
             // task and two open ones).
-            for (index, state, n) in [("tasks_todo", "open", 2), ("tasks_done_assignee", "done", 1)] {
+            for (index, state, n) in [
+                ("tasks_todo", "open", 2),
+                ("tasks_done_assignee", "done", 1),
+            ] {
                 let entries: i64 = c.query_row(
-                    &format!("SELECT count(*) FROM tasks INDEXED BY {index} WHERE state = '{state}'"),
+                    &format!(
+                        "SELECT count(*) FROM tasks INDEXED BY {index} WHERE state = '{state}'"
+                    ),
                     [],
                     |r| r.get(0),
                 )?;
