@@ -19,6 +19,7 @@
 //! cargo bench -p gongwen-client --bench sync_apply                 # 100,000 documents
 //! GONGWEN_BENCH_DOCS=10000 cargo bench -p gongwen-client --bench sync_apply
 //! GONGWEN_BENCH_CASE=drafts cargo bench -p gongwen-client --bench sync_apply  # or incoming
+//! GONGWEN_BENCH_DELIVERED=cyclic cargo bench -p gongwen-client --bench sync_apply  # 收文 order before session 7
 //! ```
 
 use std::collections::BTreeMap;
@@ -169,8 +170,25 @@ fn drafts(n: usize) -> Vec<Op> {
         .collect()
 }
 
+/// When the i-th of n 收文 items was delivered. The server appends an item's op when it
+/// delivers the item, so an organ's bucket holds them in delivery order: one every few
+/// minutes over the last year, oldest first. `GONGWEN_BENCH_DELIVERED=cyclic` gives the
+/// order of the benches before session 7 (the day and minute cycling with i), which
+/// scatters every page's entries over the whole of the two time indexes.
+fn delivered_at(i: usize, n: usize, cyclic: bool) -> String {
+    if cyclic {
+        return format!("2026-03-{:02}T09:{:02}:00+08:00", 1 + i % 28, i % 60);
+    }
+    let start = time::macros::datetime!(2025-11-29 08:00 +08:00);
+    let step = 365 * 24 * 3600 / n.max(1) as i64;
+    (start + time::Duration::seconds(step * i as i64))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
 fn incoming(n: usize) -> Vec<Op> {
     let base = example();
+    let cyclic = std::env::var("GONGWEN_BENCH_DELIVERED").is_ok_and(|v| v == "cyclic");
     (0..n)
         .map(|i| {
             let item = Incoming {
@@ -195,7 +213,7 @@ fn incoming(n: usize) -> Vec<Op> {
                     login: "sun".into(),
                     display_name: "孙八".into(),
                 },
-                delivered_at: format!("2026-03-{:02}T09:{:02}:00+08:00", 1 + i % 28, i % 60),
+                delivered_at: delivered_at(i, n, cyclic),
                 state: ItemState::Delivered,
                 signed_by: None,
                 signed_at: None,
@@ -320,6 +338,17 @@ fn main() {
     };
     println!("Sync (client apply): initial pull of {n} documents into an empty encrypted store");
     println!("load average at start: {}", load());
+    if case.is_empty() || case == "incoming" {
+        let cyclic = std::env::var("GONGWEN_BENCH_DELIVERED").is_ok_and(|v| v == "cyclic");
+        println!(
+            "收文 delivered_at: {}",
+            if cyclic {
+                "cyclic (day and minute cycle with the op: the order before session 7)"
+            } else {
+                "in op order (as the server appends them)"
+            }
+        );
+    }
     println!(
         "| {:<52} | {:>8} | {:>8} | {:>6} |",
         "case", "seconds", "docs/s", "pages"
