@@ -1463,6 +1463,9 @@ pub struct RegisterRequest {
     /// The 收文 route template's name; empty: chosen by 文种.
     #[ts(optional)]
     pub route: Option<String>,
+    /// Who handles the first step after 登记 (person ids); empty: the template's.
+    #[ts(optional)]
+    pub first_handlers: Option<Vec<String>>,
 }
 
 impl From<RegisterRequest> for incoming::RegisterInput {
@@ -1473,6 +1476,7 @@ impl From<RegisterRequest> for incoming::RegisterInput {
             urgency: r.urgency,
             copies: r.copies,
             route: r.route,
+            first_handlers: r.first_handlers.unwrap_or_default(),
         }
     }
 }

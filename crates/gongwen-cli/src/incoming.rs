@@ -87,6 +87,9 @@ pub struct RegisterArgs {
     /// 流程模板名称（默认按文种选择），如 收文（一般）、请示件收文
     #[arg(long, value_name = "NAME")]
     route: Option<String>,
+    /// 登记后首个办理步骤（初审或拟办）的办理人编号，可重复指定（默认取流程模板）
+    #[arg(long = "handler", value_name = "ID")]
+    handlers: Vec<String>,
     /// 以 JSON 输出
     #[arg(long)]
     json: bool,
@@ -231,6 +234,7 @@ pub fn run(client: &Client, cmd: &IncomingCommand) -> Result<()> {
                 urgency: a.urgency.clone(),
                 copies: a.copies,
                 route: a.route.clone(),
+                first_handlers: a.handlers.clone(),
             };
             let out = client.register_incoming(&a.id, &input)?;
             if a.json {

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use gongwen_domain::Document;
 use gongwen_domain::workflow::{
     self, Action, Assignment, Command, Context, DeptAssignee, DocFacts, Event, Flow, FlowId,
-    FlowKind, PersonId,
+    FlowKind, PersonId, Route, StepKind,
 };
 use gongwen_protocol::exchange::{Incoming, ItemState, OrganRef, PersonRef, Receipt};
 use gongwen_protocol::sync::{ExchangeSign, mutations};
@@ -378,6 +378,10 @@ pub struct RegisterInput {
     pub copies: Option<u32>,
     /// The route template's name; default chosen by 文种.
     pub route: Option<String>,
+    /// Who handles the first step after 登记 (初审, or the route's next step when it
+    /// has none): person ids from the directory, in order, replacing the template's
+    /// handlers. Empty: the template's.
+    pub first_handlers: Vec<String>,
 }
 
 /// What 登记 did.
@@ -1026,6 +1030,7 @@ impl Client {
             &owner,
             &me.organ,
         )?;
+        let route = with_first_handlers(tx, route, &input.first_handlers)?;
         let hash = crate::flow::actions::flow_hash(
             inc.content_hash
                 .as_deref()
@@ -1502,6 +1507,38 @@ fn receipt_code(c: &Connection, inc: &Incoming, user: &str) -> Result<String> {
     Ok(me.organ)
 }
 
+/// The route with the first step after 登记 handled by `chosen` (person ids, validated
+/// against the directory; duplicates dropped). Unchanged when `chosen` is empty.
+fn with_first_handlers(tx: &Transaction<'_>, mut route: Route, chosen: &[String]) -> Result<Route> {
+    let mut handlers: Vec<PersonId> = Vec::new();
+    for id in chosen.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if people::get(tx, id)?.is_none() {
+            return Err(IncomingError::InvalidArgument(format!(
+                "通讯录中没有人员“{id}”，请从通讯录中选择首个办理步骤的办理人"
+            )));
+        }
+        let person = PersonId::from(id);
+        if !handlers.contains(&person) {
+            handlers.push(person);
+        }
+    }
+    if handlers.is_empty() {
+        return Ok(route);
+    }
+    let name = route.name.clone();
+    let step = route
+        .steps
+        .iter_mut()
+        .find(|s| !matches!(s.kind, StepKind::Receive | StepKind::Register))
+        .ok_or_else(|| {
+            IncomingError::InvalidArgument(format!(
+                "流程“{name}”在登记之后没有办理步骤，不能指定办理人"
+            ))
+        })?;
+    step.handlers = handlers;
+    Ok(route)
+}
+
 /// "收文编号 X；来文单位 Y；文号 Z；密级 …；紧急程度 …；份数 N": the 登记 opinion.
 fn describe(r: &Registration) -> String {
     let mut parts = vec![
@@ -1629,6 +1666,72 @@ pub(crate) fn track_files<D>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gongwen_domain::workflow::{Mode, Step};
+
+    /// 签收 → 登记 → 初审 (the template's 王五) → 拟办.
+    fn incoming_route() -> Route {
+        Route {
+            name: "收文（一般）".into(),
+            steps: vec![
+                Step::new(StepKind::Receive, Mode::Sequential, vec!["sun".into()]),
+                Step::new(StepKind::Register, Mode::Sequential, vec!["sun".into()]),
+                Step::new(StepKind::PreCheck, Mode::Sequential, vec!["wang".into()]),
+                Step::new(StepKind::Propose, Mode::Sequential, vec!["li".into()]),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_registrar_chooses_the_first_handlers_after_registration() {
+        let (_dir, db) = crate::store::testing::temp_db();
+        db.write(|tx| {
+            for (id, name) in [
+                ("sun", "孙八"),
+                ("wang", "王五"),
+                ("li", "李四"),
+                ("zhao", "赵六"),
+            ] {
+                tx.execute(
+                    "INSERT INTO people (id, name, organ, updated_at)
+                     VALUES (?1, ?2, '鹤山市人民政府办公室', '2026-03-01T00:00:00Z')",
+                    params![id, name],
+                )?;
+            }
+            // Nobody chosen: the template's handlers.
+            assert_eq!(
+                with_first_handlers(tx, incoming_route(), &[]).unwrap(),
+                incoming_route()
+            );
+            let blank = [" ".to_owned()];
+            assert_eq!(
+                with_first_handlers(tx, incoming_route(), &blank).unwrap(),
+                incoming_route()
+            );
+            // Chosen: they replace 初审's handlers, in order, once each; the other steps
+            // keep theirs.
+            let chosen = ["zhao".to_owned(), " li ".to_owned(), "zhao".to_owned()];
+            let route = with_first_handlers(tx, incoming_route(), &chosen).unwrap();
+            let handlers = |i: usize| -> Vec<&str> {
+                route.steps[i].handlers.iter().map(|p| p.as_str()).collect()
+            };
+            assert_eq!(handlers(2), ["zhao", "li"]);
+            assert_eq!(handlers(0), ["sun"]);
+            assert_eq!(handlers(1), ["sun"]);
+            assert_eq!(handlers(3), ["li"]);
+            assert_eq!(route.steps[2].mode, Mode::Sequential);
+            // An unknown person is refused, by name, in Chinese.
+            let e = with_first_handlers(tx, incoming_route(), &["qian".to_owned()]).unwrap_err();
+            assert!(matches!(e, IncomingError::InvalidArgument(_)), "{e:?}");
+            assert!(e.to_string().contains("通讯录中没有人员“qian”"), "{e}");
+            // A route with nothing after 登记 has no first handler to choose.
+            let mut short = incoming_route();
+            short.steps.truncate(2);
+            let e = with_first_handlers(tx, short, &["li".to_owned()]).unwrap_err();
+            assert!(e.to_string().contains("没有办理步骤"), "{e}");
+            Ok(())
+        })
+        .unwrap();
+    }
 
     #[test]
     fn filters_parse_both_languages() {

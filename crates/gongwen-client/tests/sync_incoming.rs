@@ -224,6 +224,55 @@ async fn a_refused_sign_is_kept_with_its_reason_and_the_item_is_unsigned_again()
 }
 
 #[tokio::test]
+async fn the_registrar_chooses_who_handles_the_first_step() {
+    let server = FakeServer::new();
+    server.grant("sun", INBOX);
+    server.deliver(
+        INBOX,
+        SENDER,
+        item(&server, "in-1", "关于春耕备耕的通知", 2, &[]),
+    );
+    let sun = Node::new(&server, "sun", 5, 0);
+    settle(&sun).await;
+    sun.client.sign_incoming("in-1").unwrap();
+    // Someone not in the directory: refused, nothing registered.
+    let e = sun
+        .client
+        .register_incoming(
+            "in-1",
+            &RegisterInput {
+                first_handlers: vec!["nobody".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_argument");
+    assert!(e.to_string().contains("通讯录中没有人员“nobody”"), "{e}");
+    assert!(sun.client.incoming_registration("in-1").unwrap().is_none());
+    // 李四 instead of the template's 王五 (the office head) does 初审.
+    let reg = sun
+        .client
+        .register_incoming(
+            "in-1",
+            &RegisterInput {
+                first_handlers: vec!["li".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(reg.route, "收文（一般）");
+    assert!(
+        reg.now_at.contains("初审") && reg.now_at.contains("李四"),
+        "{}",
+        reg.now_at
+    );
+    // The server starts the flow as sent: 李四's task, not 王五's.
+    settle(&sun).await;
+    assert!(sun.client.rejected_actions().unwrap().is_empty());
+    assert_eq!(server.state().open_tasks_of_flow(&reg.flow_id), ["li"]);
+}
+
+#[tokio::test]
 async fn registering_starts_the_incoming_flow_and_the_office_head_gets_it() {
     let server = FakeServer::new();
     server.grant("sun", INBOX);

@@ -11,4 +11,8 @@ receiptNumber?: string, secrecy?: string, urgency?: string, copies?: number,
 /**
  * The 收文 route template's name; empty: chosen by 文种.
  */
-route?: string, };
+route?: string, 
+/**
+ * Who handles the first step after 登记 (person ids); empty: the template's.
+ */
+firstHandlers?: Array<string>, };

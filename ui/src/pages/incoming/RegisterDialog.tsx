@@ -1,5 +1,6 @@
 import { Alert, Form, Input, InputNumber, Modal, Select, Typography, type ButtonProps } from "antd";
 import { useEffect, useRef, useState } from "react";
+import { PersonPicker } from "../../components/PersonPicker";
 import * as ipc from "../../lib/ipc";
 import { SECRECY_LEVELS } from "./stages";
 
@@ -19,6 +20,8 @@ interface Values {
   urgency: string;
   copies: number;
   route: string;
+  /** Who does the first step after 登记; empty: the route template's handlers. */
+  firstHandlers: string[];
 }
 
 /** Route choice: chosen by 文种 (请示 → 请示件收文) unless the clerk picks one. */
@@ -51,6 +54,7 @@ export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialo
       urgency: row.urgency ?? "普通",
       copies: 1,
       route: AUTO_ROUTE,
+      firstHandlers: [],
     });
     ipc
       .suggestReceiptNumber(row.id)
@@ -82,6 +86,7 @@ export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialo
         urgency: v.urgency === "普通" ? undefined : v.urgency,
         copies: v.copies,
         route: v.route || undefined,
+        firstHandlers: v.firstHandlers?.length ? v.firstHandlers : undefined,
       });
       onDone(result);
     } catch (raw) {
@@ -161,6 +166,13 @@ export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialo
               })),
             ]}
           />
+        </Form.Item>
+        <Form.Item
+          name="firstHandlers"
+          label="首个办理人"
+          extra="登记后第一个办理步骤（初审或拟办）由谁办理；留空则按流程模板的办理人。"
+        >
+          <PersonPicker multiple aria-label="首个办理人" data-testid="register-first-handlers" placeholder="按流程模板" />
         </Form.Item>
       </Form>
     </Modal>
