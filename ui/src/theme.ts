@@ -78,6 +78,10 @@ const compactSpacing: NonNullable<ThemeConfig["algorithm"]> = (seed, map) => {
 
 /** Calm and dense: compact spacing so a 1366×768 screen shows a full page of 待办. */
 export const appTheme: ThemeConfig = {
+  // The components' styles come from Ant Design's prebuilt stylesheet (imported in main.tsx)
+  // instead of being generated in JavaScript at start-up; the tokens below still apply, as
+  // CSS variables.
+  zeroRuntime: true,
   algorithm: compactSpacing,
   token: {
     colorPrimary: PRIMARY,

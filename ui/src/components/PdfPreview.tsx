@@ -95,13 +95,19 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
     };
   }, [job]);
 
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    const root = container.current;
+    return () => {
       void pdfRef.current?.destroy();
       pdfRef.current = null;
-    },
-    [],
-  );
+      // A canvas keeps its bitmap until it is collected: free the pages' pixels as the
+      // preview closes (the 办理 view and the 发文/收文 detail open one per document).
+      root?.querySelectorAll("canvas").forEach((canvas) => {
+        canvas.width = 0;
+        canvas.height = 0;
+      });
+    };
+  }, []);
 
   // Follow the pane's width for 适合宽度.
   useEffect(() => {
@@ -150,6 +156,11 @@ export function PdfPreview({ job, emptyText = "本机暂无该公文的正文，
         canvas.style.width = `${Math.floor(viewport.width)}px`;
         canvas.style.height = `${Math.floor(viewport.height)}px`;
         canvas.getContext("2d")?.drawImage(offscreen, 0, 0);
+        // Give the off-screen bitmap and pdf.js's per-page data back now rather than at
+        // the next garbage collection (each A4 page is several MB of pixels).
+        offscreen.width = 0;
+        offscreen.height = 0;
+        page.cleanup();
       }
       if (!cancelled) setPhase("done");
     })().catch((e: unknown) => {
