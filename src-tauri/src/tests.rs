@@ -631,7 +631,7 @@ fn a_passphrase_store_is_locked_until_the_right_passphrase_is_given() {
     assert_eq!(invoke(&main, "queue_counts").unwrap()["drafts"], 0);
     let state = app.state::<AppState>();
     // Later reopenings (after a login) use the same key, without asking again.
-    let reopened = state.reopen().unwrap().store_info().unwrap();
+    let reopened = state.reopen().unwrap().store_about().unwrap();
     assert_eq!(
         reopened.key_source,
         gongwen_client::key::KeySource::Passphrase

@@ -122,6 +122,6 @@ fn a_new_client_store_is_at_the_latest_schema_and_empty() {
     assert_eq!(sync.pending, 0);
     assert!(!sync.online);
     let info = client.store_info().unwrap();
-    assert_eq!(info.schema_version, info.latest_schema_version);
+    assert_eq!(info.about.schema_version, info.about.latest_schema_version);
     assert_eq!(info.drafts, 0);
 }

@@ -259,7 +259,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let dir = data_dir(&cli)?;
             let existed = dir.join(gongwen_client::store::DB_FILE).exists();
             let client = open(&cli, true)?;
-            let info = client.store_info()?;
+            let info = client.store_about()?;
             if existed {
                 println!("本地数据库已存在：{}", info.db_path.display());
             } else {
@@ -274,14 +274,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 print_json(&info)?;
             } else {
-                println!("数据文件夹：{}", info.data_dir.display());
-                println!("数据库文件：{}", info.db_path.display());
+                println!("数据文件夹：{}", info.about.data_dir.display());
+                println!("数据库文件：{}", info.about.db_path.display());
                 println!(
                     "结构版本：  {}（本程序支持 {}）",
-                    info.schema_version, info.latest_schema_version
+                    info.about.schema_version, info.about.latest_schema_version
                 );
-                println!("密钥保存在：{}", info.key_source.label());
-                println!("当前用户：  {}", info.user);
+                println!("密钥保存在：{}", info.about.key_source.label());
+                println!("当前用户：  {}", info.about.user);
                 println!(
                     "草稿：      {} 份（共 {} 个版本）",
                     info.drafts, info.versions
@@ -293,7 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 println!("待办事项：  {}", info.tasks);
                 println!("待同步：    {}", info.outbox);
-                println!("数据库大小：{}", human_bytes(info.db_bytes));
+                println!("数据库大小：{}", human_bytes(info.about.db_bytes));
             }
         }
         Command::Draft(cmd) => return draft(&cli, cmd),

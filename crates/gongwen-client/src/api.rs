@@ -146,25 +146,18 @@ pub struct StoreAbout {
     pub db_bytes: u64,
 }
 
-/// What `gongwen status` shows.
+/// What `gongwen status` shows: [`StoreAbout`] and what the store holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoreInfo {
-    pub data_dir: PathBuf,
-    pub db_path: PathBuf,
-    pub store_id: String,
-    pub schema_version: i64,
-    pub latest_schema_version: i64,
-    pub key_source: KeySource,
-    pub user: String,
+    #[serde(flatten)]
+    pub about: StoreAbout,
     pub drafts: u64,
     pub versions: u64,
     pub attachments: u64,
     pub attachment_bytes: u64,
     pub tasks: u64,
     pub outbox: u64,
-    /// Size of the database files (main + WAL) in bytes.
-    pub db_bytes: u64,
 }
 
 impl Client {
@@ -385,22 +378,14 @@ impl Client {
                 n("SELECT count(*) FROM outbox")?,
             ])
         })?;
-        let about = self.store_about()?;
         Ok(StoreInfo {
-            data_dir: about.data_dir,
-            db_path: about.db_path,
-            store_id: about.store_id,
-            schema_version: about.schema_version,
-            latest_schema_version: about.latest_schema_version,
-            key_source: about.key_source,
-            user: about.user,
+            about: self.store_about()?,
             drafts: counts[0],
             versions: counts[1],
             attachments: counts[2],
             attachment_bytes: counts[3],
             tasks: counts[4],
             outbox: counts[5],
-            db_bytes: about.db_bytes,
         })
     }
 }

@@ -42,7 +42,7 @@ pub struct AboutInfo {
 /// 关于.
 #[tauri::command]
 pub async fn about(state: State<'_, AppState>) -> Result<AboutInfo, CommandError> {
-    let info = state.client()?.store_info()?;
+    let info = state.client()?.store_about()?;
     Ok(AboutInfo {
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         protocol_version: gongwen_protocol::PROTOCOL_VERSION,

@@ -42,7 +42,7 @@ fn first_run_creates_a_key_in_the_keychain_and_reopens_with_it() {
         "钥匙串测试"
     );
     assert_eq!(
-        client.store_info().unwrap().key_source,
+        client.store_about().unwrap().key_source,
         gongwen_client::key::KeySource::Keychain
     );
     drop(client);

@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as ipc from "../../lib/ipc";
+import { incomingRow } from "../../test/incoming";
 import { last } from "../../test/last";
 import { renderInApp } from "../../test/render";
 import { IncomingPage } from "./IncomingPage";
@@ -27,28 +28,6 @@ vi.mock("../../components/PdfPreview", () => ({
 }));
 
 const mocked = vi.mocked(ipc);
-
-export function incomingRow(overrides: Partial<ipc.IncomingRow> = {}): ipc.IncomingRow {
-  return {
-    id: "in-1",
-    title: "关于做好春耕备耕工作的通知",
-    docNumber: "鹤府办〔2026〕3号",
-    docType: "通知",
-    urgency: "加急",
-    secrecy: null,
-    fromOrgan: "鹤山市人民政府办公室",
-    fromCode: "鹤府办",
-    deliveredAt: "2026-11-27T09:00:00+08:00",
-    status: "unsigned",
-    statusLabel: "未签收",
-    signedBy: null,
-    signedAt: null,
-    receiptNumber: null,
-    flowId: null,
-    files: 2,
-    ...overrides,
-  };
-}
 
 function detail(row: ipc.IncomingRow, overrides: Partial<ipc.IncomingDetail> = {}): ipc.IncomingDetail {
   return {

@@ -5,6 +5,7 @@ import zhCN from "antd/locale/zh_CN";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetDirectory } from "../../components/PersonPicker";
 import * as ipc from "../../lib/ipc";
+import { incomingRow } from "../../test/incoming";
 import { last } from "../../test/last";
 import { renderInApp } from "../../test/render";
 import { RegisterDialog } from "./RegisterDialog";
@@ -16,24 +17,13 @@ vi.mock("../../lib/ipc", async (importOriginal) => {
 
 const mocked = vi.mocked(ipc);
 
-const row: ipc.IncomingRow = {
-  id: "in-1",
-  title: "关于做好春耕备耕工作的通知",
-  docNumber: "鹤府办〔2026〕3号",
-  docType: "通知",
-  urgency: "加急",
-  secrecy: null,
-  fromOrgan: "鹤山市人民政府办公室",
-  fromCode: "鹤府办",
-  deliveredAt: "2026-11-27T09:00:00+08:00",
+const row = incomingRow({
   status: "signed",
   statusLabel: "已签收",
   signedBy: "张三",
   signedAt: "2026-11-27T10:00:00+08:00",
-  receiptNumber: null,
-  flowId: null,
   files: 0,
-};
+});
 
 function detailOf(row: ipc.IncomingRow): ipc.IncomingDetail {
   return { row, document: { title: row.title }, sentBy: "李明", toOrgan: "鹤山镇人民政府", files: [], registration: null, signRejected: null, taskId: null };
