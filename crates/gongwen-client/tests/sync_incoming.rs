@@ -223,8 +223,8 @@ async fn a_refused_sign_is_kept_with_its_reason_and_the_item_is_unsigned_again()
     assert_eq!(e.code(), "not_signed");
 }
 
-#[tokio::test]
-async fn the_registrar_chooses_who_handles_the_first_step() {
+/// 孙八 (收文员 of the inbox) has pulled and signed for one item, in-1, still offline.
+async fn signed_by_sun() -> (FakeServer, Node) {
     let server = FakeServer::new();
     server.grant("sun", INBOX);
     server.deliver(
@@ -235,6 +235,12 @@ async fn the_registrar_chooses_who_handles_the_first_step() {
     let sun = Node::new(&server, "sun", 5, 0);
     settle(&sun).await;
     sun.client.sign_incoming("in-1").unwrap();
+    (server, sun)
+}
+
+#[tokio::test]
+async fn the_registrar_chooses_who_handles_the_first_step() {
+    let (server, sun) = signed_by_sun().await;
     // Someone not in the directory: refused, nothing registered.
     let e = sun
         .client
@@ -274,16 +280,7 @@ async fn the_registrar_chooses_who_handles_the_first_step() {
 
 #[tokio::test]
 async fn registering_starts_the_incoming_flow_and_the_office_head_gets_it() {
-    let server = FakeServer::new();
-    server.grant("sun", INBOX);
-    server.deliver(
-        INBOX,
-        SENDER,
-        item(&server, "in-1", "关于春耕备耕的通知", 2, &[]),
-    );
-    let sun = Node::new(&server, "sun", 5, 0);
-    settle(&sun).await;
-    sun.client.sign_incoming("in-1").unwrap();
+    let (server, sun) = signed_by_sun().await;
     // Offline: sign and register in a row; the outbox keeps their order.
     let reg = sun
         .client
