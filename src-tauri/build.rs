@@ -57,6 +57,7 @@ fn main() {
         "suggest_receipt_number",
         "register_incoming",
         "incoming_routes",
+        "first_step_preview",
         "receipt_overview",
         "save_incoming_file",
         "instruct_task",

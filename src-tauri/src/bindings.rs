@@ -102,6 +102,8 @@ mod tests {
             one::<crate::dto::RegisterRequest>(),
             one::<crate::dto::RegisterResult>(),
             one::<crate::dto::RouteChoice>(),
+            one::<crate::dto::FirstStepChoice>(),
+            one::<crate::dto::PersonChoice>(),
             one::<crate::dto::RecipientRow>(),
             one::<crate::dto::SentDocumentRow>(),
             one::<crate::dto::DeptChoice>(),

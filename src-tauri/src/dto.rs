@@ -1533,6 +1533,43 @@ pub struct RouteChoice {
     pub source: String,
 }
 
+/// Who the first step after 登记 goes to by the route template (the 登记 form's default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstStepChoice {
+    /// The template 登记 would use.
+    pub route: String,
+    /// The first step after 登记 (初审, 拟办 …); null when the route has none.
+    pub step: Option<String>,
+    /// Its handlers by the template; empty when the template's role has nobody.
+    pub handlers: Vec<PersonChoice>,
+}
+
+/// A person offered by a form (login and name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonChoice {
+    pub id: String,
+    pub name: String,
+}
+
+impl From<gongwen_client::incoming::FirstStepPreview> for FirstStepChoice {
+    fn from(p: gongwen_client::incoming::FirstStepPreview) -> FirstStepChoice {
+        FirstStepChoice {
+            route: p.route,
+            step: p.step,
+            handlers: p
+                .handlers
+                .into_iter()
+                .map(|h| PersonChoice {
+                    id: h.login,
+                    name: h.display_name,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One recipient organ of a sent document, signed or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

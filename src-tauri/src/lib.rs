@@ -160,6 +160,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::incoming::suggest_receipt_number,
             commands::incoming::register_incoming,
             commands::incoming::incoming_routes,
+            commands::incoming::first_step_preview,
             commands::incoming::receipt_overview,
             commands::incoming::save_incoming_file,
             commands::incoming::instruct_task,

@@ -1,14 +1,16 @@
 //! The whole chain between two organs, each person on their own device, through the
 //! real server on PostgreSQL: 鹤府办 drafts, reviews, signs, rechecks, 登记 (the
 //! server gives the 文号), 印制 and 核发 (the server delivers to 鹤山镇); 鹤山镇's
-//! 收文员 pulls it into 收文, 签收s it offline-first and 登记s it (the 收文 flow goes
-//! to the office head's 初审); 鹤府办's clients pull the 回执.
+//! 收文员 pulls it into 收文, 签收s it offline-first and 登记s it (the template would give
+//! 初审 to the office head; the 收文员, on the command line, gives it to the deputy, and the server
+//! starts the flow so); 鹤府办's clients pull the 回执.
 
 use std::collections::HashMap;
 
-use gongwen_client::incoming::{IncomingFilter, IncomingStatus, RegisterInput};
+use gongwen_client::incoming::{IncomingFilter, IncomingStatus};
 use gongwen_protocol::directory::{NewOrgan, NewPosition, NewUser, OrganLevel, Role};
 
+use super::cli::Cli;
 use super::{Device, PASSWORD, Server, example};
 
 /// 鹤山镇人民政府 with the people the standard 收文 route needs.
@@ -169,19 +171,53 @@ async fn a_document_reaches_the_other_organs_inbox_and_the_receipt_comes_back() 
         IncomingStatus::Signed
     );
 
-    // 登记 starts the 收文 flow; the office head gets 初审.
-    let reg = town
-        .client
-        .register_incoming(&item.id, &RegisterInput::default())
-        .unwrap();
-    assert!(reg.receipt_number.starts_with("鹤山镇收〔"), "{reg:?}");
-    let report = town.sync().await;
-    assert_eq!(report.rejected, 0, "{report:?}");
-    assert!(town.client.rejected_actions().unwrap().is_empty());
+    // 登记 starts the 收文 flow. By the template the office head would do 初审; the 收文员
+    // gives it to the deputy instead, and the server starts the flow as registered.
+    let preview = town.client.first_step_preview(&item.id, None).unwrap();
+    assert_eq!(preview.step.as_deref(), Some("初审"), "{preview:?}");
+    let defaults: Vec<&str> = preview.handlers.iter().map(|h| h.login.as_str()).collect();
+    assert_eq!(defaults, ["townoffice"], "{preview:?}");
+    // She registers with the command line on her other computer (`--handler`).
+    let cli = Cli::new("town", &server);
+    cli.ok(&["init"]).await;
+    cli.ok(&["login", "--server", &server.base, "--user", "town"])
+        .await;
+    cli.ok(&["sync"]).await;
+    let reg = cli
+        .json(&[
+            "incoming",
+            "register",
+            &item.id,
+            "--handler",
+            "towndeputy",
+            "--json",
+        ])
+        .await;
+    let receipt_number = reg["receiptNumber"].as_str().unwrap();
+    assert!(receipt_number.starts_with("鹤山镇收〔"), "{reg}");
+    assert!(
+        reg["nowAt"].as_str().unwrap().contains("镇分管领导"),
+        "{reg}"
+    );
+    let flow_id = reg["flowId"].as_str().unwrap().to_owned();
+    cli.ok(&["sync"]).await;
+    let status = cli.json(&["sync", "status", "--json"]).await;
+    assert_eq!(
+        (status["pending"].as_i64(), status["rejected"].as_i64()),
+        (Some(0), Some(0)),
+        "{status}"
+    );
     let office = Device::login(&server, "townoffice").await;
     office.sync().await;
-    assert_eq!(office.approve_first(), reg.flow_id);
-    office.sync().await;
+    let office_counts = office.client.flow_counts().unwrap();
+    assert_eq!(
+        office_counts.todo, 0,
+        "the office head was passed over: {office_counts:?}"
+    );
+    let deputy = Device::login(&server, "towndeputy").await;
+    deputy.sync().await;
+    assert_eq!(deputy.approve_first(), flow_id);
+    deputy.sync().await;
 
     // 鹤府办 pulls the 回执.
     for login in ["zhang", "sun"] {

@@ -5,74 +5,17 @@
 //! both clients agree with it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use super::{PASSWORD, Server};
+use super::Server;
+use super::cli::{Cli, text};
 
 /// How many drafts the drafter writes offline.
 const DRAFTS: usize = 6;
 /// When each killed `gongwen sync` gets its SIGKILL, after it started.
 const KILL_AFTER_MS: [u64; 6] = [10, 40, 90, 180, 350, 700];
 
-const BIN: &str = env!("CARGO_BIN_EXE_gongwen-cli-under-test");
-
-/// One CLI user: a data folder and the environment of every command.
-struct Cli {
-    dir: tempfile::TempDir,
-    login: &'static str,
-    server: String,
-}
-
 impl Cli {
-    fn new(login: &'static str, server: &Server) -> Cli {
-        Cli {
-            dir: tempfile::tempdir().unwrap(),
-            login,
-            server: server.base.clone(),
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .env("GONGWEN_DATA_DIR", self.dir.path())
-            .env("GONGWEN_PASSPHRASE", "cli-kill-test-passphrase")
-            .env("GONGWEN_USER", self.login)
-            .env("GONGWEN_PASSWORD", PASSWORD)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        cmd
-    }
-
-    /// Runs a command to its end (on a blocking thread: the server shares the runtime).
-    async fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = self.command(args);
-        let what = format!("{} {}", self.login, args.join(" "));
-        tokio::task::spawn_blocking(move || cmd.output().unwrap_or_else(|e| panic!("{what}: {e}")))
-            .await
-            .unwrap()
-    }
-
-    async fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args).await;
-        assert!(
-            out.status.success(),
-            "gongwen {} ({}) failed: {}{}",
-            args.join(" "),
-            self.login,
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        text(&out.stdout)
-    }
-
-    async fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.ok(args).await;
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out}: {e}"))
-    }
-
     /// `gongwen sync`, SIGKILLed after each delay in turn (when still running), then
     /// run until it succeeds. Returns how many runs were really killed.
     async fn sync_with_kills(&self, delays: &[u64]) -> usize {
@@ -113,10 +56,6 @@ impl Cli {
         }
         killed
     }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 async fn count(server: &Server, sql: &str) -> i64 {

@@ -20,6 +20,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 mod account;
 mod chain;
+mod cli;
 mod cli_kill;
 mod reminders;
 

@@ -384,6 +384,20 @@ pub struct RegisterInput {
     pub first_handlers: Vec<String>,
 }
 
+/// The first step 登记 would start, as the route template gives it
+/// ([`Client::first_step_preview`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstStepPreview {
+    /// The template's name.
+    pub route: String,
+    /// The first step after 登记 (初审, 拟办 …); `None` when the route has none.
+    pub step: Option<String>,
+    /// Its handlers by the template (login and name), in order; empty when the template's
+    /// role has nobody in the directory.
+    pub handlers: Vec<PersonRef>,
+}
+
 /// What 登记 did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -1229,6 +1243,47 @@ impl Client {
             }
             let code = receipt_code(c, &l.incoming, &self.user)?;
             Ok(next_number(c, &code, year)?.1)
+        })
+    }
+
+    /// What 登记 would start with `route` (a template's name; `None`: chosen by 文种, as
+    /// [`Client::register_incoming`] chooses): the template's name and the first step after
+    /// 登记 with the handlers the template gives it, so the form can show who will get the
+    /// document unless the registrar chooses someone else.
+    pub fn first_step_preview(&self, id: &str, route: Option<&str>) -> Result<FirstStepPreview> {
+        read(self, |c| {
+            let l = load(c, id)?;
+            let doc = Document::from_json(&l.incoming.document.to_string())
+                .map_err(|e| corrupt(id, e.0))?;
+            let me = people::get(c, &self.user)?
+                .ok_or_else(|| FlowError::UnknownUser(self.user.clone()))?;
+            let route = crate::flow::routes::route_for_new_flow(
+                c,
+                FlowKind::Incoming,
+                route,
+                &DocFacts::of(&doc, false),
+                &PersonId::new(me.id.clone()),
+                &me.organ,
+            )?;
+            let step = route
+                .steps
+                .iter()
+                .find(|s| !matches!(s.kind, StepKind::Receive | StepKind::Register));
+            let mut handlers = Vec::new();
+            for h in step.map(|s| s.handlers.as_slice()).unwrap_or_default() {
+                let display_name = people::get(c, h.as_str())?
+                    .map(|p| p.name)
+                    .unwrap_or_else(|| h.as_str().to_owned());
+                handlers.push(PersonRef {
+                    login: h.as_str().to_owned(),
+                    display_name,
+                });
+            }
+            Ok(FirstStepPreview {
+                route: route.name.clone(),
+                step: step.map(|s| s.name.clone().unwrap_or_else(|| s.kind.label().to_owned())),
+                handlers,
+            })
         })
     }
 

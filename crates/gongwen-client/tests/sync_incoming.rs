@@ -241,6 +241,23 @@ async fn signed_by_sun() -> (FakeServer, Node) {
 #[tokio::test]
 async fn the_registrar_chooses_who_handles_the_first_step() {
     let (server, sun) = signed_by_sun().await;
+    // The form shows who the template gives the first step to: 王五, the office head.
+    let preview = sun.client.first_step_preview("in-1", None).unwrap();
+    assert_eq!(preview.route, "收文（一般）");
+    assert_eq!(preview.step.as_deref(), Some("初审"));
+    let names: Vec<&str> = preview
+        .handlers
+        .iter()
+        .map(|p| p.display_name.as_str())
+        .collect();
+    assert_eq!(names, ["王五"]);
+    assert_eq!(preview.handlers[0].login, "wang");
+    // An unknown template is named in the error.
+    let e = sun
+        .client
+        .first_step_preview("in-1", Some("没有这个流程"))
+        .unwrap_err();
+    assert!(e.to_string().contains("没有这个流程"), "{e}");
     // Someone not in the directory: refused, nothing registered.
     let e = sun
         .client

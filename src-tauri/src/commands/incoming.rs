@@ -5,8 +5,9 @@ use gongwen_domain::workflow::FlowKind;
 use tauri::State;
 
 use crate::dto::{
-    ActResult, IncomingCounts, IncomingDetail, IncomingListPage, IncomingQuery, IncomingStage,
-    InstructRequest, RegisterRequest, RegisterResult, RouteChoice, SentDocumentRow, SignResult,
+    ActResult, FirstStepChoice, IncomingCounts, IncomingDetail, IncomingListPage, IncomingQuery,
+    IncomingStage, InstructRequest, RegisterRequest, RegisterResult, RouteChoice, SentDocumentRow,
+    SignResult,
 };
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -85,6 +86,20 @@ pub async fn incoming_routes(state: State<'_, AppState>) -> Result<Vec<RouteChoi
         .filter(|t| t.kind == FlowKind::Incoming && !t.shadowed)
         .map(RouteChoice::from)
         .collect())
+}
+
+/// The first step 登记 would start with `route` (none: chosen by 文种) and who the
+/// template gives it to: the default the 登记 form shows.
+#[tauri::command]
+pub async fn first_step_preview(
+    state: State<'_, AppState>,
+    incoming_id: String,
+    route: Option<String>,
+) -> Result<FirstStepChoice, CommandError> {
+    Ok(state
+        .client()?
+        .first_step_preview(&incoming_id, route.as_deref())?
+        .into())
 }
 
 /// 回执: the documents this organ sent, with each recipient organ signed or not.

@@ -71,6 +71,8 @@ import type { RegisterRequest } from "../bindings/RegisterRequest";
 import type { RegisterResult } from "../bindings/RegisterResult";
 import type { RegistrationInfo } from "../bindings/RegistrationInfo";
 import type { RouteChoice } from "../bindings/RouteChoice";
+import type { FirstStepChoice } from "../bindings/FirstStepChoice";
+import type { PersonChoice } from "../bindings/PersonChoice";
 import type { SentDocumentRow } from "../bindings/SentDocumentRow";
 import type { SignResult } from "../bindings/SignResult";
 import type { MarkedText } from "../bindings/MarkedText";
@@ -428,6 +430,8 @@ export type {
   RegisterResult,
   RegistrationInfo,
   RouteChoice,
+  FirstStepChoice,
+  PersonChoice,
   SentDocumentRow,
   SignResult,
 };
@@ -465,6 +469,11 @@ export function registerIncoming(incomingId: string, request: RegisterRequest): 
 /** The 收文 route templates 登记 may use. */
 export function incomingRoutes(): Promise<RouteChoice[]> {
   return call<RouteChoice[]>("incoming_routes");
+}
+
+/** The first step 登记 would start with `route` (undefined: by 文种) and its template handlers. */
+export function firstStepPreview(incomingId: string, route?: string): Promise<FirstStepChoice> {
+  return call<FirstStepChoice>("first_step_preview", { incomingId, route: route ?? null });
 }
 
 /** 回执: documents this organ sent, each recipient organ signed or not. */

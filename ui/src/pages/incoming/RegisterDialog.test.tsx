@@ -12,7 +12,7 @@ import { RegisterDialog } from "./RegisterDialog";
 
 vi.mock("../../lib/ipc", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../../lib/ipc")>();
-  return { ...actual, suggestReceiptNumber: vi.fn(), incomingRoutes: vi.fn(), directory: vi.fn(), registerIncoming: vi.fn() };
+  return { ...actual, suggestReceiptNumber: vi.fn(), incomingRoutes: vi.fn(), firstStepPreview: vi.fn(), directory: vi.fn(), registerIncoming: vi.fn() };
 });
 
 const mocked = vi.mocked(ipc);
@@ -42,6 +42,14 @@ describe("登记 dialog", () => {
     mocked.directory.mockResolvedValue(PEOPLE);
     mocked.suggestReceiptNumber.mockResolvedValue("鹤山镇收〔2026〕8号");
     mocked.incomingRoutes.mockResolvedValue([]);
+    mocked.firstStepPreview.mockReset();
+    mocked.firstStepPreview.mockImplementation((_id, route) =>
+      Promise.resolve(
+        route === "请示件收文"
+          ? { route, step: "拟办", handlers: [{ id: "li", name: "李四" }] }
+          : { route: "收文（一般）", step: "初审", handlers: [{ id: "wang", name: "王五" }] },
+      ),
+    );
     mocked.registerIncoming.mockReset();
     mocked.registerIncoming.mockResolvedValue(RESULT);
   });
@@ -51,9 +59,28 @@ describe("登记 dialog", () => {
     const onDone = vi.fn();
     renderInApp(<RegisterDialog open detail={detailOf(row)} onCancel={vi.fn()} onDone={onDone} />);
     await waitFor(() => expect(screen.getByTestId("register-number")).toHaveValue("鹤山镇收〔2026〕8号"));
+    // The picker says who the template gives 初审 to.
+    expect(await screen.findByText("按流程模板：王五")).toBeInTheDocument();
+    expect(screen.getByText("登记后“初审”由谁办理；留空则按流程模板（王五）。")).toBeInTheDocument();
+    expect(mocked.firstStepPreview).toHaveBeenCalledWith("in-1", undefined);
     await user.click(screen.getByTestId("register-submit"));
     await waitFor(() => expect(onDone).toHaveBeenCalledWith(RESULT));
     expect(mocked.registerIncoming.mock.calls[0][1].firstHandlers).toBeUndefined();
+  });
+
+  it("shows the first step's default handler of the route the clerk chose", async () => {
+    mocked.incomingRoutes.mockResolvedValue([
+      { name: "请示件收文", steps: ["签收", "登记", "拟办", "批办"], source: "标准" },
+    ] as ipc.RouteChoice[]);
+    const user = userEvent.setup();
+    renderInApp(<RegisterDialog open detail={detailOf(row)} onCancel={vi.fn()} onDone={vi.fn()} />);
+    expect(await screen.findByText("按流程模板：王五")).toBeInTheDocument();
+    await user.click(screen.getByRole("combobox", { name: "办理流程" }));
+    await waitFor(() => expect(screen.getAllByText("请示件收文").length).toBeGreaterThan(0));
+    await user.click(last(screen.getAllByText("请示件收文")));
+    expect(await screen.findByText("按流程模板：李四")).toBeInTheDocument();
+    expect(screen.getByText("登记后“拟办”由谁办理；留空则按流程模板（李四）。")).toBeInTheDocument();
+    expect(mocked.firstStepPreview).toHaveBeenLastCalledWith("in-1", "请示件收文");
   });
 
   it("sends the handler the clerk picked for the first step", async () => {

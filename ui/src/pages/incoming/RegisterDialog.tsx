@@ -34,6 +34,7 @@ const AUTO_ROUTE = "";
 export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialogProps) {
   const [form] = Form.useForm<Values>();
   const [routes, setRoutes] = useState<ipc.RouteChoice[]>([]);
+  const [preview, setPreview] = useState<ipc.FirstStepChoice>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const row = detail.row;
@@ -67,6 +68,22 @@ export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialo
       .then(setRoutes)
       .catch(() => setRoutes([]));
   }, [open, row.id, form]);
+
+  // Who the chosen route gives the first step to: shown as the picker's default.
+  const route = Form.useWatch("route", form);
+  useEffect(() => {
+    if (!open) return;
+    let alive = true;
+    setPreview(undefined);
+    ipc
+      .firstStepPreview(row.id, route || undefined)
+      .then((p) => alive && setPreview(p))
+      .catch(() => alive && setPreview(undefined));
+    return () => {
+      alive = false;
+    };
+  }, [open, row.id, route]);
+  const templateNames = preview?.handlers.map((h) => h.name).join("、");
 
   const submit = async () => {
     let v: Values;
@@ -170,9 +187,18 @@ export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialo
         <Form.Item
           name="firstHandlers"
           label="首个办理人"
-          extra="登记后第一个办理步骤（初审或拟办）由谁办理；留空则按流程模板的办理人。"
+          extra={
+            preview?.step
+              ? `登记后“${preview.step}”由谁办理；留空则按流程模板${templateNames ? `（${templateNames}）` : "，但模板未指定办理人，请选择"}。`
+              : "登记后第一个办理步骤（初审或拟办）由谁办理；留空则按流程模板的办理人。"
+          }
         >
-          <PersonPicker multiple aria-label="首个办理人" data-testid="register-first-handlers" placeholder="按流程模板" />
+          <PersonPicker
+            multiple
+            aria-label="首个办理人"
+            data-testid="register-first-handlers"
+            placeholder={templateNames ? `按流程模板：${templateNames}` : "按流程模板"}
+          />
         </Form.Item>
       </Form>
     </Modal>
