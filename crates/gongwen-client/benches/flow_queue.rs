@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use gongwen_client::api::OpenOptions;
 use gongwen_client::flow::{Person, QueueFilter, QueueKind};
 use gongwen_client::key::{Key, StaticKey};
+use gongwen_client::store::{CipherProfile, DB_FILE, connect_raw};
 
 const KEY: [u8; 32] = [9; 32];
 const TASKS: usize = 100_000;
@@ -54,15 +55,21 @@ fn small_file_sync(dir: &std::path::Path, n: usize) -> Vec<Duration> {
         .collect()
 }
 
+/// A raw connection to the bench's store (its key and cipher settings, nothing else).
+fn raw(dir: &std::path::Path) -> rusqlite::Connection {
+    connect_raw(&dir.join(DB_FILE), &Key::from_bytes(KEY)).unwrap()
+}
+
 /// `n` timed one-row transactions (`INSERT` + durable commit) on an encrypted store
-/// in `dir` with the client's pragmas.
+/// in `dir` with the client's pragmas and the cipher settings of a new store.
 fn bare_commit(dir: &std::path::Path, n: usize) -> Vec<Duration> {
     let c = rusqlite::Connection::open(dir.join("bound.db")).unwrap();
     c.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\";
+        "PRAGMA key = \"x'{}'\"; {}
          PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
          CREATE TABLE rows (id INTEGER PRIMARY KEY, at TEXT NOT NULL, data TEXT NOT NULL) STRICT;",
-        hex::encode_upper(KEY)
+        hex::encode_upper(KEY),
+        CipherProfile::Current.pragmas()
     ))
     .unwrap();
     let payload = "同意".repeat(100);
@@ -126,9 +133,7 @@ fn frames_appended(wal: &std::path::Path, before: &([u8; 8], Vec<u32>)) -> Vec<u
 /// b-tree ("table:leaf", "index:internal", "table:overflow"; page 1 is the header and
 /// the schema's root), from SQLite's dbstat table of the store as it ends.
 fn pages_by_tree(dir: &std::path::Path, written: &[Vec<u32>]) -> Vec<(String, usize)> {
-    let c = rusqlite::Connection::open(dir.join(gongwen_client::store::DB_FILE)).unwrap();
-    c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
-        .unwrap();
+    let c = raw(dir);
     let mut owner = std::collections::HashMap::new();
     let mut stmt = c
         .prepare("SELECT name, pageno, pagetype FROM dbstat")
@@ -214,10 +219,7 @@ fn main() {
     // Fill the store to TASKS tasks: copies of real task rows with varied urgency,
     // arrival time and due time (10% overdue), all in 李四's 待办.
     {
-        let c =
-            rusqlite::Connection::open(dir.path().join(gongwen_client::store::DB_FILE)).unwrap();
-        c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
-            .unwrap();
+        let c = raw(dir.path());
         let existing: i64 = c
             .query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))
             .unwrap();
@@ -288,10 +290,7 @@ fn main() {
     // 代办: 周九 has his own (few) tasks and holds a 委托 from 李四: his 待办 merges
     // both, in order.
     {
-        let c =
-            rusqlite::Connection::open(dir.path().join(gongwen_client::store::DB_FILE)).unwrap();
-        c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
-            .unwrap();
+        let c = raw(dir.path());
         c.execute(
             "INSERT INTO delegations (id, from_login, from_display, to_login, to_display,
                  starts_at, ends_at, roles, revoked, updated_at)
@@ -313,13 +312,10 @@ fn main() {
     client.set_user_name("li").unwrap();
 
     // Half the flows as the server confirmed them (what a synced flow looks like:
-    // `base_json` holds the server's state beside the local view), half known only
+    // `flow_bases` holds the server's state beside the local view), half known only
     // locally (submitted offline, not yet confirmed).
     let confirmed: std::collections::HashSet<String> = {
-        let c =
-            rusqlite::Connection::open(dir.path().join(gongwen_client::store::DB_FILE)).unwrap();
-        c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
-            .unwrap();
+        let c = raw(dir.path());
         let tx = c.unchecked_transaction().unwrap();
         let mut ids = std::collections::HashSet::new();
         for task in real.iter().skip(1).step_by(2) {
@@ -328,8 +324,13 @@ fn main() {
                     r.get(0)
                 })
                 .unwrap();
+            // The server's flow: the local view with its history, as the sync stores it.
             tx.execute(
-                "UPDATE flows SET base_json = flow_json WHERE id = ?1",
+                "INSERT INTO flow_bases (flow_id, base_json)
+                 SELECT id, json_set(flow_json, '$.history',
+                     (SELECT json_group_array(json(event) ORDER BY seq) FROM flow_events
+                      WHERE flow_id = ?1))
+                 FROM flows WHERE id = ?1",
                 [&flow],
             )
             .unwrap();
@@ -344,9 +345,7 @@ fn main() {
     let mut act_confirmed = Vec::new();
     // The pages each action writes: the WAL frames its commit appended (read outside
     // the timed part), mapped to their b-trees at the end.
-    let wal = dir
-        .path()
-        .join(format!("{}-wal", gongwen_client::store::DB_FILE));
+    let wal = dir.path().join(format!("{}-wal", DB_FILE));
     let mut written: Vec<Vec<u32>> = Vec::new();
     for task in &real {
         let hash = client.task_view(task).unwrap().content_hash;

@@ -1548,12 +1548,7 @@ mod tests {
         let c = client(dir.path());
         let v1 = c.create_draft(doc("关于防汛的通知", "正文")).unwrap();
         // Another program holds the write lock.
-        let other = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-        other
-            .execute_batch(&format!(
-                "PRAGMA key = {};",
-                Key::from_bytes([5; 32]).pragma_value()
-            ))
+        let other = crate::store::connect_raw(&dir.path().join(DB_FILE), &Key::from_bytes([5; 32]))
             .unwrap();
         other.execute_batch("BEGIN EXCLUSIVE").unwrap();
         let e = c

@@ -9,8 +9,9 @@
 //!    [`gongwen_domain::workflow`] with the client's clock, the local directory
 //!    (`people`) as the [`Directory`](gongwen_domain::workflow::Directory), and the
 //!    current user as the actor;
-//! 2. writes the optimistic effect: the flow's JSON and its rows in `tasks`, the queue
-//!    index (`pending_seq` marks rows changed by a command not yet confirmed: 待同步);
+//! 2. writes the optimistic effect: the flow's row, the events it added (`flow_events`)
+//!    and its rows in `tasks`, the queue index (`pending_seq` marks rows changed by a
+//!    command not yet confirmed: 待同步);
 //! 3. appends one record per workflow event to the local audit chain (`audit_log`,
 //!    SM3 via [`gongwen_domain::audit::append`]);
 //! 4. inserts an outbox row (`seq` strictly increasing and never reused, `id` UUIDv7,
@@ -25,8 +26,9 @@
 //! `entity_id` the flow id, `payload` the args JSON:
 //! `{"flow": id, "command": {actor, seen_hash, action, …}, "clientTime": …}` for
 //! `flow.act.v1`, and the route, document, version and frozen hash for `flow.start.v1`.
-//! The sync engine pushes `state = 'pending'` rows in `seq` order. `flows.base_json`
-//! holds the last state the server confirmed; the local view is that base plus a replay
+//! The sync engine pushes `state = 'pending'` rows in `seq` order. `flow_bases` holds
+//! the last state the server confirmed (see [`rows`] for how a flow is stored); the
+//! local view is that base plus a replay
 //! of the flow's pending commands ([`Client::reject_command`] replays after a refusal, so
 //! the refused command's optimistic effect disappears and any later command that no
 //! longer applies is refused too). A refused command stays in the outbox as `rejected`,

@@ -9,6 +9,9 @@
 //!   returned is on disk, whatever happens to the process afterwards.
 //! - The key is checked before anything is written: a wrong key fails with
 //!   [`Error::WrongKey`] and leaves the file untouched.
+//! - Every page is encrypted (AES-256) and authenticated (an HMAC per page); new stores
+//!   use HMAC-SHA256, stores created before use SQLCipher 4's HMAC-SHA512 and keep it
+//!   ([`CipherProfile`]: why, and how an existing store is recognised).
 //! - Checkpoints never run on the writer's commit path: a third connection copies the
 //!   WAL back into the main file in the background ([`Checkpointer`]), so a user action
 //!   pays for its own WAL sync and nothing else.
@@ -38,6 +41,7 @@ pub const DB_FILE: &str = "gongwen.db";
 /// The open store.
 pub struct Db {
     path: PathBuf,
+    profile: CipherProfile,
     // Field order is drop order: the reader and the checkpointer close first, so the
     // writer is the last connection and checkpoints the WAL into the main file when it
     // closes.
@@ -164,13 +168,56 @@ const WRITER_CACHE_KIB: u32 = 16 * 1024;
 /// statements, and rusqlite's default of 16 would prepare some of them again each time.
 const STATEMENT_CACHE: usize = 128;
 
-/// Sets the key and the per-connection pragmas, then proves the key by reading the
-/// schema. Nothing is written before the key is proven.
-fn configure(conn: &Connection, key: &Key, role: Role) -> Result<()> {
+/// How the pages of a store are encrypted and authenticated.
+///
+/// Every page is encrypted with AES-256-CBC (a random IV per page write) and carries an
+/// HMAC over its ciphertext, IV and page number, checked on every read; the key is the
+/// store's random 256-bit raw key (no passphrase derivation). What differs is the
+/// HMAC's hash:
+///
+/// - [`CipherProfile::Current`], for every store created by this version on:
+///   HMAC-SHA256 (32 bytes per page). An action writes about 20–30 pages, each
+///   encrypted and MACed on the commit path, and SHA-512 in software was more than
+///   half of the crypto time; this CPU class computes SHA-256 with its SHA extensions
+///   (SHA-NI, several times faster) and has none for SHA-512. A 256-bit HMAC key and tag
+///   keep every property the store relies on: a changed, moved or foreign page fails its
+///   check, a wrong key is refused before anything is written. BENCHMARKS.md, flow_queue,
+///   session 8, has the A/B.
+/// - [`CipherProfile::Legacy`]: SQLCipher 4's defaults (HMAC-SHA512), which every store
+///   created before used. Such stores open and work as they are; the settings of an
+///   existing store cannot change without rewriting it whole.
+///
+/// The profile is not recorded anywhere readable before the key is proven (page 1 is
+/// encrypted too), so [`Db::open`] tries the current one, then the legacy one; a key
+/// that opens neither is a wrong key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CipherProfile {
+    /// AES-256-CBC + HMAC-SHA256 per page: what new stores use.
+    Current,
+    /// AES-256-CBC + HMAC-SHA512 per page (SQLCipher 4's defaults): stores created
+    /// by earlier versions.
+    Legacy,
+}
+
+impl CipherProfile {
+    /// The cipher pragmas that follow `PRAGMA key`, before the first read.
+    pub fn pragmas(self) -> &'static str {
+        match self {
+            CipherProfile::Current => "PRAGMA cipher_hmac_algorithm = HMAC_SHA256;",
+            CipherProfile::Legacy => "",
+        }
+    }
+}
+
+/// Sets the key and cipher settings on `conn` and proves them by reading the schema
+/// (the first read decrypts page 1). A key or profile that does not fit fails with
+/// [`Error::WrongKey`]; nothing has been written then.
+fn unlock(conn: &Connection, key: &Key, profile: CipherProfile) -> Result<()> {
     // SQLCipher would print decrypt failures to stderr; the caller reports them.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_value()))?;
-    // The first read decrypts page 1: a wrong key fails here with SQLITE_NOTADB.
+    conn.execute_batch(profile.pragmas())?;
+    // A wrong key (or the other profile's pages) fails here with SQLITE_NOTADB.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     })
@@ -178,6 +225,47 @@ fn configure(conn: &Connection, key: &Key, role: Role) -> Result<()> {
         Error::Corrupt(_) => Error::WrongKey,
         other => other,
     })?;
+    Ok(())
+}
+
+fn open_flags(role: Role) -> OpenFlags {
+    let base = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    match role {
+        Role::Reader => base | OpenFlags::SQLITE_OPEN_READ_ONLY,
+        Role::Writer | Role::Checkpointer => base | OpenFlags::SQLITE_OPEN_READ_WRITE,
+    }
+}
+
+/// Which profile opens the existing store at `path` with `key`, proven on a read-only
+/// connection (one that fails on a wrong key can never checkpoint or write anything).
+fn probe(path: &Path, key: &Key) -> Result<CipherProfile> {
+    let mut last = Error::WrongKey;
+    for profile in [CipherProfile::Current, CipherProfile::Legacy] {
+        // A fresh connection per attempt: a failed key attempt leaves nothing behind.
+        let conn = Connection::open_with_flags(path, open_flags(Role::Reader))?;
+        match unlock(&conn, key, profile) {
+            Ok(()) => return Ok(profile),
+            Err(Error::WrongKey) => last = Error::WrongKey,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+/// A connection to the store at `path` with its key and cipher settings and nothing
+/// else (no migrations, SQLite's default pragmas): for tools and tests that inspect or
+/// change the tables directly. Read-write; the store must exist.
+pub fn connect_raw(path: &Path, key: &Key) -> Result<Connection> {
+    let profile = probe(path, key)?;
+    let conn = Connection::open_with_flags(path, open_flags(Role::Writer))?;
+    unlock(&conn, key, profile)?;
+    Ok(conn)
+}
+
+/// Sets the key and the per-connection pragmas, then proves the key by reading the
+/// schema. Nothing is written before the key is proven.
+fn configure(conn: &Connection, key: &Key, profile: CipherProfile, role: Role) -> Result<()> {
+    unlock(conn, key, profile)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(
@@ -216,40 +304,24 @@ impl Db {
                 path: path.parent().unwrap_or(path).to_path_buf(),
             });
         }
-        if exists {
-            // Prove the key on a read-only connection first: a connection that fails
-            // on a wrong key must never be able to checkpoint or write anything.
-            let probe = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                    | OpenFlags::SQLITE_OPEN_URI,
-            )?;
-            configure(&probe, key, Role::Reader)?;
-        }
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
+        // Prove the key (and find the store's cipher profile) on read-only connections
+        // first; a new store gets the current profile.
+        let profile = if exists {
+            probe(path, key)?
+        } else {
+            CipherProfile::Current
+        };
+        let mut flags = open_flags(Role::Writer);
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let mut writer = Connection::open_with_flags(path, flags)?;
-        configure(&writer, key, Role::Writer)?;
+        configure(&writer, key, profile, Role::Writer)?;
         migrations::to_latest(&mut writer)?;
-        let reader = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        configure(&reader, key, Role::Reader)?;
-        let cp_conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        configure(&cp_conn, key, Role::Checkpointer)?;
+        let reader = Connection::open_with_flags(path, open_flags(Role::Reader))?;
+        configure(&reader, key, profile, Role::Reader)?;
+        let cp_conn = Connection::open_with_flags(path, open_flags(Role::Checkpointer))?;
+        configure(&cp_conn, key, profile, Role::Checkpointer)?;
         let checkpointer = Checkpointer::start(cp_conn);
         // Replaces SQLite's automatic checkpoint (which would run inside the commit of
         // whichever write crossed the threshold) with a wake-up of the checkpointer.
@@ -272,6 +344,7 @@ impl Db {
         }))?;
         Ok(Db {
             path: path.to_path_buf(),
+            profile,
             reader: Mutex::new(reader),
             checkpointer,
             writer: Mutex::new(writer),
@@ -280,6 +353,11 @@ impl Db {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How this store's pages are encrypted and authenticated.
+    pub fn cipher_profile(&self) -> CipherProfile {
+        self.profile
     }
 
     /// Runs `f` in a write transaction: commit on `Ok`, roll back on `Err`. The commit is
@@ -466,6 +544,110 @@ mod tests {
             .read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = 'k'", [], |r| r.get(0))?))
             .unwrap();
         assert_eq!(v, "v");
+    }
+
+    /// A store created by an earlier version: SQLCipher 4's default settings
+    /// (HMAC-SHA512), a table with a row, in WAL mode.
+    fn legacy_store(path: &Path, key: &Key) {
+        let c = Connection::open(path).unwrap();
+        c.execute_batch(&format!(
+            "PRAGMA key = {};
+             PRAGMA journal_mode = WAL;
+             CREATE TABLE earlier (v TEXT NOT NULL);
+             INSERT INTO earlier (v) VALUES ('写于旧版本');",
+            key.pragma_value()
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn new_stores_use_the_current_cipher_profile() {
+        let (dir, db) = temp_db();
+        assert_eq!(db.cipher_profile(), CipherProfile::Current);
+        db.write(|tx| Ok(tx.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')", [])?))
+            .unwrap();
+        drop(db);
+        let path = dir.path().join(DB_FILE);
+        let key = Key::from_bytes([7; 32]);
+        // SQLCipher's default settings do not read it: its pages carry HMAC-SHA256 tags.
+        let legacy = Connection::open(&path).unwrap();
+        legacy
+            .execute_batch(&format!("PRAGMA key = {};", key.pragma_value()))
+            .unwrap();
+        assert!(
+            legacy
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r
+                    .get::<_, i64>(0))
+                .is_err()
+        );
+        // A raw connection finds the settings by itself.
+        let raw = connect_raw(&path, &key).unwrap();
+        let v: String = raw
+            .query_row("SELECT value FROM meta WHERE key = 'k'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, "v");
+    }
+
+    #[test]
+    fn a_store_with_the_legacy_cipher_settings_opens_reads_and_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let key = Key::from_bytes([4; 32]);
+        legacy_store(&path, &key);
+        {
+            let db = Db::open(&path, &key, false).unwrap();
+            assert_eq!(db.cipher_profile(), CipherProfile::Legacy);
+            assert_eq!(db.schema_version().unwrap(), migrations::LATEST);
+            let v: String = db
+                .read(|c| Ok(c.query_row("SELECT v FROM earlier", [], |r| r.get(0))?))
+                .unwrap();
+            assert_eq!(v, "写于旧版本");
+            db.write(|tx| Ok(tx.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')", [])?))
+                .unwrap();
+        }
+        // Still the legacy settings after the writes (SQLCipher's defaults read it),
+        // and it opens again with everything in it.
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(&format!("PRAGMA key = {};", key.pragma_value()))
+            .unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM meta WHERE key = 'k'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(n, 1);
+        drop(c);
+        let db = Db::open(&path, &key, false).unwrap();
+        assert_eq!(db.cipher_profile(), CipherProfile::Legacy);
+        let v: String = db
+            .read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = 'k'", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, "v");
+        assert_eq!(
+            connect_raw(&path, &key)
+                .unwrap()
+                .query_row("SELECT v FROM earlier", [], |r| r.get::<_, String>(0))
+                .unwrap(),
+            "写于旧版本"
+        );
+    }
+
+    #[test]
+    fn a_wrong_key_on_a_legacy_store_is_a_wrong_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let key = Key::from_bytes([4; 32]);
+        legacy_store(&path, &key);
+        let before = std::fs::read(&path).unwrap();
+        let e = Db::open(&path, &Key::from_bytes([5; 32]), false).unwrap_err();
+        assert_eq!(e.code(), "wrong_key", "{e}");
+        let e = connect_raw(&path, &Key::from_bytes([5; 32])).unwrap_err();
+        assert_eq!(e.code(), "wrong_key", "{e}");
+        assert!(std::fs::read(&path).unwrap() == before, "the file changed");
+        assert_eq!(
+            Db::open(&path, &key, false).unwrap().cipher_profile(),
+            CipherProfile::Legacy
+        );
     }
 
     #[test]

@@ -121,11 +121,10 @@ fn a_plaintext_store_is_sealed_on_open() {
     // file and no record of the conversion.
     let path = blob_file(dir.path(), &reference);
     std::fs::write(&path, SECRET.repeat(2000)).unwrap();
-    let c = rusqlite::Connection::open(dir.path().join(gongwen_client::store::DB_FILE)).unwrap();
-    c.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\";",
-        hex::encode_upper([42u8; 32])
-    ))
+    let c = gongwen_client::store::connect_raw(
+        &dir.path().join(gongwen_client::store::DB_FILE),
+        &gongwen_client::key::Key::from_bytes([42u8; 32]),
+    )
     .unwrap();
     c.execute("DELETE FROM meta WHERE key = 'blob_format'", [])
         .unwrap();

@@ -121,7 +121,8 @@ impl Env {
     }
 
     /// Everything an action writes: outbox and audit row counts, and the full content
-    /// of the task rows and the flows (to prove a refused action changed nothing).
+    /// of the task rows and the flows, their events included (to prove a refused action
+    /// changed nothing).
     pub fn snapshot(&self) -> (i64, i64, String, String) {
         let c = raw(self.dir.path());
         let n = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
@@ -136,6 +137,9 @@ impl Env {
             ),
             text(
                 "SELECT coalesce(group_concat(flow_json, ';'), '') FROM (SELECT flow_json FROM flows ORDER BY id)",
+            ) + &text(
+                "SELECT coalesce(group_concat(event, ';'), '')
+                 FROM (SELECT event FROM flow_events ORDER BY flow_id, seq)",
             ),
         )
     }
@@ -154,10 +158,11 @@ pub fn open(dir: &Path, user: &str, clock: &TestClock) -> Client {
 
 /// A raw connection to the store (what someone with the key and the file could do).
 pub fn raw(dir: &Path) -> rusqlite::Connection {
-    let c = rusqlite::Connection::open(dir.join(gongwen_client::store::DB_FILE)).unwrap();
-    c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(KEY)))
-        .unwrap();
-    c
+    gongwen_client::store::connect_raw(
+        &dir.join(gongwen_client::store::DB_FILE),
+        &Key::from_bytes(KEY),
+    )
+    .unwrap()
 }
 
 pub fn example(name: &str) -> String {

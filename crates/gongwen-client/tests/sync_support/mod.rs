@@ -1172,14 +1172,11 @@ impl Node {
 
     /// A raw connection to the store (assertions on tables).
     pub fn raw(&self) -> rusqlite::Connection {
-        let c = rusqlite::Connection::open(self.dir.path().join(gongwen_client::store::DB_FILE))
-            .unwrap();
-        c.execute_batch(&format!(
-            "PRAGMA key = \"x'{}'\";",
-            hex::encode_upper([42u8; 32])
-        ))
-        .unwrap();
-        c
+        gongwen_client::store::connect_raw(
+            &self.dir.path().join(gongwen_client::store::DB_FILE),
+            &Key::from_bytes([42u8; 32]),
+        )
+        .unwrap()
     }
 
     pub fn count(&self, sql: &str) -> i64 {

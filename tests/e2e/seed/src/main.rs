@@ -43,6 +43,7 @@ use gongwen_client::outgoing::OutgoingFilter;
 use gongwen_client::store::{DB_FILE, Db};
 use gongwen_domain::Document;
 use gongwen_protocol::exchange::{Incoming, ItemState, OrganRef, PersonRef, Receipt};
+use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use sha2::{Digest, Sha256};
 
@@ -500,8 +501,14 @@ fn seed_outgoing(data_dir: &std::path::Path) -> anyhow::Result<Vec<SentDocument>
                 "UPDATE drafts SET doc_number = ?2 WHERE id = ?1",
                 (draft, number),
             )?;
+            // The base is the whole flow, its history (rows of flow_events) included.
             tx.execute(
-                "UPDATE flows SET base_json = flow_json WHERE id = ?1",
+                "INSERT INTO flow_bases (flow_id, base_json)
+                 SELECT id, json_set(flow_json, '$.history',
+                     (SELECT json_group_array(json(event) ORDER BY seq) FROM flow_events
+                      WHERE flow_id = ?1))
+                 FROM flows WHERE id = ?1
+                 ON CONFLICT (flow_id) DO UPDATE SET base_json = excluded.base_json",
                 [flow],
             )?;
             tx.execute(
@@ -577,6 +584,20 @@ fn copy_in(tx: &rusqlite::Transaction<'_>, count: u64) -> anyhow::Result<()> {
         stmt.query_map([&flow_id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
     };
+    // The flow's history (one row per event) and the server's state of it.
+    let events: Vec<(i64, String)> = {
+        let mut stmt =
+            tx.prepare("SELECT seq, event FROM flow_events WHERE flow_id = ?1 ORDER BY seq")?;
+        stmt.query_map([&flow_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let base_json: Option<String> = tx
+        .query_row(
+            "SELECT base_json FROM flow_bases WHERE flow_id = ?1",
+            [&flow_id],
+            |r| r.get(0),
+        )
+        .optional()?;
 
     let drafts = copy_sql(tx, "drafts", "id", &["id", "title"])?;
     let versions = copy_sql(
@@ -596,7 +617,6 @@ fn copy_in(tx: &rusqlite::Transaction<'_>, count: u64) -> anyhow::Result<()> {
             "title",
             "content_hash",
             "flow_json",
-            "base_json",
         ],
     )?;
     let tasks = copy_sql(
@@ -616,11 +636,13 @@ fn copy_in(tx: &rusqlite::Transaction<'_>, count: u64) -> anyhow::Result<()> {
         let new_flow = derived_id(&flow_id, n);
         // Task ids are the flow's id with a step suffix (`{flow}-T2`): renaming the flow
         // inside the JSON renames its tasks too, and the task rows follow the same rule.
-        let json = flow_json
-            .replace(&flow_id, &new_flow)
-            .replace(&doc_id, &new_doc)
-            .replace(&old_hash, &hash)
-            .replace(&old_title, &title);
+        let rename = |json: &str| {
+            json.replace(&flow_id, &new_flow)
+                .replace(&doc_id, &new_doc)
+                .replace(&old_hash, &hash)
+                .replace(&old_title, &title)
+        };
+        let json = rename(&flow_json);
         let new_tasks: Vec<String> = task_ids
             .iter()
             .map(|t| t.replace(&flow_id, &new_flow))
@@ -633,7 +655,17 @@ fn copy_in(tx: &rusqlite::Transaction<'_>, count: u64) -> anyhow::Result<()> {
         tx.prepare_cached(&attachments)?
             .execute((&doc_id, &new_doc))?;
         tx.prepare_cached(&flows)?
-            .execute((&flow_id, &new_flow, &new_doc, &title, &hash, &json, &json))?;
+            .execute((&flow_id, &new_flow, &new_doc, &title, &hash, &json))?;
+        for (seq, event) in &events {
+            tx.prepare_cached(
+                "INSERT INTO flow_events (flow_id, seq, event) VALUES (?1, ?2, ?3)",
+            )?
+            .execute((&new_flow, seq, rename(event)))?;
+        }
+        if let Some(base) = &base_json {
+            tx.prepare_cached("INSERT INTO flow_bases (flow_id, base_json) VALUES (?1, ?2)")?
+                .execute((&new_flow, rename(base)))?;
+        }
         for (old, new) in task_ids.iter().zip(&new_tasks) {
             tx.prepare_cached(&tasks)?.execute((
                 old,
