@@ -611,13 +611,7 @@ fn copy_in(tx: &rusqlite::Transaction<'_>, count: u64) -> anyhow::Result<()> {
         tx,
         "flows",
         "id",
-        &[
-            "id",
-            "document_id",
-            "title",
-            "content_hash",
-            "flow_json",
-        ],
+        &["id", "document_id", "title", "content_hash", "flow_json"],
     )?;
     let tasks = copy_sql(
         tx,
@@ -657,10 +651,8 @@ fn copy_in(tx: &rusqlite::Transaction<'_>, count: u64) -> anyhow::Result<()> {
         tx.prepare_cached(&flows)?
             .execute((&flow_id, &new_flow, &new_doc, &title, &hash, &json))?;
         for (seq, event) in &events {
-            tx.prepare_cached(
-                "INSERT INTO flow_events (flow_id, seq, event) VALUES (?1, ?2, ?3)",
-            )?
-            .execute((&new_flow, seq, rename(event)))?;
+            tx.prepare_cached("INSERT INTO flow_events (flow_id, seq, event) VALUES (?1, ?2, ?3)")?
+                .execute((&new_flow, seq, rename(event)))?;
         }
         if let Some(base) = &base_json {
             tx.prepare_cached("INSERT INTO flow_bases (flow_id, base_json) VALUES (?1, ?2)")?
