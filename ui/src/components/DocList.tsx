@@ -19,7 +19,7 @@ export function UrgencyTag({ urgency }: { urgency: string | null }) {
       {urgency}
     </Tag>
   ) : (
-    <Typography.Text type="secondary">—</Typography.Text>
+    <span className="gw-cell-muted">—</span>
   );
 }
 

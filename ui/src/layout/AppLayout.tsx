@@ -5,7 +5,7 @@ import * as ipc from "../lib/ipc";
 import { lazyNamed, preloadWhenIdle } from "../lib/lazyNamed";
 import { usePolled } from "../lib/usePolled";
 import { NAV_ITEMS, navItem, selectedNavKey, type NavCounts, type PageKey } from "../pages/nav";
-import { PageContent } from "../pages/PageContent";
+import { PAGE_PRELOADS, PageContent } from "../pages/PageContent";
 import { isTyping } from "../pages/help/shortcuts";
 import { StatusBar } from "./StatusBar";
 import { useShell } from "./shell";
@@ -111,7 +111,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
   useEffect(() => {
     if (helpOpen) setHelpMounted(true);
   }, [helpOpen]);
-  useEffect(() => preloadWhenIdle([TaskPage.preload, DraftEditor.preload, SyncDrawer.preload]), []);
+  useEffect(() => preloadWhenIdle([TaskPage.preload, DraftEditor.preload, SyncDrawer.preload, ...PAGE_PRELOADS]), []);
 
   // The window-wide shortcuts (listed under 帮助 · 快捷键, F1).
   useEffect(() => {

@@ -28,6 +28,16 @@ function send(name: string, epochMs: number) {
  */
 export function markScriptStart() {
   send("navigation", performance.timeOrigin);
+  // What the page waited for before the bundle ran: the HTML, then each stylesheet and
+  // script (when its last byte arrived; parsing follows).
+  const page = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+  if (page) send("html-loaded", performance.timeOrigin + page.responseEnd);
+  for (const entry of performance.getEntriesByType("resource") as PerformanceResourceTiming[]) {
+    const kind = entry.name.endsWith(".css") ? "css" : entry.name.endsWith(".js") ? "js" : undefined;
+    // index-EcSlKI6p.css → css-loaded:index (the build's hash dropped).
+    const file = (entry.name.split("/").pop() ?? "").replace(/-[^-]*$/, "");
+    if (kind) send(`${kind}-loaded:${file}`, performance.timeOrigin + entry.responseEnd);
+  }
   send("script", now());
 }
 
@@ -37,13 +47,19 @@ export function markScriptStart() {
  */
 export function markTodoPainted() {
   if (sent.has("todo-painted")) return;
-  requestAnimationFrame(() =>
+  const committed = now();
+  requestAnimationFrame(() => {
+    const frame = now();
     requestAnimationFrame(() => {
       const painted = now();
       // The commands' milestones first: the bench stops the app once it reads `todo-painted`.
-      void flush(ipc.takeStartupCalls()).then(() => send("todo-painted", painted));
-    }),
-  );
+      const marks = ipc.takeStartupCalls();
+      // React committed the rows; the next frame began (its style, layout and paint follow).
+      marks.set("rows-committed", committed);
+      marks.set("rows-frame", frame);
+      void flush(marks).then(() => send("todo-painted", painted));
+    });
+  });
 }
 
 async function flush(marks: Map<string, number>) {

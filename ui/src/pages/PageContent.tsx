@@ -1,15 +1,22 @@
 import type { QueueRow, StoreInfo, SyncStatus } from "../lib/ipc";
+import { lazyNamed } from "../lib/lazyNamed";
 import type { Polled } from "../lib/usePolled";
 import type { PageKey } from "./nav";
-import { DraftsPage } from "./DraftsPage";
-import { IncomingPage } from "./incoming/IncomingPage";
-import { OutgoingPage } from "./outgoing/OutgoingPage";
 import { INCOMING_STAGES } from "./incoming/stages";
-import { ReceiptsPage } from "./incoming/ReceiptsPage";
-import { SearchPage } from "./search/SearchPage";
 import { QueueTable } from "./queue/QueueTable";
 import { QUEUES } from "./queue/queues";
-import { SettingsPage } from "./SettingsPage";
+
+// The queues (待办 first) are in the start-up bundle; every other page comes from its own
+// chunk, fetched when the window is idle after the start ({@link PAGE_PRELOADS}) or when opened.
+const DraftsPage = lazyNamed(() => import("./DraftsPage"), "DraftsPage");
+const IncomingPage = lazyNamed(() => import("./incoming/IncomingPage"), "IncomingPage");
+const OutgoingPage = lazyNamed(() => import("./outgoing/OutgoingPage"), "OutgoingPage");
+const ReceiptsPage = lazyNamed(() => import("./incoming/ReceiptsPage"), "ReceiptsPage");
+const SearchPage = lazyNamed(() => import("./search/SearchPage"), "SearchPage");
+const SettingsPage = lazyNamed(() => import("./SettingsPage"), "SettingsPage");
+
+/** The pages' chunks, for preloading once the first screen is drawn. */
+export const PAGE_PRELOADS = [DraftsPage, IncomingPage, OutgoingPage, ReceiptsPage, SearchPage, SettingsPage].map((p) => p.preload);
 
 export interface PageContentProps {
   page: PageKey;

@@ -1,4 +1,4 @@
-import { Tag, Tooltip, Typography } from "antd";
+import { Tag, Tooltip } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useCallback, useMemo } from "react";
 import { DocList, FILTERS, UrgencyTag, type FilterSpec, type ListQuery } from "../../components/DocList";
@@ -46,14 +46,7 @@ function TitleCell({ row }: { row: ipc.QueueRow }) {
 
 function DueCell({ row }: { row: ipc.QueueRow }) {
   const text = formatDue(row.dueAt, row.overdue);
-  if (row.overdue) {
-    return (
-      <Typography.Text type="danger" strong>
-        {text}
-      </Typography.Text>
-    );
-  }
-  return <span>{text}</span>;
+  return <span className={row.overdue ? "gw-cell-danger" : undefined}>{text}</span>;
 }
 
 function columnsFor(name: ipc.QueueName, actionLabel: string): ColumnsType<ipc.QueueRow> {
@@ -84,7 +77,8 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): ColumnsType<ipc.Q
     title: "操作",
     key: "action",
     width: 64,
-    render: () => <Typography.Link>{actionLabel}</Typography.Link>,
+    // The row opens on click or Enter (DocList); the word is its visible cue.
+    render: () => <span className="gw-cell-link">{actionLabel}</span>,
   };
   switch (name) {
     case "done":
