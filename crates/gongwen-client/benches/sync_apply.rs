@@ -242,6 +242,9 @@ struct Pulled {
     search_behind: Option<(Duration, u64)>,
     index: Duration,
     indexed: u64,
+    /// Pages of the store's file once closed (its WAL checkpointed into it): what the
+    /// apply had to write, per document, against the bound's.
+    store_pages: u64,
 }
 
 /// Pulls every op of `bucket` into an empty store, then runs the index stage.
@@ -280,17 +283,26 @@ fn pull(rt: &tokio::runtime::Runtime, bucket: &str, ops: Vec<Op>, probe: &str) -
             "{probe}: indexed"
         );
     }
+    drop(engine);
+    drop(client);
     Pulled {
         pull,
         report,
         search_behind,
         index,
         indexed,
+        store_pages: file_pages(&dir.path().join(gongwen_client::store::DB_FILE)),
     }
 }
 
-/// The physical bound: the same rows bulk-inserted in one transaction.
-fn bulk_copy(ops: &[Op]) -> Duration {
+/// Pages of a closed database file (4 KB pages: SQLCipher's default).
+fn file_pages(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len() / 4096).unwrap_or(0)
+}
+
+/// The physical bound: the same rows bulk-inserted in one transaction. Returns its time
+/// and the pages of its file once closed.
+fn bulk_copy(ops: &[Op]) -> (Duration, u64) {
     let dir = tempfile::tempdir().unwrap();
     let conn = rusqlite::Connection::open(dir.path().join("bound.db")).unwrap();
     conn.execute_batch(&format!(
@@ -314,7 +326,17 @@ fn bulk_copy(ops: &[Op]) -> Duration {
         }
     }
     tx.commit().unwrap();
-    start.elapsed()
+    let took = start.elapsed();
+    drop(conn);
+    (took, file_pages(&dir.path().join("bound.db")))
+}
+
+fn pages_line(case: &str, store: u64, bound: u64, n: usize) -> String {
+    format!(
+        "{case}: store file {store} pages ({:.2} per document), bound {bound} pages ({:.2})",
+        store as f64 / n as f64,
+        bound as f64 / n as f64
+    )
 }
 
 fn main() {
@@ -354,6 +376,7 @@ fn main() {
         "case", "seconds", "docs/s", "pages"
     );
     println!("|{:-<54}|{:->10}|{:->10}|{:->8}|", "", "", "", "");
+    let mut notes = Vec::new();
     let row = |name: &str, took: Duration, docs: u64, pages: u64| {
         println!(
             "| {:<52} | {:>8.2} | {:>8.0} | {:>6} |",
@@ -365,7 +388,7 @@ fn main() {
     };
     if case.is_empty() || case == "incoming" {
         let ops = incoming(n);
-        let bound = bulk_copy(&ops);
+        let (bound, bound_pages) = bulk_copy(&ops);
         let p = pull(&rt, "organ:鹤山镇", ops, "");
         assert_eq!(p.report.ops, n as u64);
         row(
@@ -375,10 +398,11 @@ fn main() {
             p.report.pages,
         );
         row("收文 rows, plain bulk copy (bound)", bound, n as u64, 0);
+        notes.push(pages_line("收文", p.store_pages, bound_pages, n));
     }
     if case.is_empty() || case == "drafts" {
         let ops = drafts(n);
-        let bound = bulk_copy(&ops);
+        let (bound, bound_pages) = bulk_copy(&ops);
         let probe = format!("第{}批春耕", n - 1);
         let p = pull(&rt, "user:bench", ops, &probe);
         assert_eq!(p.report.ops, n as u64);
@@ -401,12 +425,21 @@ fn main() {
             p.report.pages,
         );
         row("draft heads, plain bulk copy (bound)", bound, n as u64, 0);
+        notes.push(pages_line(
+            "draft heads (FTS index included)",
+            p.store_pages,
+            bound_pages,
+            n,
+        ));
         if let Some((took, backlog)) = p.search_behind {
             println!(
                 "search while {backlog} drafts wait for the index: {:.1} ms (scan of the unindexed drafts)",
                 took.as_secs_f64() * 1000.0
             );
         }
+    }
+    for note in notes {
+        println!("{note}");
     }
     println!("load average at end: {}", load());
 }

@@ -56,6 +56,14 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_open_done_task_indexes",
         sql: include_str!("../../../../migrations/client/0009_open_done_task_indexes.sql"),
     },
+    Migration {
+        name: "0010_flow_rows",
+        sql: include_str!("../../../../migrations/client/0010_flow_rows.sql"),
+    },
+    Migration {
+        name: "0011_sync_row_layout",
+        sql: include_str!("../../../../migrations/client/0011_sync_row_layout.sql"),
+    },
 ];
 
 /// The schema version this program writes.

@@ -7,6 +7,7 @@
 //! by buckets (`sync_members`); an entity no bucket holds any more is deleted with
 //! everything derived from it (queue rows, search entries, cached attachments).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use gongwen_domain::Document;
@@ -232,7 +233,7 @@ fn apply_op(
 
 /// A running server flow arrives for a document that has another running flow here.
 /// The server accepts one running flow per document, so it wins the document:
-/// * a flow only this device knows (its 送审 never confirmed: `base_json` NULL) is
+/// * a flow only this device knows (its 送审 never confirmed: no `flow_bases` row) is
 ///   refused here at once, as the server would refuse it (`ALREADY_SUBMITTED`): its
 ///   commands stay in 同步详情 as rejected, with the opinions typed, to retry or
 ///   discard, and its optimistic rows go (rebase). A 送审 already sent is still
@@ -248,8 +249,9 @@ fn yield_document(
 ) -> Result<()> {
     let others: Vec<(String, bool)> = tx
         .prepare_cached(
-            "SELECT id, base_json IS NULL FROM flows
-             WHERE document_id = ?1 AND status = 'running' AND id <> ?2",
+            "SELECT f.id, NOT EXISTS (SELECT 1 FROM flow_bases b WHERE b.flow_id = f.id)
+             FROM flows f
+             WHERE f.document_id = ?1 AND f.status = 'running' AND f.id <> ?2",
         )?
         .query_map(params![document, server_flow], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -382,14 +384,14 @@ fn put_entity(
             if exists.is_none() {
                 rows::insert_flow(tx, &f.flow, &meta)?;
             }
+            rows::set_base(tx, id, &json)?;
             tx.prepare_cached(
-                "UPDATE flows SET base_json = ?2, document_id = ?3, doc_version = ?4, title = ?5,
-                     doc_type = ?6, urgency = ?7, from_organ = ?8
+                "UPDATE flows SET document_id = ?2, doc_version = ?3, title = ?4,
+                     doc_type = ?5, urgency = ?6, from_organ = ?7
                  WHERE id = ?1",
             )?
             .execute(params![
                 id,
-                json,
                 f.document_id,
                 f.doc_version,
                 f.title,
@@ -446,7 +448,7 @@ fn put_entity(
             // the list columns and the files, its document left as text (the row keeps it).
             let item: gongwen_protocol::exchange::Incoming<&RawValue> =
                 serde_json::from_str(text).map_err(|e| corrupt("来文", id, e))?;
-            crate::incoming::put(tx, id, &item, text, cx.stamp)?;
+            crate::incoming::put(tx, id, &item, &compact_json(text), cx.stamp)?;
         }
         kinds::RECEIPT => {
             serde_json::from_str::<gongwen_protocol::exchange::Receipt>(text)
@@ -473,6 +475,49 @@ fn put_entity(
         }
     }
     Ok(())
+}
+
+/// `text` (valid JSON: the op's data, checked when the page was decoded) without the
+/// whitespace between its tokens. PostgreSQL renders `jsonb` with a space after every
+/// `:` and `,` (≈ 5 % of a 收文 item), enough to push a ≈ 2 KB row past half a page, and
+/// a row per page where two fit (BENCHMARKS.md, sync_apply, session 8). Strings are
+/// copied untouched; text with no whitespace between its tokens is returned as it is.
+fn compact_json(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    // Copied from the first byte left out; none left out: the text as it is.
+    let mut out: Option<Vec<u8>> = None;
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        let keep = if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            true
+        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            false
+        } else {
+            in_string = b == b'"';
+            true
+        };
+        match (&mut out, keep) {
+            (Some(o), true) => o.push(b),
+            (None, false) => {
+                let mut o = Vec::with_capacity(bytes.len());
+                o.extend_from_slice(&bytes[..i]);
+                out = Some(o);
+            }
+            _ => {}
+        }
+    }
+    // Only ASCII bytes between tokens were left out: the rest is still UTF-8.
+    match out {
+        None => Cow::Borrowed(text),
+        Some(o) => String::from_utf8(o).map_or(Cow::Borrowed(text), Cow::Owned),
+    }
 }
 
 fn remove_entity(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<()> {
@@ -902,7 +947,7 @@ mod tests {
         let row: (String, String, String, String, String) = conn
             .query_row(
                 "SELECT data, state, from_code, from_name, delivered_at FROM incoming
-                 INDEXED BY incoming_by_sender WHERE from_code = '鹤山镇'",
+                 WHERE from_code = '鹤山镇'",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
@@ -921,6 +966,265 @@ mod tests {
                 "鹤山镇人民政府",
                 "2026-03-02T09:00:00+08:00"
             )
+        );
+    }
+
+    type VersionCols = (String, i64, String, String, Option<i64>, String, String);
+    type AttachmentCols = (String, i64, i64, String, Option<String>, Option<String>);
+
+    const VERSIONS: &str =
+        "SELECT draft_id, version, author, created_at, base_version, content_hash,
+            content FROM draft_versions ORDER BY draft_id, version";
+    const ATTACHMENTS: &str = "SELECT draft_id, version, position, name, blob_hash, file_name
+            FROM version_attachments ORDER BY draft_id, version, position";
+
+    fn versions_of(c: &rusqlite::Connection) -> Vec<VersionCols> {
+        c.prepare(VERSIONS)
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn attachments_of(c: &rusqlite::Connection) -> Vec<AttachmentCols> {
+        c.prepare(ATTACHMENTS)
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// A store as migrations 0001–0009 left it (encrypted, foreign keys on), with
+    /// drafts (versions, attachments, one with a file) and 收文 rows written as 0007's
+    /// writers wrote them. Returns the 收文 JSON and the rows as read before migrating.
+    fn store_at_0009(
+        path: &std::path::Path,
+        key: &crate::key::Key,
+    ) -> (Vec<String>, Vec<VersionCols>, Vec<AttachmentCols>) {
+        use crate::store::migrations::MIGRATIONS;
+        let mut conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = {}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
+            key.pragma_value()
+        ))
+        .unwrap();
+        for (i, m) in MIGRATIONS[..9].iter().enumerate() {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(m.sql).unwrap();
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let hash = "a".repeat(64);
+        conn.execute_batch(&format!(
+            "INSERT INTO blobs (hash, size, created_at) VALUES ('{hash}', 3, 't0');
+             INSERT INTO drafts (id, created_at, created_by, updated_at, head_version, title)
+                 VALUES ('D1', 't1', 'zhang', 't2', 2, '通知'), ('D2', 't3', 'li', 't3', 1, '请示');
+             INSERT INTO draft_versions
+                 (draft_id, version, author, created_at, base_version, content_hash, content)
+                 VALUES ('D1', 1, 'zhang', 't1', NULL, 'h1', '{{\"title\":\"通知\"}}'),
+                        ('D1', 2, 'zhang', 't2', 1, 'h2', '{{\"title\":\"通知\",\"body\":\"{}\"}}'),
+                        ('D2', 1, 'li', 't3', NULL, 'h3', '{{\"title\":\"请示\"}}');
+             INSERT INTO version_attachments (draft_id, version, position, name, blob_hash, file_name)
+                 VALUES ('D1', 2, 0, '方案', '{hash}', '方案.docx'),
+                        ('D1', 2, 1, '统计表', NULL, NULL),
+                        ('D2', 1, 0, '附件', NULL, NULL);",
+            "春耕".repeat(600)
+        ))
+        .unwrap();
+        let items = [
+            ("in-1", "delivered", "鹤府办", "鹤山市人民政府办公室", "2026-03-02T09:00:00+08:00"),
+            ("in-2", "signed", "鹤山镇", "鹤山镇人民政府", "2026-03-05T10:30:00+08:00"),
+        ]
+        .into_iter()
+        .map(|(id, state, code, name, delivered)| {
+            let data = serde_json::json!({
+                "id": id, "exchange_id": "x", "document_id": "d", "title": "关于春耕的通知",
+                "from": { "code": code, "name": name },
+                "to": { "code": "鹤山镇", "name": "鹤山镇人民政府" },
+                "document": { "title": "关于春耕的通知" }, "attachments": [],
+                "sent_by": { "login": "sun", "display_name": "孙八" },
+                "delivered_at": delivered, "state": state,
+            })
+            .to_string();
+            conn.execute(
+                "INSERT INTO incoming (id, data, received_at, state, from_code, from_name, delivered_at)
+                 VALUES (?1, ?2, 'now', ?3, ?4, ?5, ?6)",
+                params![id, data, state, code, name, delivered],
+            )
+            .unwrap();
+            data
+        })
+        .collect();
+        (items, versions_of(&conn), attachments_of(&conn))
+    }
+
+    #[test]
+    fn migration_0011_keeps_the_versions_attachments_and_incoming_of_a_0009_store() {
+        use crate::store::{DB_FILE, drafts, migrations};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let key = crate::key::Key::from_bytes([7; 32]);
+        let (items, versions, attachments) = store_at_0009(&path, &key);
+        assert_eq!((versions.len(), attachments.len()), (3, 3));
+
+        // Opening migrates, with foreign keys on, as a user's store is.
+        let db = Db::open(&path, &key, false).unwrap();
+        assert_eq!(db.schema_version().unwrap(), migrations::LATEST);
+        // Every version and attachment is still there, unchanged (dropping the old
+        // table did not cascade into the attachments).
+        assert_eq!(db.read(|c| Ok(versions_of(c))).unwrap(), versions);
+        assert_eq!(db.read(|c| Ok(attachments_of(c))).unwrap(), attachments);
+        let schema = text(
+            &db,
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'draft_versions'",
+        );
+        assert!(!schema.contains("WITHOUT ROWID"), "{schema}");
+        assert_eq!(text(&db, "PRAGMA integrity_check"), "ok");
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM pragma_foreign_key_check"),
+            0
+        );
+        // The drafts module reads the same history.
+        let (v2, history) = db
+            .read(|c| Ok((drafts::version(c, "D1", 2)?, drafts::history(c, "D1")?)))
+            .unwrap();
+        assert_eq!(v2.content, versions[1].6);
+        assert_eq!(history.len(), 2);
+        // Versions stay immutable; the attachments' foreign key names the new table.
+        let e = db
+            .write(|tx| {
+                Ok(tx.execute(
+                    "UPDATE draft_versions SET content = 'x' WHERE draft_id = 'D2'",
+                    [],
+                )?)
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("immutable"), "{e}");
+        let e = db
+            .write(|tx| drafts::add_attachment_ref(tx, "D2", 9, 0, "无此版本", None, None))
+            .unwrap_err();
+        assert!(e.to_string().to_lowercase().contains("foreign key"), "{e}");
+        // Deleting a draft still takes its versions and their attachments with it.
+        db.write(|tx| drafts::delete(tx, "D1")).unwrap();
+        assert_eq!(db.read(|c| Ok(versions_of(c))).unwrap(), versions[2..]);
+        assert_eq!(
+            db.read(|c| Ok(attachments_of(c))).unwrap(),
+            attachments[2..]
+        );
+
+        // 收文: the rows are (id, data) as they were; the list columns read the JSON.
+        let rows: Vec<(String, String, String, String, String, String)> = db
+            .read(|c| {
+                Ok(c.prepare(
+                    "SELECT id, data, state, from_code, from_name, delivered_at FROM incoming
+                     ORDER BY delivered_at DESC, id",
+                )?
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        let row = |id: &str, data: &str, state: &str, code: &str, name: &str, at: &str| {
+            let s = |v: &str| v.to_owned();
+            (s(id), s(data), s(state), s(code), s(name), s(at))
+        };
+        assert_eq!(
+            rows,
+            vec![
+                row(
+                    "in-2",
+                    &items[1],
+                    "signed",
+                    "鹤山镇",
+                    "鹤山镇人民政府",
+                    "2026-03-05T10:30:00+08:00"
+                ),
+                row(
+                    "in-1",
+                    &items[0],
+                    "delivered",
+                    "鹤府办",
+                    "鹤山市人民政府办公室",
+                    "2026-03-02T09:00:00+08:00"
+                ),
+            ]
+        );
+        // Stored: id and data only (the list columns are generated, VIRTUAL: hidden 2;
+        // received_at is gone); newest first walks incoming_by_time.
+        assert_eq!(
+            text(
+                &db,
+                "SELECT group_concat(name || ':' || hidden, ' ') FROM pragma_table_xinfo('incoming')"
+            ),
+            "id:0 data:0 state:2 from_code:2 from_name:2 delivered_at:2"
+        );
+        let plan: Vec<String> = db
+            .read(|c| {
+                Ok(c.prepare(
+                    "EXPLAIN QUERY PLAN SELECT id FROM incoming ORDER BY delivered_at DESC, id LIMIT 20",
+                )?
+                .query_map([], |r| r.get(3))?
+                .collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        assert!(
+            plan.iter().any(|d| d.contains("incoming_by_time")),
+            "{plan:?}"
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM sqlite_master WHERE name = 'incoming_by_sender'"
+            ),
+            0
+        );
+    }
+
+    #[test]
+    fn compact_json_drops_the_space_between_tokens_and_keeps_strings() {
+        let spaced = "{\"id\": \"in-1\", \"title\": \"关于 \\\"春耕\\\" 的通知\\n\\\\\",\n \"n\": [1, 2,\t{\"a b\": null}]}";
+        let compact = compact_json(spaced);
+        assert_eq!(
+            compact,
+            "{\"id\":\"in-1\",\"title\":\"关于 \\\"春耕\\\" 的通知\\n\\\\\",\"n\":[1,2,{\"a b\":null}]}"
+        );
+        let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        assert_eq!(parse(&compact), parse(spaced));
+        // Already compact (serde_json's own output): the same text, not a copy.
+        let tight = r#"{"a":"b c","d":[1,2]}"#;
+        assert!(matches!(compact_json(tight), Cow::Borrowed(t) if t == tight));
+        assert!(
+            matches!(compact_json("{\"a\": \"b c\"}"), Cow::Owned(t) if t == "{\"a\":\"b c\"}")
         );
     }
 
