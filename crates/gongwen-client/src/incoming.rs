@@ -1676,7 +1676,6 @@ pub(crate) fn put<D>(
 
 /// Applies the blob bookkeeping of a pulled incoming item: its files are held by it
 /// (`entity_blobs`) and queued for download when not on this device.
-
 pub(crate) fn track_files<D>(
     tx: &Transaction<'_>,
     id: &str,
