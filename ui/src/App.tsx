@@ -3,6 +3,7 @@ import zhCN from "antd/locale/zh_CN";
 import { Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { AppLayout } from "./layout/AppLayout";
 import { FONT_PX, ShellContext, type Shell } from "./layout/shell";
+import * as early from "./lib/early";
 import * as ipc from "./lib/ipc";
 import { lazyNamed } from "./lib/lazyNamed";
 import { appTheme } from "./theme";
@@ -22,9 +23,10 @@ export function App() {
   const [setupFailed, setSetupFailed] = useState(false);
 
   const refreshSetup = useCallback(() => {
-    ipc
+    early
       .setupStatus()
       .then((status) => {
+        if (status.needsSetup) early.forget();
         setSetup(status);
         setSetupFailed(false);
       })
@@ -34,8 +36,8 @@ export function App() {
 
   useEffect(() => {
     refreshSetup();
-    ipc
-      .getSettings()
+    early
+      .settings()
       .then((s) => setFontSize(s.fontSize))
       .catch(() => {});
   }, [refreshSetup]);

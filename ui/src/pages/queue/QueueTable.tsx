@@ -4,7 +4,7 @@ import { useCallback, useMemo } from "react";
 import { DocList, FILTERS, UrgencyTag, type FilterSpec, type ListQuery } from "../../components/DocList";
 import * as ipc from "../../lib/ipc";
 import { formatDateTime, formatDue, formatListTime } from "../../lib/format";
-import { takeEarlyPage } from "../../lib/firstPage";
+import * as early from "../../lib/early";
 import { markTodoPainted } from "../../lib/startupProbe";
 
 export interface QueueSpec {
@@ -149,8 +149,7 @@ export interface QueueTableProps {
 /** One queue (待办, 已办, 在办 …) as a document list, drawn from the local store. */
 export function QueueTable({ spec, onOpen, reloadKey, lastSyncedAt }: QueueTableProps) {
   const fetchPage = useCallback(
-    (query: ListQuery, offset: number, limit: number) =>
-      takeEarlyPage(spec.name, query, offset, limit) ?? ipc.queue(spec.name, query, offset, limit),
+    (query: ListQuery, offset: number, limit: number) => early.queuePage(spec.name, query, offset, limit),
     [spec.name],
   );
   const columns = useMemo(() => columnsFor(spec.name, spec.actionLabel), [spec.name, spec.actionLabel]);
