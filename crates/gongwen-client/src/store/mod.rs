@@ -38,6 +38,16 @@ use crate::key::Key;
 /// The database file name inside the data folder.
 pub const DB_FILE: &str = "gongwen.db";
 
+/// A WAL longer than this when the store opens is checkpointed and emptied first.
+const WAL_TRUNCATE_AT_OPEN: u64 = 64 * 1024 * 1024;
+
+/// The WAL file beside the database at `path` (`gongwen.db-wal`).
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
 /// The open store.
 pub struct Db {
     path: PathBuf,
@@ -317,7 +327,18 @@ impl Db {
         }
         let mut writer = Connection::open_with_flags(path, flags)?;
         configure(&writer, key, profile, Role::Writer)?;
-        migrations::to_latest(&mut writer)?;
+        let migrated = migrations::to_latest(&mut writer)? > 0;
+        // A migration may rewrite much of the store (0010 and 0011 rewrite every flow and
+        // version), and a WAL left large by one (or by a process killed before its final
+        // checkpoint) makes every later open read all of it to rebuild the WAL index: with
+        // 100,000 documents, 2 GB and a second per start. Copy it back and empty it now,
+        // once, while nothing else has the store open.
+        let wal_len = std::fs::metadata(wal_path(path))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        if migrated || wal_len > WAL_TRUNCATE_AT_OPEN {
+            writer.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         let reader = Connection::open_with_flags(path, open_flags(Role::Reader))?;
         configure(&reader, key, profile, Role::Reader)?;
         let cp_conn = Connection::open_with_flags(path, open_flags(Role::Checkpointer))?;
@@ -426,6 +447,44 @@ mod tests {
             .read(|c| Ok(c.query_row("PRAGMA cache_size", [], |r| r.get(0))?))
             .unwrap();
         assert_eq!(reader, -16000);
+    }
+
+    #[test]
+    fn a_store_opens_with_its_wal_emptied_after_migrations_or_a_long_wal() {
+        // Created: every migration ran, and the WAL they filled is back in the file.
+        let (dir, db) = temp_db();
+        let path = dir.path().join(DB_FILE);
+        let wal = wal_path(&path);
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+        drop(db);
+        // A process killed after writing much (no final checkpoint) leaves a long WAL.
+        let key = Key::from_bytes([7; 32]);
+        let raw = connect_raw(&path, &key).unwrap();
+        raw.execute_batch("PRAGMA wal_autocheckpoint = 0;").unwrap();
+        let big = "公".repeat(100_000);
+        for i in 0..300 {
+            raw.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                rusqlite::params![format!("k{i}"), big],
+            )
+            .unwrap();
+        }
+        let long = std::fs::metadata(&wal).unwrap().len();
+        assert!(long > WAL_TRUNCATE_AT_OPEN, "{long}");
+        // Killed: the connection never closes, so nothing checkpoints.
+        std::mem::forget(raw);
+        let db = Db::open(&path, &key, false).unwrap();
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+        let rows: i64 = db
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .unwrap();
+        assert_eq!(rows, 300);
     }
 
     #[test]
