@@ -61,7 +61,7 @@ describe("登记 dialog", () => {
     await waitFor(() => expect(screen.getByTestId("register-number")).toHaveValue("鹤山镇收〔2026〕8号"));
     // The picker says who the template gives 初审 to.
     expect(await screen.findByText("按流程模板：王五")).toBeInTheDocument();
-    expect(screen.getByText("登记后“初审”由谁办理；留空则按流程模板（王五）。")).toBeInTheDocument();
+    expect(await screen.findByText("登记后“初审”由谁办理；留空则按流程模板（王五）。")).toBeInTheDocument();
     expect(mocked.firstStepPreview).toHaveBeenCalledWith("in-1", undefined);
     await user.click(screen.getByTestId("register-submit"));
     await waitFor(() => expect(onDone).toHaveBeenCalledWith(RESULT));
@@ -79,7 +79,7 @@ describe("登记 dialog", () => {
     await waitFor(() => expect(screen.getAllByText("请示件收文").length).toBeGreaterThan(0));
     await user.click(last(screen.getAllByText("请示件收文")));
     expect(await screen.findByText("按流程模板：李四")).toBeInTheDocument();
-    expect(screen.getByText("登记后“拟办”由谁办理；留空则按流程模板（李四）。")).toBeInTheDocument();
+    expect(await screen.findByText("登记后“拟办”由谁办理；留空则按流程模板（李四）。")).toBeInTheDocument();
     expect(mocked.firstStepPreview).toHaveBeenLastCalledWith("in-1", "请示件收文");
   });
 

@@ -70,13 +70,13 @@ export function RegisterDialog({ open, detail, onCancel, onDone }: RegisterDialo
   }, [open, row.id, form]);
 
   // Who the chosen route gives the first step to: shown as the picker's default.
-  const route = Form.useWatch("route", form);
+  // The automatic choice is "" in the form and undefined before the form is filled: one key.
+  const route = Form.useWatch("route", form) || undefined;
   useEffect(() => {
     if (!open) return;
     let alive = true;
-    setPreview(undefined);
     ipc
-      .firstStepPreview(row.id, route || undefined)
+      .firstStepPreview(row.id, route)
       .then((p) => alive && setPreview(p))
       .catch(() => alive && setPreview(undefined));
     return () => {
