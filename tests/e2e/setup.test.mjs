@@ -122,7 +122,8 @@ test("设置 shows 服务器, 账户, 打印 with the fonts, 同步, 显示与�
     timeout: UI_WAIT_MS,
     timeoutMsg: "the fonts table does not list the five roles",
   });
-  assert.ok(text.includes("仿宋_GB2312"), "the official 仿宋 font is not named");
+  // The fonts table fills in after the page (its rows come from a second command).
+  await waitForBody((t) => t.includes("仿宋_GB2312"), "the official 仿宋 font is not named");
   assert.equal(await (await browser.$('[data-testid="about-data-dir"]')).getText(), freshDir);
   assert.ok(text.includes("当前在本机离线使用"), "the offline profile is not explained");
   screenshot("settings.png");
