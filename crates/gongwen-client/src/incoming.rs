@@ -971,9 +971,7 @@ impl Client {
             }
             .into());
         }
-        let doc = Document::from_json(&inc.document.to_string()).map_err(|e| corrupt(id, e.0))?;
-        let me = people::get(tx, &self.user)?
-            .ok_or_else(|| FlowError::UnknownUser(self.user.clone()))?;
+        let (doc, me, route) = self.registration_route(tx, inc, input.route.as_deref())?;
 
         // The particulars.
         let year = now.year();
@@ -1033,17 +1031,7 @@ impl Client {
             registered_at: ts(now),
         };
 
-        // The route: by name, or by 文种 (请示 → 请示件收文); the organ's templates first.
         let owner = PersonId::new(me.id.clone());
-        let facts = DocFacts::of(&doc, false);
-        let route = crate::flow::routes::route_for_new_flow(
-            tx,
-            FlowKind::Incoming,
-            input.route.as_deref(),
-            &facts,
-            &owner,
-            &me.organ,
-        )?;
         let route = with_first_handlers(tx, route, &input.first_handlers)?;
         let hash = crate::flow::actions::flow_hash(
             inc.content_hash
@@ -1253,18 +1241,7 @@ impl Client {
     pub fn first_step_preview(&self, id: &str, route: Option<&str>) -> Result<FirstStepPreview> {
         read(self, |c| {
             let l = load(c, id)?;
-            let doc = Document::from_json(&l.incoming.document.to_string())
-                .map_err(|e| corrupt(id, e.0))?;
-            let me = people::get(c, &self.user)?
-                .ok_or_else(|| FlowError::UnknownUser(self.user.clone()))?;
-            let route = crate::flow::routes::route_for_new_flow(
-                c,
-                FlowKind::Incoming,
-                route,
-                &DocFacts::of(&doc, false),
-                &PersonId::new(me.id.clone()),
-                &me.organ,
-            )?;
+            let (_, _, route) = self.registration_route(c, &l.incoming, route)?;
             let step = route
                 .steps
                 .iter()
@@ -1285,6 +1262,32 @@ impl Client {
                 handlers,
             })
         })
+    }
+
+    /// The route 登记 of `inc` starts: the template `name`, or, without one, the one
+    /// chosen by 文种 (请示 → 请示件收文), the organ's templates first. With the item's
+    /// document and the registrar (this user), whose organ and role the choice used.
+    /// [`Client::register_incoming`] and [`Client::first_step_preview`] both ask here, so
+    /// the form shows the route 登记 will start.
+    fn registration_route(
+        &self,
+        c: &Connection,
+        inc: &Incoming,
+        name: Option<&str>,
+    ) -> Result<(Document, people::Person, Route)> {
+        let doc =
+            Document::from_json(&inc.document.to_string()).map_err(|e| corrupt(&inc.id, e.0))?;
+        let me =
+            people::get(c, &self.user)?.ok_or_else(|| FlowError::UnknownUser(self.user.clone()))?;
+        let route = crate::flow::routes::route_for_new_flow(
+            c,
+            FlowKind::Incoming,
+            name,
+            &DocFacts::of(&doc, false),
+            &PersonId::new(me.id.clone()),
+            &me.organ,
+        )?;
+        Ok((doc, me, route))
     }
 
     /// 回执 by document: every document this organ sent (an outgoing flow completed
