@@ -451,8 +451,8 @@ test("(e) 王强 signs while the server is down; the app syncs by itself once it
   await waitFor(async () => (await pending()) === 1, "the status bar does not count the offline 签发");
   // 已办 lists it, marked 待同步.
   await jsClick('[data-testid="nav-done"]');
-  await waitFor(async () => (await textOf(".ant-table-tbody")).includes(TITLE), "已办 does not list the 签发");
-  assert.match(await textOf(".ant-table-tbody"), /待同步/);
+  await waitFor(async () => (await textOf(".gw-table tbody")).includes(TITLE), "已办 does not list the 签发");
+  assert.match(await textOf(".gw-table tbody"), /待同步/);
   screenshot("07-offline.png");
 
   // The network comes back: nobody presses 立即同步.
@@ -460,7 +460,7 @@ test("(e) 王强 signs while the server is down; the app syncs by itself once it
   await waitFor(async () => (await pending()) === 0, "the offline 签发 was not synced after the server came back");
   await waitForSynced("after the server came back");
   await clickButton("刷新");
-  await waitFor(async () => !(await textOf(".ant-table-tbody")).includes("待同步"), "已办 still marks the 签发 待同步");
+  await waitFor(async () => !(await textOf(".gw-table tbody")).includes("待同步"), "已办 still marks the 签发 待同步");
   screenshot("08-back-online.png");
 });
 

@@ -1,9 +1,9 @@
-import { Button, Card, DatePicker, Flex, Input, Select, Skeleton, Table, Tag, Typography } from "antd";
-import type { ColumnsType } from "antd/es/table";
+import { Button, Card, DatePicker, Flex, Input, Select, Skeleton, Tag, Typography } from "antd";
 import type { Dayjs } from "dayjs";
-import { useCallback, useEffect, useRef, useState, type HTMLAttributes } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import * as ipc from "../lib/ipc";
 import { DOC_TYPES } from "../lib/document";
+import { DocTable, type DocColumn } from "./DocTable";
 import { ListEmpty, rowKeyHandler } from "./listKeys";
 import "./DocList.css";
 
@@ -80,7 +80,7 @@ export interface DocListProps<Row extends object> {
   /** Reads one page. Keep it stable (useCallback): a new function reads the list again. */
   fetchPage: (query: ListQuery, offset: number, limit: number) => Promise<ListPage<Row>>;
   filters: readonly FilterSpec[];
-  columns: ColumnsType<Row>;
+  columns: readonly DocColumn<Row>[];
   rowKey: (row: Row) => string;
   /** data-testid of each row and of the loading skeleton (queue-row / queue-loading …). */
   testIds: { row: string; loading: string };
@@ -285,37 +285,31 @@ export function DocList<Row extends object>(props: DocListProps<Row>) {
         </div>
       ) : (
         <div tabIndex={0} onKeyDown={onKeyDown} className="gw-queue-table" aria-label={`${empty.title.replace("暂无", "")}列表`}>
-          <Table<Row>
-            rowKey={rowKey}
-            size="middle"
+          <DocTable<Row>
             columns={columns}
-            dataSource={rows}
+            rows={rows}
+            rowKey={rowKey}
             loading={loading}
-            pagination={false}
-            locale={{
-              emptyText: (
-                <ListEmpty
-                  filtered={filtered}
-                  filteredTitle={empty.filteredTitle}
-                  emptyTitle={empty.title}
-                  emptyHint={empty.hint}
-                  lastSyncedAt={lastSyncedAt}
-                />
-              ),
-            }}
-            rowClassName={(row, index) =>
-              [index === selected ? "gw-row-selected" : "", openable(row) ? "gw-row-openable" : "", rowClassName?.(row) ?? ""].join(" ")
+            empty={
+              <ListEmpty
+                filtered={filtered}
+                filteredTitle={empty.filteredTitle}
+                emptyTitle={empty.title}
+                emptyHint={empty.hint}
+                lastSyncedAt={lastSyncedAt}
+              />
             }
-            onRow={(row, index) =>
-              ({
-                onClick: () => {
-                  setSelected(index ?? 0);
-                  if (openable(row)) onOpen(row);
-                },
-                "data-testid": testIds.row,
-                ...rowAttributes?.(row),
-              }) as HTMLAttributes<HTMLElement>
-            }
+            rowProps={(row, index) => ({
+              className: [index === selected ? "gw-row-selected" : "", openable(row) ? "gw-row-openable" : "", rowClassName?.(row) ?? ""]
+                .join(" ")
+                .trim(),
+              onClick: () => {
+                setSelected(index);
+                if (openable(row)) onOpen(row);
+              },
+              "data-testid": testIds.row,
+              ...rowAttributes?.(row),
+            })}
           />
           {(page > 0 || data?.hasMore) && (
             <Flex justify="flex-end" align="center" gap={8} className="gw-queue-pager">

@@ -1,7 +1,7 @@
 import { Tag, Tooltip, Typography } from "antd";
-import type { ColumnsType } from "antd/es/table";
 import { useCallback, useMemo } from "react";
 import { DocList, FILTERS, UrgencyTag, type FilterSpec, type ListQuery } from "../../components/DocList";
+import type { DocColumn } from "../../components/DocTable";
 import * as ipc from "../../lib/ipc";
 import { formatListTime } from "../../lib/format";
 import { SECRECY_LEVELS, type StageSpec } from "./stages";
@@ -31,7 +31,7 @@ export function StatusTag({ row }: { row: ipc.IncomingRow }) {
   );
 }
 
-function columns(spec: StageSpec): ColumnsType<ipc.IncomingRow> {
+function columns(spec: StageSpec): DocColumn<ipc.IncomingRow>[] {
   const registered = spec.stage === "registered";
   return [
     { title: "紧急程度", dataIndex: "urgency", width: 84, render: (u: string | null) => <UrgencyTag urgency={u} /> },

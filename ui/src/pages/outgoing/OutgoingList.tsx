@@ -1,8 +1,8 @@
 import { ArrowDownOutlined, ArrowUpOutlined } from "@ant-design/icons";
 import { Button, Tag, Tooltip, Typography } from "antd";
-import type { ColumnsType } from "antd/es/table";
 import { useCallback, useMemo, useState } from "react";
 import { DocList, FILTERS, UrgencyTag, type ChoiceOption, type FilterSpec, type ListQuery } from "../../components/DocList";
+import type { DocColumn } from "../../components/DocTable";
 import * as ipc from "../../lib/ipc";
 import "./Outgoing.css";
 
@@ -65,7 +65,7 @@ function ReceiptCell({ row }: { row: ipc.OutgoingRow }) {
   );
 }
 
-function columns(ascending: boolean, toggleOrder: () => void): ColumnsType<ipc.OutgoingRow> {
+function columns(ascending: boolean, toggleOrder: () => void): DocColumn<ipc.OutgoingRow>[] {
   const orderHint = ascending ? "文号从小到大，点击改为从大到小" : "文号从大到小（最新的在前），点击改为从小到大";
   return [
     {

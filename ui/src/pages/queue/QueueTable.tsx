@@ -1,7 +1,7 @@
 import { Tag, Tooltip } from "antd";
-import type { ColumnsType } from "antd/es/table";
 import { useCallback, useMemo } from "react";
 import { DocList, FILTERS, UrgencyTag, type FilterSpec, type ListQuery } from "../../components/DocList";
+import type { DocColumn } from "../../components/DocTable";
 import * as ipc from "../../lib/ipc";
 import { formatDateTime, formatDue, formatListTime } from "../../lib/format";
 import * as early from "../../lib/early";
@@ -50,7 +50,7 @@ function DueCell({ row }: { row: ipc.QueueRow }) {
   return <span className={row.overdue ? "gw-cell-danger" : undefined}>{text}</span>;
 }
 
-function columnsFor(name: ipc.QueueName, actionLabel: string): ColumnsType<ipc.QueueRow> {
+function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.QueueRow>[] {
   const urgency = {
     title: "紧急程度",
     dataIndex: "urgency",

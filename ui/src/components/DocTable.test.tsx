@@ -1,0 +1,64 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { DocTable, type DocColumn } from "./DocTable";
+
+interface Row {
+  id: string;
+  title: string;
+  organ: string | null;
+}
+
+const COLUMNS: DocColumn<Row>[] = [
+  { title: "标题", dataIndex: "title", ellipsis: true },
+  { title: "来文单位", dataIndex: "organ", width: 120, render: (o: string | null) => o ?? "—" },
+  { title: "操作", key: "action", width: 64, render: (_: unknown, row: Row, index: number) => <span>办理{index + 1}·{row.id}</span> },
+];
+
+const ROWS: Row[] = [
+  { id: "a", title: "关于开展安全生产大检查的通知", organ: "鹤山市应急管理局" },
+  { id: "b", title: "关于学校安全的通知", organ: null },
+];
+
+describe("DocTable", () => {
+  it("draws a header and one row per item, each cell from its field or its render", () => {
+    render(<DocTable columns={COLUMNS} rows={ROWS} rowKey={(r) => r.id} empty="暂无" />);
+    expect(screen.getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["标题", "来文单位", "操作"]);
+    const rows = screen.getAllByRole("row").slice(1);
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]).getAllByRole("cell").map((c) => c.textContent)).toEqual([
+      "关于开展安全生产大检查的通知",
+      "鹤山市应急管理局",
+      "办理1·a",
+    ]);
+    expect(within(rows[1]).getAllByRole("cell").map((c) => c.textContent)).toEqual(["关于学校安全的通知", "—", "办理2·b"]);
+    // A cut text shows in full on hover.
+    expect(within(rows[0]).getAllByRole("cell")[0]).toHaveAttribute("title", "关于开展安全生产大检查的通知");
+  });
+
+  it("gives each row its attributes and click handler", async () => {
+    const onClick = vi.fn();
+    render(
+      <DocTable
+        columns={COLUMNS}
+        rows={ROWS}
+        rowKey={(r) => r.id}
+        empty="暂无"
+        rowProps={(row, index) => ({ className: index === 0 ? "gw-row-selected" : "", onClick: () => onClick(row.id), "data-testid": "queue-row" })}
+      />,
+    );
+    const rows = screen.getAllByTestId("queue-row");
+    expect(rows[0]).toHaveClass("gw-row-selected");
+    await userEvent.click(within(rows[1]).getByText("关于学校安全的通知"));
+    expect(onClick).toHaveBeenCalledWith("b");
+  });
+
+  it("shows the empty state across the columns, and dims the rows while reloading", () => {
+    const { rerender, container } = render(<DocTable columns={COLUMNS} rows={[]} rowKey={(r) => r.id} empty="暂无待办事项" />);
+    const cell = screen.getByText("暂无待办事项").closest("td");
+    expect(cell).toHaveAttribute("colspan", "3");
+    rerender(<DocTable columns={COLUMNS} rows={ROWS} rowKey={(r) => r.id} empty="暂无待办事项" loading />);
+    expect(container.firstChild).toHaveClass("gw-table-loading");
+    expect(container.firstChild).toHaveAttribute("aria-busy", "true");
+  });
+});
