@@ -18,6 +18,7 @@ mod instance;
 pub mod logging;
 pub mod settings;
 pub mod state;
+mod webkit;
 
 use std::path::PathBuf;
 
@@ -28,6 +29,7 @@ pub use state::AppState;
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run() {
+    webkit::tune_process_env();
     commands::probe::mark_now("main");
     let dir = data_dir();
     logging::init(dir.as_deref().ok());
@@ -90,6 +92,9 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             use tauri::Manager;
             // The window and its web view exist now (desktop bench breakdown).
             commands::probe::mark_now("setup");
+            if let Some(window) = app.get_webview_window("main") {
+                webkit::tune_webview(&window);
+            }
             // The sync service lives on Tauri's tokio runtime.
             let state = app.state::<AppState>();
             tauri::async_runtime::block_on(async { state.start_sync() });
