@@ -93,10 +93,8 @@ fn show_when_loaded<R: Runtime>(
     payload: &tauri::webview::PageLoadPayload<'_>,
 ) {
     if payload.event() == tauri::webview::PageLoadEvent::Finished && webview.label() == "main" {
-        let window = webview.window();
-        if !window.is_visible().unwrap_or(true)
-            && let Err(error) = window.show()
-        {
+        // Unconditionally: a window that is already shown stays as it is.
+        if let Err(error) = webview.window().show() {
             tracing::warn!(%error, "could not show the main window");
         }
     }
@@ -129,11 +127,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
                 // Should the page never report itself loaded, the window shows anyway.
                 tauri::async_runtime::spawn(async move {
                     tokio::time::sleep(SHOW_AT_THE_LATEST).await;
-                    if !window.is_visible().unwrap_or(true) {
-                        tracing::warn!(
-                            "the page did not finish loading in time; showing the window"
-                        );
-                        let _ = window.show();
+                    if let Err(error) = window.show() {
+                        tracing::warn!(%error, "could not show the main window");
                     }
                 });
             }
