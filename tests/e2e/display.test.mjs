@@ -150,6 +150,9 @@ async function mainScreens(label) {
   await openPage("todo");
   await waitFor(async () => (await browser.$$('[data-testid="queue-row"]')).length > 0, `${label}: 待办 shows no rows`);
   await assertFits(`${label} 待办`, [...FRAME, '[data-testid="queue-row"]', ".gw-queue-filters .ant-select", ".gw-queue-filters .ant-input-search"]);
+  // The title column stays readable in a narrow window (the optional columns give way).
+  const titleWidth = await browser.execute(() => document.querySelector('[data-testid="queue-title"]')?.closest("td")?.getBoundingClientRect().width ?? 0);
+  assert.ok(titleWidth >= 200, `${label} 待办: the title column is ${Math.round(titleWidth)}px wide`);
   screenshot(`display-${label}-todo.png`);
 
   const title = (await textOf('[data-testid="queue-row"] [data-testid="queue-title"]')).trim();

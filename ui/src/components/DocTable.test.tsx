@@ -1,7 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { DocTable, type DocColumn } from "./DocTable";
+import { DocTable, FLEX_COLUMN_MIN_WIDTH, optionalToDrop, type DocColumn } from "./DocTable";
 
 interface Row {
   id: string;
@@ -51,6 +51,27 @@ describe("DocTable", () => {
     expect(rows[0]).toHaveClass("gw-row-selected");
     await userEvent.click(within(rows[1]).getByText("关于学校安全的通知"));
     expect(onClick).toHaveBeenCalledWith("b");
+  });
+
+  it("keeps a column without a width readable: the table is at least as wide as its columns' widths", () => {
+    const { container } = render(<DocTable columns={COLUMNS} rows={ROWS} rowKey={(r) => r.id} empty="暂无" />);
+    // 标题 (no width: FLEX_COLUMN_MIN_WIDTH) + 120 + 64
+    expect(container.querySelector("table")).toHaveStyle({ minWidth: `${FLEX_COLUMN_MIN_WIDTH + 120 + 64}px` });
+  });
+
+  it("leaves out optional columns, the rightmost first, until the rest fit the width", () => {
+    const columns: DocColumn<Row>[] = [
+      { title: "标题", dataIndex: "title" },
+      { title: "文种", key: "a", width: 60, optional: true },
+      { title: "来文单位", key: "b", width: 170, optional: true },
+      { title: "时限", key: "c", width: 120 },
+    ];
+    const all = FLEX_COLUMN_MIN_WIDTH + 60 + 170 + 120;
+    expect(optionalToDrop(columns, all)).toBe(0);
+    expect(optionalToDrop(columns, all - 1)).toBe(1); // 来文单位 goes
+    expect(optionalToDrop(columns, all - 170)).toBe(1);
+    expect(optionalToDrop(columns, all - 171)).toBe(2); // and 文种
+    expect(optionalToDrop(columns, 100)).toBe(2); // never the others
   });
 
   it("shows the empty state across the columns, and dims the rows while reloading", () => {

@@ -1,4 +1,4 @@
-import type { HTMLAttributes, ReactNode } from "react";
+import { useLayoutEffect, useRef, useState, type HTMLAttributes, type ReactNode } from "react";
 import "./DocTable.css";
 
 /**
@@ -15,6 +15,8 @@ export interface DocColumn<Row> {
   width?: number;
   /** One line, cut with "…" when too long. */
   ellipsis?: boolean;
+  /** Left out when the list is too narrow for every column (150 % scaling), the rightmost first. */
+  optional?: boolean;
   /** The cell's content; without it, the field's text. */
   // `any`: each column knows the type of its own field.
   render?: (value: any, row: Row, index: number) => ReactNode;
@@ -32,6 +34,33 @@ export interface DocTableProps<Row> {
   loading?: boolean;
 }
 
+/** The narrowest a column without a width may get, in px. */
+export const FLEX_COLUMN_MIN_WIDTH = 240;
+
+function columnsWidth<Row>(columns: readonly DocColumn<Row>[]): number {
+  return columns.reduce((sum, c) => sum + (c.width ?? FLEX_COLUMN_MIN_WIDTH), 0);
+}
+
+/** `columns` without its `count` rightmost optional columns. */
+function withoutOptional<Row>(columns: readonly DocColumn<Row>[], count: number): readonly DocColumn<Row>[] {
+  if (count <= 0) return columns;
+  const drop = new Set(
+    columns
+      .filter((c) => c.optional)
+      .slice(-count),
+  );
+  return columns.filter((c) => !drop.has(c));
+}
+
+/** How many optional columns (the rightmost first) must go for the rest to fit `width`. */
+export function optionalToDrop<Row>(columns: readonly DocColumn<Row>[], width: number): number {
+  const optional = columns.filter((c) => c.optional).length;
+  for (let count = 0; count < optional; count++) {
+    if (columnsWidth(withoutOptional(columns, count)) <= width) return count;
+  }
+  return optional;
+}
+
 function cellText(value: unknown): ReactNode {
   return value === null || value === undefined ? "" : (value as ReactNode);
 }
@@ -43,10 +72,30 @@ function cellText(value: unknown): ReactNode {
  * rows' arrival and their paint (issue 8, cold start); this draws the same page in a fraction
  * of it. Sorting, selection and paging stay with the list around it (DocList).
  */
-export function DocTable<Row>({ columns, rows, rowKey, rowProps, empty, loading = false }: DocTableProps<Row>) {
+export function DocTable<Row>({ columns: all, rows, rowKey, rowProps, empty, loading = false }: DocTableProps<Row>) {
+  // How many optional columns the width leaves out; measured before the first paint and
+  // whenever the list's width changes. Unchanged (0 in a wide window) it costs no render.
+  const box = useRef<HTMLDivElement>(null);
+  const [dropped, setDropped] = useState(0);
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    const fit = (width: number) => {
+      if (width > 0) setDropped(optionalToDrop(all, width));
+    };
+    fit(element.clientWidth);
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver((entries) => fit(entries[0]?.contentRect.width ?? 0));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [all]);
+  const columns = dropped > 0 ? withoutOptional(all, dropped) : all;
+  // Columns without a width (标题) share what the others leave, never less than
+  // FLEX_COLUMN_MIN_WIDTH: rather than squeeze the title out, the table grows (and scrolls).
+  const minWidth = columnsWidth(columns);
   return (
-    <div className={loading ? "gw-table gw-table-loading" : "gw-table"} aria-busy={loading || undefined}>
-      <table>
+    <div ref={box} className={loading ? "gw-table gw-table-loading" : "gw-table"} aria-busy={loading || undefined}>
+      <table style={{ minWidth }}>
         <colgroup>
           {columns.map((c, i) => (
             <col key={c.key ?? c.dataIndex ?? i} style={c.width ? { width: c.width } : undefined} />

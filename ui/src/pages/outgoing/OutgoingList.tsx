@@ -106,7 +106,7 @@ function columns(ascending: boolean, toggleOrder: () => void): DocColumn<ipc.Out
         </span>
       ),
     },
-    { title: "文种", dataIndex: "docType", width: 60, render: (t: string | null) => t ?? "—" },
+    { title: "文种", dataIndex: "docType", width: 60, optional: true, render: (t: string | null) => t ?? "—" },
     {
       title: "缓急·密级",
       key: "marks",
@@ -123,10 +123,11 @@ function columns(ascending: boolean, toggleOrder: () => void): DocColumn<ipc.Out
       key: "main",
       width: 150,
       ellipsis: true,
+      optional: true,
       render: (_: unknown, row) => row.mainRecipients.join("、") || "—",
     },
-    { title: "签发人", key: "signers", width: 76, ellipsis: true, render: (_: unknown, row) => row.signers.join("、") || "—" },
-    { title: "成文日期", dataIndex: "docDate", width: 96, render: (d: string | null) => d ?? "—" },
+    { title: "签发人", key: "signers", width: 76, ellipsis: true, optional: true, render: (_: unknown, row) => row.signers.join("、") || "—" },
+    { title: "成文日期", dataIndex: "docDate", width: 96, optional: true, render: (d: string | null) => d ?? "—" },
     { title: "核发", key: "state", width: 112, render: (_: unknown, row) => <IssueTag row={row} /> },
     { title: "回执", key: "receipts", width: 96, render: (_: unknown, row) => <ReceiptCell row={row} /> },
   ];

@@ -58,12 +58,13 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
     render: (u: string | null) => <UrgencyTag urgency={u} />,
   };
   const title = { title: "标题", dataIndex: "title", ellipsis: true, render: (_: string, row: ipc.QueueRow) => <TitleCell row={row} /> };
-  const docType = { title: "文种", dataIndex: "docType", width: 64, render: (t: string | null) => t ?? "—" };
+  const docType = { title: "文种", dataIndex: "docType", width: 64, optional: true, render: (t: string | null) => t ?? "—" };
   const from = (width: number) => ({
     title: "来文单位/拟稿单位",
     dataIndex: "fromOrgan",
     width,
     ellipsis: true,
+    optional: true,
     render: (o: string | null) => o ?? "—",
   });
   /** Once 登记 gave one: most useful where my documents are tracked (在办, 已办). */
@@ -72,6 +73,7 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
     dataIndex: "docNumber",
     width: 140,
     ellipsis: true,
+    optional: true,
     render: (n: string | null) => n ?? "—",
   };
   const action = {
@@ -90,8 +92,8 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
         docType,
         docNumber,
         from(120),
-        { title: "办理环节", dataIndex: "stepName", width: 84 },
-        { title: "我的意见", dataIndex: "opinion", width: 110, ellipsis: true, render: (o: string | null) => o ?? "—" },
+        { title: "办理环节", dataIndex: "stepName", width: 84, optional: true },
+        { title: "我的意见", dataIndex: "opinion", width: 110, ellipsis: true, optional: true, render: (o: string | null) => o ?? "—" },
         { title: "办理时间", dataIndex: "doneAt", width: 96, render: (at: string | null) => (at ? formatListTime(at) : "—") },
         { title: "当前位置", dataIndex: "nowAt", width: 110, ellipsis: true },
         action,
@@ -111,7 +113,7 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
         title,
         docType,
         from(170),
-        { title: "当前环节", dataIndex: "stepName", width: 84 },
+        { title: "当前环节", dataIndex: "stepName", width: 84, optional: true },
         { title: "收到时间", dataIndex: "since", width: 104, render: (at: string) => formatListTime(at) },
         {
           title: "办理时限",
