@@ -93,7 +93,7 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
         docNumber,
         from(120),
         { title: "办理环节", dataIndex: "stepName", width: 84, optional: true },
-        { title: "我的意见", dataIndex: "opinion", width: 110, ellipsis: true, optional: true, render: (o: string | null) => o ?? "—" },
+        { title: "我的意见", dataIndex: "opinion", width: 110, ellipsis: true, render: (o: string | null) => o ?? "—" },
         { title: "办理时间", dataIndex: "doneAt", width: 96, render: (at: string | null) => (at ? formatListTime(at) : "—") },
         { title: "当前位置", dataIndex: "nowAt", width: 110, ellipsis: true },
         action,
