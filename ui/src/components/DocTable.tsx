@@ -44,12 +44,13 @@ function columnsWidth<Row>(columns: readonly DocColumn<Row>[]): number {
 /** `columns` without its `count` rightmost optional columns. */
 function withoutOptional<Row>(columns: readonly DocColumn<Row>[], count: number): readonly DocColumn<Row>[] {
   if (count <= 0) return columns;
-  const drop = new Set(
-    columns
-      .filter((c) => c.optional)
-      .slice(-count),
-  );
+  const drop = new Set(columns.filter((c) => c.optional).slice(-count));
   return columns.filter((c) => !drop.has(c));
+}
+
+/** A column's React key: its key, else its field, else its place. */
+function columnKey<Row>(column: DocColumn<Row>, index: number): string | number {
+  return column.key ?? column.dataIndex ?? index;
 }
 
 /** How many optional columns (the rightmost first) must go for the rest to fit `width`. */
@@ -89,7 +90,7 @@ export function DocTable<Row>({ columns: all, rows, rowKey, rowProps, empty, loa
     observer.observe(element);
     return () => observer.disconnect();
   }, [all]);
-  const columns = dropped > 0 ? withoutOptional(all, dropped) : all;
+  const columns = withoutOptional(all, dropped);
   // Columns without a width (标题) share what the others leave, never less than
   // FLEX_COLUMN_MIN_WIDTH: rather than squeeze the title out, the table grows (and scrolls).
   const minWidth = columnsWidth(columns);
@@ -98,13 +99,13 @@ export function DocTable<Row>({ columns: all, rows, rowKey, rowProps, empty, loa
       <table style={{ minWidth }}>
         <colgroup>
           {columns.map((c, i) => (
-            <col key={c.key ?? c.dataIndex ?? i} style={c.width ? { width: c.width } : undefined} />
+            <col key={columnKey(c, i)} style={c.width ? { width: c.width } : undefined} />
           ))}
         </colgroup>
         <thead>
           <tr>
             {columns.map((c, i) => (
-              <th key={c.key ?? c.dataIndex ?? i} scope="col" className={c.ellipsis ? "gw-cell-ellipsis" : undefined}>
+              <th key={columnKey(c, i)} scope="col" className={c.ellipsis ? "gw-cell-ellipsis" : undefined}>
                 {c.title}
               </th>
             ))}
@@ -123,7 +124,7 @@ export function DocTable<Row>({ columns: all, rows, rowKey, rowProps, empty, loa
                   const content = c.render ? c.render(value, row, index) : cellText(value);
                   return (
                     <td
-                      key={c.key ?? c.dataIndex ?? i}
+                      key={columnKey(c, i)}
                       className={c.ellipsis ? "gw-cell-ellipsis" : undefined}
                       // The whole text on hover where it is cut.
                       title={c.ellipsis && typeof content === "string" ? content : undefined}

@@ -449,6 +449,18 @@ mod tests {
         assert_eq!(reader, -16000);
     }
 
+    /// How many of the tests' `k…` rows the `meta` table holds.
+    fn k_rows(db: &Db) -> i64 {
+        db.read(|c| {
+            Ok(
+                c.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .unwrap()
+    }
+
     #[test]
     fn a_store_opens_with_its_wal_emptied_after_migrations_or_a_long_wal() {
         // Created: every migration ran, and the WAL they filled is back in the file.
@@ -475,15 +487,7 @@ mod tests {
         std::mem::forget(raw);
         let db = Db::open(&path, &key, false).unwrap();
         assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
-        let rows: i64 = db
-            .read(|c| {
-                Ok(
-                    c.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
-                        r.get(0)
-                    })?,
-                )
-            })
-            .unwrap();
+        let rows = k_rows(&db);
         assert_eq!(rows, 300);
     }
 
@@ -517,15 +521,7 @@ mod tests {
         // Everything is still there, and survives a reopen.
         drop(db);
         let db = Db::open(&dir.path().join(DB_FILE), &Key::from_bytes([7; 32]), false).unwrap();
-        let n: i64 = db
-            .read(|c| {
-                Ok(
-                    c.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
-                        r.get(0)
-                    })?,
-                )
-            })
-            .unwrap();
+        let n = k_rows(&db);
         assert_eq!(n, 10);
     }
 
