@@ -18,7 +18,7 @@ mod instance;
 pub mod logging;
 pub mod settings;
 pub mod state;
-mod webkit;
+mod memory;
 
 use std::path::PathBuf;
 
@@ -29,7 +29,7 @@ pub use state::AppState;
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run() {
-    webkit::tune_process_env();
+    memory::tune_process();
     commands::probe::mark_now("main");
     let dir = data_dir();
     logging::init(dir.as_deref().ok());
@@ -123,7 +123,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             // The window and its web view exist now (desktop bench breakdown).
             commands::probe::mark_now("setup");
             if let Some(window) = app.get_webview_window("main") {
-                webkit::tune_webview(&window);
+                memory::tune_webview(&window);
                 // Should the page never report itself loaded, the window shows anyway.
                 tauri::async_runtime::spawn(async move {
                     tokio::time::sleep(SHOW_AT_THE_LATEST).await;
