@@ -27,7 +27,8 @@
 
 /// The JavaScriptCore options the web processes start with, unless the environment has them
 /// (the RAM size is 1 GiB, in bytes).
-pub const JSC_DEFAULTS: [(&str, &str); 2] = [("JSC_forceRAMSize", "1073741824"), ("JSC_useJIT", "false")];
+pub const JSC_DEFAULTS: [(&str, &str); 2] =
+    [("JSC_forceRAMSize", "1073741824"), ("JSC_useJIT", "false")];
 
 /// glibc malloc arenas for the app's process.
 pub const MALLOC_ARENAS: i32 = 2;
@@ -56,7 +57,9 @@ pub fn tune_process() {
         #[allow(unsafe_code)]
         let accepted = unsafe { libc::mallopt(libc::M_ARENA_MAX, MALLOC_ARENAS) } != 0;
         if !accepted {
-            eprintln!("gongwen: malloc did not accept M_ARENA_MAX={MALLOC_ARENAS}; keeping its default");
+            eprintln!(
+                "gongwen: malloc did not accept M_ARENA_MAX={MALLOC_ARENAS}; keeping its default"
+            );
         }
     }
 }
