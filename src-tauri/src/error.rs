@@ -21,6 +21,9 @@ pub enum ErrorCode {
     StoreLocked,
     /// The data folder or database cannot be opened, written or read.
     StoreUnavailable,
+    /// The store is still being opened (upgraded to this version's schema, or waiting for
+    /// the keychain): the window says so and asks again shortly.
+    StoreOpening,
     /// Another 公文通 holds the database: close it and retry.
     Busy,
     /// The request itself was wrong (bad argument, too large, empty search).

@@ -16,9 +16,9 @@ pub mod dto;
 pub mod error;
 mod instance;
 pub mod logging;
+mod memory;
 pub mod settings;
 pub mod state;
-mod memory;
 
 use std::path::PathBuf;
 
@@ -34,7 +34,7 @@ pub fn run() {
     let dir = data_dir();
     logging::init(dir.as_deref().ok());
     let state = match dir {
-        Ok(dir) => AppState::open(dir),
+        Ok(dir) => AppState::open_patiently(dir, STORE_PATIENCE),
         Err(error) => AppState::failed(PathBuf::new(), error.into()),
     };
     commands::probe::mark_now("store-open");
@@ -46,6 +46,11 @@ pub fn run() {
         std::process::exit(1);
     }
 }
+
+/// How long the start waits for the store before the window comes up without it and says
+/// what is happening (an ordinary open takes ~15 ms; upgrading a large store to a new
+/// version's schema took minutes; a keychain may wait for the user to unlock it).
+const STORE_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The plugins that act on the desktop session itself, registered by [`run`] only (tests
 /// boot many apps in one process, and must neither exit as a "second instance" nor write
@@ -132,9 +137,18 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
                     }
                 });
             }
-            // The sync service lives on Tauri's tokio runtime.
+            // The sync service lives on Tauri's tokio runtime; it starts once the store is open.
             let state = app.state::<AppState>();
-            tauri::async_runtime::block_on(async { state.start_sync() });
+            if state.is_opened() {
+                tauri::async_runtime::block_on(async { state.start_sync() });
+            } else {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let state = handle.state::<AppState>();
+                    state.wait_opened().await;
+                    state.start_sync();
+                });
+            }
             // The 待办 count in the title and badge, and notifications for new ones.
             tauri::async_runtime::spawn(attention::watch(app.handle().clone()));
             // `--scale 1.5`: fractional display scaling where the desktop has none (X11).

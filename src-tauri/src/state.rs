@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use gongwen_client::Client;
-use gongwen_client::api::OpenOptions;
+use gongwen_client::api::{OpenOptions, UpgradeObserver, UpgradeStep};
 use gongwen_client::key::{KeySource, PassphraseKeys};
 use gongwen_client::sync::{
     HttpTransport, KeychainTokens, MemoryTokens, Service, ServiceOptions, TokenStore,
@@ -31,7 +31,11 @@ pub type Opener = Box<dyn Fn(&Path) -> gongwen_client::Result<Client> + Send + S
 /// (升级, 解锁, 检查文件夹权限) instead of the app vanishing.
 pub struct AppState {
     data_dir: PathBuf,
-    client: RwLock<Result<Arc<Client>, CommandError>>,
+    /// Shared with the thread that opens the store when that outlasts the start (see
+    /// [`AppState::open_patiently`]).
+    client: Arc<RwLock<Result<Arc<Client>, CommandError>>>,
+    /// False while that thread runs.
+    opened: watch::Sender<bool>,
     /// How the store is opened again; replaced when the user unlocks it with a passphrase.
     opener: Mutex<Opener>,
     /// Where refresh tokens live: the OS keychain, or memory (tests, and stores protected
@@ -54,6 +58,26 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+/// What every command answers while the store opens in the background.
+fn store_opening(step: Option<UpgradeStep>) -> CommandError {
+    let message = match step {
+        Some(UpgradeStep { step, steps, .. }) => format!(
+            "正在升级本地数据（第 {step}/{steps} 步）。数据较多时需要几分钟，请勿关闭公文通，完成后自动进入。"
+        ),
+        None => "正在打开本地数据，请稍候…".to_owned(),
+    };
+    CommandError::new(ErrorCode::StoreOpening, message)
+}
+
+fn log_open(data_dir: &Path, client: &gongwen_client::Result<Client>) {
+    match client {
+        Ok(_) => tracing::info!(data_dir = %data_dir.display(), "store opened"),
+        Err(error) => {
+            tracing::warn!(data_dir = %data_dir.display(), code = error.code(), "store not opened")
+        }
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
@@ -63,21 +87,105 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl AppState {
     /// Opens (creating on first run) the store in `data_dir`, with its key in the OS keychain.
     pub fn open(data_dir: PathBuf) -> AppState {
-        let client = Client::open(&data_dir)
-            .map(Arc::new)
-            .map_err(CommandError::from);
-        match &client {
-            Ok(_) => tracing::info!(data_dir = %data_dir.display(), "store opened"),
-            Err(error) => {
-                tracing::warn!(data_dir = %data_dir.display(), code = ?error.code, "store not opened")
-            }
-        }
+        let client = Client::open(&data_dir);
+        log_open(&data_dir, &client);
         AppState::build(
             data_dir,
-            client,
+            client.map(Arc::new).map_err(CommandError::from),
             Box::new(Client::open),
             Arc::new(KeychainTokens),
         )
+    }
+
+    /// Opens the store like [`AppState::open`], on a thread of its own, and waits for it at
+    /// most `patience`. An open that takes longer (an upgrade of a large store to this
+    /// version's schema can take minutes; a keychain may be waiting to be unlocked) goes on
+    /// in the background while the window comes up: until it ends, every command answers
+    /// [`ErrorCode::StoreOpening`] with what is happening ("正在升级本地数据（第 1/2 步）…"),
+    /// the window shows that and asks again, and [`AppState::wait_opened`] returns when it
+    /// has ended.
+    pub fn open_patiently(data_dir: PathBuf, patience: Duration) -> AppState {
+        let dir = data_dir.clone();
+        AppState::open_patiently_with(data_dir, patience, move |observer| {
+            OpenOptions::new(&dir)
+                .create(true)
+                .on_upgrade(observer)
+                .open()
+        })
+    }
+
+    /// [`AppState::open_patiently`] with the store opened by `open` (tests: a store that
+    /// takes as long as they like), which must tell the observer of each upgrade step.
+    pub fn open_patiently_with(
+        data_dir: PathBuf,
+        patience: Duration,
+        open: impl FnOnce(UpgradeObserver) -> gongwen_client::Result<Client> + Send + 'static,
+    ) -> AppState {
+        let state = AppState::build(
+            data_dir.clone(),
+            Err(store_opening(None)),
+            Box::new(Client::open),
+            Arc::new(KeychainTokens),
+        );
+        state.opened.send_replace(false);
+        let slot = Arc::clone(&state.client);
+        let opened = state.opened.clone();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("store-open".into())
+            .spawn(move || {
+                let progress = Arc::clone(&slot);
+                let observer: UpgradeObserver = Arc::new(move |step: UpgradeStep| {
+                    tracing::info!(
+                        step = step.step,
+                        steps = step.steps,
+                        migration = step.name,
+                        "upgrading the store"
+                    );
+                    *progress.write().unwrap_or_else(|p| p.into_inner()) =
+                        Err(store_opening(Some(step)));
+                });
+                let client = open(observer);
+                log_open(&data_dir, &client);
+                *slot.write().unwrap_or_else(|p| p.into_inner()) =
+                    client.map(Arc::new).map_err(CommandError::from);
+                opened.send_replace(true);
+                let _ = done_tx.send(());
+            });
+        match spawned {
+            Ok(_) => {
+                if done_rx.recv_timeout(patience).is_err() {
+                    tracing::info!(
+                        waited_ms = patience.as_millis(),
+                        "the store is still opening; the window comes up and says so"
+                    );
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not start the store-opening thread");
+                *state.client.write().unwrap_or_else(|p| p.into_inner()) = Err(CommandError::new(
+                    ErrorCode::StoreUnavailable,
+                    format!(
+                        "无法打开本地数据：系统资源不足（{error}）。请关闭其他程序后重新启动公文通。"
+                    ),
+                ));
+                state.opened.send_replace(true);
+            }
+        }
+        state
+    }
+
+    /// Whether the store's opening has ended (well or not); see [`AppState::open_patiently`].
+    pub fn is_opened(&self) -> bool {
+        *self.opened.borrow()
+    }
+
+    /// Returns once the store's opening has ended; at once for every state not made by
+    /// [`AppState::open_patiently`].
+    pub async fn wait_opened(&self) {
+        let mut opened = self.opened.subscribe();
+        // The sender lives as long as `self`: the wait cannot outlive it.
+        let _ = opened.wait_for(|done| *done).await;
     }
 
     /// Wraps an already opened client (tests, or a caller with its own key provider).
@@ -125,7 +233,8 @@ impl AppState {
         let settings = Settings::load(&data_dir);
         AppState {
             data_dir,
-            client: RwLock::new(client),
+            client: Arc::new(RwLock::new(client)),
+            opened: watch::channel(true).0,
             opener: Mutex::new(opener),
             tokens: RwLock::new(tokens),
             settings: Mutex::new(settings),

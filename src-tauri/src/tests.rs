@@ -653,3 +653,76 @@ fn without_a_keychain_and_without_a_store_a_passphrase_is_offered() {
         "{lock}"
     );
 }
+
+#[test]
+fn a_store_that_opens_slowly_says_so_until_it_is_open_then_answers() {
+    let dir = TempDir::new().unwrap();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let (told_tx, told_rx) = std::sync::mpsc::channel::<()>();
+    let data_dir = dir.path().to_path_buf();
+    let state = AppState::open_patiently_with(
+        dir.path().to_path_buf(),
+        std::time::Duration::from_millis(20),
+        move |observer| {
+            // Still opening: the key, say. Then an upgrade of two steps, the first one slow.
+            go_rx.recv().unwrap();
+            observer(gongwen_client::api::UpgradeStep {
+                step: 1,
+                steps: 2,
+                name: "0010_flow_rows",
+            });
+            told_tx.send(()).unwrap();
+            go_rx.recv().unwrap();
+            OpenOptions::new(&data_dir)
+                .create(true)
+                .keys(Arc::new(StaticKey(Key::random().expect("random key"))))
+                .user("张三")
+                .open()
+        },
+    );
+    // The start did not wait for it.
+    assert!(!state.is_opened());
+    let app = boot(state);
+    let main = window(&app, "main");
+
+    let error = invoke(&main, "queue_counts").expect_err("still opening");
+    assert_eq!(error["code"], json!("store_opening"));
+    assert_eq!(error["message"], json!("正在打开本地数据，请稍候…"));
+
+    go_tx.send(()).unwrap();
+    told_rx.recv().unwrap();
+    let error = invoke(&main, "setup_status").expect_err("upgrading");
+    assert_eq!(error["code"], json!("store_opening"));
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("正在升级本地数据（第 1/2 步）"),
+        "{message}"
+    );
+
+    go_tx.send(()).unwrap();
+    let state = app.state::<AppState>();
+    tauri::async_runtime::block_on(state.wait_opened());
+    assert!(state.is_opened());
+    assert_eq!(
+        invoke(&main, "queue_counts"),
+        Ok(json!({ "todo": 0, "done": 0, "toRead": 0, "drafts": 0 }))
+    );
+}
+
+#[test]
+fn a_store_that_opens_at_once_is_open_when_the_start_goes_on() {
+    let dir = TempDir::new().unwrap();
+    let data_dir = dir.path().to_path_buf();
+    let state = AppState::open_patiently_with(
+        dir.path().to_path_buf(),
+        std::time::Duration::from_secs(60),
+        move |_| {
+            OpenOptions::new(&data_dir)
+                .create(true)
+                .keys(Arc::new(StaticKey(Key::random().expect("random key"))))
+                .open()
+        },
+    );
+    assert!(state.is_opened());
+    assert!(state.client().is_ok());
+}

@@ -26,6 +26,7 @@ use crate::store::{self, DB_FILE, Db};
 
 mod autosave;
 
+pub use crate::store::migrations::{UpgradeObserver, UpgradeStep};
 pub use autosave::{AutosaveResult, VERSION_INTERVAL};
 
 /// The source of "now"; injectable for tests.
@@ -38,6 +39,7 @@ pub struct OpenOptions {
     keys: Arc<dyn KeyProvider>,
     user: Option<String>,
     clock: Clock,
+    on_upgrade: Option<UpgradeObserver>,
 }
 
 impl OpenOptions {
@@ -49,6 +51,7 @@ impl OpenOptions {
             keys: Arc::new(KeychainKeys),
             user: None,
             clock: Arc::new(OffsetDateTime::now_utc),
+            on_upgrade: None,
         }
     }
 
@@ -74,6 +77,13 @@ impl OpenOptions {
     /// The clock (tests).
     pub fn clock(mut self, clock: Clock) -> OpenOptions {
         self.clock = clock;
+        self
+    }
+
+    /// Told of each schema migration before it runs (an upgrade of a large store can take
+    /// minutes: the desktop says so in its window).
+    pub fn on_upgrade(mut self, observer: UpgradeObserver) -> OpenOptions {
+        self.on_upgrade = Some(observer);
         self
     }
 
@@ -229,7 +239,10 @@ impl Client {
             None if db_exists => return Err(Error::KeyMissing),
             None => opts.keys.create(&identity)?,
         };
-        let db = Db::open(&db_path, &key, opts.create)?;
+        let db = match &opts.on_upgrade {
+            Some(observe) => Db::open_observed(&db_path, &key, opts.create, observe.as_ref())?,
+            None => Db::open(&db_path, &key, opts.create)?,
+        };
         let blob_key = BlobKey::derive(&key);
         drop(key);
         BlobStore::new(&dir, blob_key.clone()).seal_plaintext_blobs(&db)?;

@@ -4,4 +4,4 @@
  * What kind of failure the UI has to handle. Add a variant only when the UI treats it
  * differently from the others; everything else is `internal`.
  */
-export type ErrorCode = "schema_too_new" | "store_locked" | "store_unavailable" | "busy" | "invalid_input" | "not_found" | "refused" | "no_printer" | "offline" | "unauthorized" | "wrong_password" | "weak_password" | "internal";
+export type ErrorCode = "schema_too_new" | "store_locked" | "store_unavailable" | "store_opening" | "busy" | "invalid_input" | "not_found" | "refused" | "no_printer" | "offline" | "unauthorized" | "wrong_password" | "weak_password" | "internal";

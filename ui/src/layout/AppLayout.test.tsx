@@ -201,6 +201,22 @@ describe("AppLayout", () => {
     expect(screen.queryByText("暂无待办事项")).not.toBeInTheDocument();
   });
 
+  it("says the store is being upgraded, and shows the queue by itself once it is open", async () => {
+    const upgrading = "正在升级本地数据（第 1/2 步）。数据较多时需要几分钟，请勿关闭公文通，完成后自动进入。";
+    mocked.queueCounts.mockRejectedValue(new ipc.CommandError("store_opening", upgrading));
+    renderLayout();
+    expect(await screen.findByText("公文通正在准备本机数据")).toBeInTheDocument();
+    expect(screen.getByText(upgrading)).toBeInTheDocument();
+    expect(screen.queryByText("暂无待办事项")).not.toBeInTheDocument();
+    // Nothing could be saved yet: no new draft.
+    expect(screen.getByTestId("new-draft")).toBeDisabled();
+    // The upgrade ends: the next poll finds the store open.
+    mocked.queueCounts.mockResolvedValue({ todo: 7, done: 12, toRead: 2, drafts: 0 });
+    expect(await screen.findByText("暂无待办事项", {}, { timeout: 3_000 })).toBeInTheDocument();
+    expect(screen.queryByText("公文通正在准备本机数据")).not.toBeInTheDocument();
+    expect(screen.getByTestId("new-draft")).toBeEnabled();
+  });
+
   it("says the store is locked when only its keychain can open it", async () => {
     const reason = "系统钥匙串中找不到本地数据库的密钥，无法打开已加密的数据库。";
     mocked.queueCounts.mockRejectedValue(new ipc.CommandError("store_locked", reason));

@@ -1,6 +1,6 @@
 import { PlusOutlined, QuestionCircleOutlined, ReloadOutlined } from "@ant-design/icons";
 import { App as AntApp, Badge, Button, Layout, Menu, Result, Space, Tooltip } from "antd";
-import { Suspense, useCallback, useEffect, useState, type ReactNode } from "react";
+import { Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import * as ipc from "../lib/ipc";
 import { lazyNamed, preloadWhenIdle } from "../lib/lazyNamed";
 import { usePolled } from "../lib/usePolled";
@@ -9,6 +9,7 @@ import { PAGE_PRELOADS, PageContent } from "../pages/PageContent";
 import { isTyping } from "../pages/help/shortcuts";
 import { StatusBar } from "./StatusBar";
 import { useShell } from "./shell";
+import { StoreOpening } from "./StoreOpening";
 import { UnlockStore } from "./UnlockStore";
 import { PageLoading } from "./PageLoading";
 import "./AppLayout.css";
@@ -66,7 +67,14 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
     setPage(key);
     setView({ kind: "page" });
   };
-  const newDraft = useCallback(() => setView({ kind: "draft", draftId: null, key: Date.now() }), []);
+  // While the store is shut (opening, locked, failed) the pages give way to the reason, and
+  // a new draft could not be saved: 新建发文 waits for the store too.
+  const storeShut = counts.error !== undefined;
+  const storeShutRef = useRef(storeShut);
+  storeShutRef.current = storeShut;
+  const newDraft = useCallback(() => {
+    if (!storeShutRef.current) setView({ kind: "draft", draftId: null, key: Date.now() });
+  }, []);
 
   const { message } = AntApp.useApp();
   const shell = useShell();
@@ -261,7 +269,7 @@ export function AppLayout({ initialPage = "todo" }: AppLayoutProps) {
             </h1>
             <Space size={8}>
               <Tooltip title="新建发文（Ctrl+N）">
-                <Button type="primary" icon={<PlusOutlined />} onClick={newDraft} data-testid="new-draft">
+                <Button type="primary" icon={<PlusOutlined />} onClick={newDraft} disabled={storeShut} data-testid="new-draft">
                   新建发文
                 </Button>
               </Tooltip>
@@ -326,6 +334,8 @@ function blockingError(error: ipc.CommandError | undefined, retry: () => void, u
       return <Result status="warning" title="请升级公文通" subTitle={error.message} />;
     case "store_locked":
       return <UnlockStore message={error.message} onUnlocked={unlocked} />;
+    case "store_opening":
+      return <StoreOpening message={error.message} onPoll={unlocked} />;
     case "busy":
       return (
         <Result

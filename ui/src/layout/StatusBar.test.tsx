@@ -6,6 +6,13 @@ import { StatusBar } from "./StatusBar";
 const OFFLINE: SyncStatus = { online: false, state: "离线", connected: false, pending: 0, rejected: 0, lastSyncedAt: null, progress: null, lastError: null };
 
 describe("StatusBar", () => {
+  it("says the store is being prepared, not that something failed, while it opens", () => {
+    const opening = new CommandError("store_opening", "正在升级本地数据（第 2/2 步）。数据较多时需要几分钟，请勿关闭公文通，完成后自动进入。");
+    render(<StatusBar status={undefined} error={opening} user={undefined} />);
+    expect(screen.getByText("正在准备本机数据…")).toBeInTheDocument();
+    expect(screen.queryByText(opening.message)).not.toBeInTheDocument();
+  });
+
   it("shows 离线 with the reassurance and the pending count when offline", () => {
     render(<StatusBar status={{ ...OFFLINE, pending: 4 }} error={undefined} user={undefined} />);
     expect(screen.getByTestId("connection")).toHaveTextContent("○ 离线");

@@ -62,7 +62,13 @@ export function StatusBar({ status, error, user, login, rejected: rejectedCount,
             {rejected} 项被服务器拒绝
           </button>
         )}
-        {error && <Typography.Text type="danger">{error.message}</Typography.Text>}
+        {error &&
+          (error.code === "store_opening" ? (
+            // Not a failure: the window's middle says what is happening.
+            <Typography.Text type="secondary">正在准备本机数据…</Typography.Text>
+          ) : (
+            <Typography.Text type="danger">{error.message}</Typography.Text>
+          ))}
       </Space>
       <span className="gw-statusbar-user" data-testid="account" title={login && login !== user ? `用户名：${login}` : undefined}>
         {status?.connected ? (user ?? "") : user ? `${user} · 未登录服务器` : "未登录服务器"}

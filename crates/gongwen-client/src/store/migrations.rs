@@ -74,9 +74,29 @@ pub fn current_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
+/// One migration about to run, for whoever waits on the store to open (the desktop says
+/// "正在升级本地数据（第 1/2 步）" while a long one runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpgradeStep {
+    /// Which of the pending migrations this is, from 1.
+    pub step: usize,
+    /// How many migrations this open applies.
+    pub steps: usize,
+    /// The migration's name (`0010_flow_rows`).
+    pub name: &'static str,
+}
+
+/// Told of each migration before it runs.
+pub type UpgradeObserver = std::sync::Arc<dyn Fn(UpgradeStep) + Send + Sync>;
+
 /// Brings the database to [`LATEST`]. Refuses a newer database without writing to it.
 /// Returns the number of migrations applied.
 pub fn to_latest(conn: &mut Connection) -> Result<usize> {
+    to_latest_observed(conn, &|_| {})
+}
+
+/// [`to_latest`], telling `observe` of each migration before it runs.
+pub fn to_latest_observed(conn: &mut Connection, observe: &dyn Fn(UpgradeStep)) -> Result<usize> {
     let found = current_version(conn)?;
     if found > LATEST {
         return Err(Error::SchemaTooNew {
@@ -84,12 +104,15 @@ pub fn to_latest(conn: &mut Connection) -> Result<usize> {
             supported: LATEST,
         });
     }
+    let done = usize::try_from(found).unwrap_or(0);
+    let steps = MIGRATIONS.len() - done;
     let mut applied = 0;
-    for (i, m) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(usize::try_from(found).unwrap_or(0))
-    {
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(done) {
+        observe(UpgradeStep {
+            step: applied + 1,
+            steps,
+            name: m.name,
+        });
         let tx = conn.transaction()?;
         tx.execute_batch(m.sql)
             .map_err(|e| Error::Corrupt(format!("数据库升级步骤 {} 失败：{e}", m.name)))?;
@@ -153,6 +176,34 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         assert_eq!(to_latest(&mut conn).unwrap(), MIGRATIONS.len());
         assert_eq!(to_latest(&mut conn).unwrap(), 0);
+    }
+
+    #[test]
+    fn each_pending_migration_is_announced() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        // A store two versions behind.
+        let behind = MIGRATIONS.len() - 2;
+        for m in &MIGRATIONS[..behind] {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", behind as i64)
+            .unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let applied =
+            to_latest_observed(&mut conn, &|step| seen.lock().unwrap().push(step)).unwrap();
+        assert_eq!(applied, 2);
+        let expected: Vec<UpgradeStep> = (0..2)
+            .map(|i| UpgradeStep {
+                step: i + 1,
+                steps: 2,
+                name: MIGRATIONS[behind + i].name,
+            })
+            .collect();
+        assert_eq!(seen.into_inner().unwrap(), expected);
+        // Nothing pending: nothing announced.
+        let none = std::sync::Mutex::new(0);
+        to_latest_observed(&mut conn, &|_| *none.lock().unwrap() += 1).unwrap();
+        assert_eq!(none.into_inner().unwrap(), 0);
     }
 
     #[test]

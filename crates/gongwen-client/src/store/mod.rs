@@ -308,6 +308,16 @@ impl Db {
     /// Opens (creating when `create`) the database at `path` with `key`, and brings its
     /// schema up to date. A database newer than this program is refused untouched.
     pub fn open(path: &Path, key: &Key, create: bool) -> Result<Db> {
+        Db::open_observed(path, key, create, &|_| {})
+    }
+
+    /// [`Db::open`], telling `observe` of each schema migration before it runs.
+    pub fn open_observed(
+        path: &Path,
+        key: &Key,
+        create: bool,
+        observe: &dyn Fn(migrations::UpgradeStep),
+    ) -> Result<Db> {
         let exists = path.exists();
         if !exists && !create {
             return Err(Error::NotInitialized {
@@ -327,7 +337,7 @@ impl Db {
         }
         let mut writer = Connection::open_with_flags(path, flags)?;
         configure(&writer, key, profile, Role::Writer)?;
-        let migrated = migrations::to_latest(&mut writer)? > 0;
+        let migrated = migrations::to_latest_observed(&mut writer, observe)? > 0;
         // A migration may rewrite much of the store (0010 and 0011 rewrite every flow and
         // version), and a WAL left large by one (or by a process killed before its final
         // checkpoint) makes every later open read all of it to rebuild the WAL index: with
