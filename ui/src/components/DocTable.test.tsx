@@ -1,7 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { DocTable, FLEX_COLUMN_MIN_WIDTH, optionalToDrop, type DocColumn } from "./DocTable";
+import { DocTable, FLEX_COLUMN_MIN_WIDTH, columnsToDrop, withoutDropped, type DocColumn } from "./DocTable";
 
 interface Row {
   id: string;
@@ -59,19 +59,25 @@ describe("DocTable", () => {
     expect(container.querySelector("table")).toHaveStyle({ minWidth: `${FLEX_COLUMN_MIN_WIDTH + 120 + 64}px` });
   });
 
-  it("leaves out optional columns, the rightmost first, until the rest fit the width", () => {
+  it("leaves out columns in their drop order until the rest fit the width", () => {
     const columns: DocColumn<Row>[] = [
       { title: "标题", dataIndex: "title" },
-      { title: "文种", key: "a", width: 60, optional: true },
-      { title: "来文单位", key: "b", width: 170, optional: true },
-      { title: "时限", key: "c", width: 120 },
+      { title: "文种", key: "a", width: 60, dropOrder: 1 },
+      { title: "来文单位", key: "b", width: 170, dropOrder: 3 },
+      { title: "环节", key: "c", width: 80, dropOrder: 2 },
+      { title: "时限", key: "d", width: 120 },
     ];
-    const all = FLEX_COLUMN_MIN_WIDTH + 60 + 170 + 120;
-    expect(optionalToDrop(columns, all)).toBe(0);
-    expect(optionalToDrop(columns, all - 1)).toBe(1); // 来文单位 goes
-    expect(optionalToDrop(columns, all - 170)).toBe(1);
-    expect(optionalToDrop(columns, all - 171)).toBe(2); // and 文种
-    expect(optionalToDrop(columns, 100)).toBe(2); // never the others
+    const titles = (count: number) => withoutDropped(columns, count).map((c) => c.title);
+    const all = FLEX_COLUMN_MIN_WIDTH + 60 + 170 + 80 + 120;
+    expect(columnsToDrop(columns, all)).toBe(0);
+    expect(columnsToDrop(columns, all - 1)).toBe(1);
+    expect(titles(1)).toEqual(["标题", "来文单位", "环节", "时限"]); // 文种 goes first
+    expect(columnsToDrop(columns, all - 60)).toBe(1);
+    expect(columnsToDrop(columns, all - 61)).toBe(2);
+    expect(titles(2)).toEqual(["标题", "来文单位", "时限"]); // then 环节
+    expect(columnsToDrop(columns, all - 141)).toBe(3);
+    expect(titles(3)).toEqual(["标题", "时限"]); // 来文单位 last
+    expect(columnsToDrop(columns, 100)).toBe(3); // never the others
   });
 
   it("shows the empty state across the columns, and dims the rows while reloading", () => {

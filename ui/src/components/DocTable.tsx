@@ -15,8 +15,11 @@ export interface DocColumn<Row> {
   width?: number;
   /** One line, cut with "…" when too long. */
   ellipsis?: boolean;
-  /** Left out when the list is too narrow for every column (150 % scaling), the rightmost first. */
-  optional?: boolean;
+  /**
+   * Left out when the list is too narrow for every column (150 % scaling): columns with a
+   * `dropOrder` give way in its order, 1 first (the least missed); the others always stay.
+   */
+  dropOrder?: number;
   /** The cell's content; without it, the field's text. */
   // `any`: each column knows the type of its own field.
   render?: (value: any, row: Row, index: number) => ReactNode;
@@ -41,10 +44,15 @@ function columnsWidth<Row>(columns: readonly DocColumn<Row>[]): number {
   return columns.reduce((sum, c) => sum + (c.width ?? FLEX_COLUMN_MIN_WIDTH), 0);
 }
 
-/** `columns` without its `count` rightmost optional columns. */
-function withoutOptional<Row>(columns: readonly DocColumn<Row>[], count: number): readonly DocColumn<Row>[] {
+/** `columns` without the first `count` of them in `dropOrder`. */
+export function withoutDropped<Row>(columns: readonly DocColumn<Row>[], count: number): readonly DocColumn<Row>[] {
   if (count <= 0) return columns;
-  const drop = new Set(columns.filter((c) => c.optional).slice(-count));
+  const drop = new Set(
+    columns
+      .filter((c) => c.dropOrder !== undefined)
+      .sort((a, b) => (a.dropOrder ?? 0) - (b.dropOrder ?? 0))
+      .slice(0, count),
+  );
   return columns.filter((c) => !drop.has(c));
 }
 
@@ -53,13 +61,13 @@ function columnKey<Row>(column: DocColumn<Row>, index: number): string | number 
   return column.key ?? column.dataIndex ?? index;
 }
 
-/** How many optional columns (the rightmost first) must go for the rest to fit `width`. */
-export function optionalToDrop<Row>(columns: readonly DocColumn<Row>[], width: number): number {
-  const optional = columns.filter((c) => c.optional).length;
-  for (let count = 0; count < optional; count++) {
-    if (columnsWidth(withoutOptional(columns, count)) <= width) return count;
+/** How many columns (in `dropOrder`) must go for the rest to fit `width`. */
+export function columnsToDrop<Row>(columns: readonly DocColumn<Row>[], width: number): number {
+  const droppable = columns.filter((c) => c.dropOrder !== undefined).length;
+  for (let count = 0; count < droppable; count++) {
+    if (columnsWidth(withoutDropped(columns, count)) <= width) return count;
   }
-  return optional;
+  return droppable;
 }
 
 function cellText(value: unknown): ReactNode {
@@ -74,7 +82,7 @@ function cellText(value: unknown): ReactNode {
  * of it. Sorting, selection and paging stay with the list around it (DocList).
  */
 export function DocTable<Row>({ columns: all, rows, rowKey, rowProps, empty, loading = false }: DocTableProps<Row>) {
-  // How many optional columns the width leaves out; measured before the first paint and
+  // How many columns the width leaves out; measured before the first paint and
   // whenever the list's width changes. Unchanged (0 in a wide window) it costs no render.
   const box = useRef<HTMLDivElement>(null);
   const [dropped, setDropped] = useState(0);
@@ -82,7 +90,7 @@ export function DocTable<Row>({ columns: all, rows, rowKey, rowProps, empty, loa
     const element = box.current;
     if (!element) return;
     const fit = (width: number) => {
-      if (width > 0) setDropped(optionalToDrop(all, width));
+      if (width > 0) setDropped(columnsToDrop(all, width));
     };
     fit(element.clientWidth);
     if (typeof ResizeObserver === "undefined") return;
@@ -90,7 +98,7 @@ export function DocTable<Row>({ columns: all, rows, rowKey, rowProps, empty, loa
     observer.observe(element);
     return () => observer.disconnect();
   }, [all]);
-  const columns = withoutOptional(all, dropped);
+  const columns = withoutDropped(all, dropped);
   // Columns without a width (标题) share what the others leave, never less than
   // FLEX_COLUMN_MIN_WIDTH: rather than squeeze the title out, the table grows (and scrolls).
   const minWidth = columnsWidth(columns);

@@ -51,7 +51,7 @@ function columns(spec: StageSpec): DocColumn<ipc.IncomingRow>[] {
     ...(registered
       ? [{ title: "收文编号", dataIndex: "receiptNumber", width: 150, ellipsis: true, render: (n: string | null) => n ?? "—" }]
       : []),
-    { title: "文号", dataIndex: "docNumber", width: 140, ellipsis: true, optional: true, render: (n: string | null) => n ?? "—" },
+    { title: "文号", dataIndex: "docNumber", width: 140, ellipsis: true, dropOrder: 1, render: (n: string | null) => n ?? "—" },
     { title: "来文单位", dataIndex: "fromOrgan", width: 170, ellipsis: true },
     { title: "送达时间", dataIndex: "deliveredAt", width: 104, render: (at: string) => formatListTime(at) },
     { title: "状态", key: "status", width: 118, render: (_: unknown, row) => <StatusTag row={row} /> },

@@ -106,7 +106,8 @@ function columns(ascending: boolean, toggleOrder: () => void): DocColumn<ipc.Out
         </span>
       ),
     },
-    { title: "文种", dataIndex: "docType", width: 60, optional: true, render: (t: string | null) => t ?? "—" },
+    // Too narrow (DocTable's dropOrder): 文种 first, then 签发人, 成文日期, and 主送 last.
+    { title: "文种", dataIndex: "docType", width: 60, dropOrder: 1, render: (t: string | null) => t ?? "—" },
     {
       title: "缓急·密级",
       key: "marks",
@@ -123,11 +124,11 @@ function columns(ascending: boolean, toggleOrder: () => void): DocColumn<ipc.Out
       key: "main",
       width: 150,
       ellipsis: true,
-      optional: true,
+      dropOrder: 4,
       render: (_: unknown, row) => row.mainRecipients.join("、") || "—",
     },
-    { title: "签发人", key: "signers", width: 76, ellipsis: true, optional: true, render: (_: unknown, row) => row.signers.join("、") || "—" },
-    { title: "成文日期", dataIndex: "docDate", width: 96, optional: true, render: (d: string | null) => d ?? "—" },
+    { title: "签发人", key: "signers", width: 76, ellipsis: true, dropOrder: 2, render: (_: unknown, row) => row.signers.join("、") || "—" },
+    { title: "成文日期", dataIndex: "docDate", width: 96, dropOrder: 3, render: (d: string | null) => d ?? "—" },
     { title: "核发", key: "state", width: 112, render: (_: unknown, row) => <IssueTag row={row} /> },
     { title: "回执", key: "receipts", width: 96, render: (_: unknown, row) => <ReceiptCell row={row} /> },
   ];

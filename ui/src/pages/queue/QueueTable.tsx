@@ -58,13 +58,15 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
     render: (u: string | null) => <UrgencyTag urgency={u} />,
   };
   const title = { title: "标题", dataIndex: "title", ellipsis: true, render: (_: string, row: ipc.QueueRow) => <TitleCell row={row} /> };
-  const docType = { title: "文种", dataIndex: "docType", width: 64, optional: true, render: (t: string | null) => t ?? "—" };
+  // When the list is too narrow (DocTable's dropOrder): 文种 goes first (the title says it),
+  // then the step, then the sender; 文号 last where it shows (the handled documents).
+  const docType = { title: "文种", dataIndex: "docType", width: 64, dropOrder: 1, render: (t: string | null) => t ?? "—" };
   const from = (width: number) => ({
     title: "来文单位/拟稿单位",
     dataIndex: "fromOrgan",
     width,
     ellipsis: true,
-    optional: true,
+    dropOrder: 3,
     render: (o: string | null) => o ?? "—",
   });
   /** Once 登记 gave one: most useful where my documents are tracked (在办, 已办). */
@@ -73,7 +75,7 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
     dataIndex: "docNumber",
     width: 140,
     ellipsis: true,
-    optional: true,
+    dropOrder: 4,
     render: (n: string | null) => n ?? "—",
   };
   const action = {
@@ -92,7 +94,7 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
         docType,
         docNumber,
         from(120),
-        { title: "办理环节", dataIndex: "stepName", width: 84, optional: true },
+        { title: "办理环节", dataIndex: "stepName", width: 84, dropOrder: 2 },
         { title: "我的意见", dataIndex: "opinion", width: 110, ellipsis: true, render: (o: string | null) => o ?? "—" },
         { title: "办理时间", dataIndex: "doneAt", width: 96, render: (at: string | null) => (at ? formatListTime(at) : "—") },
         { title: "当前位置", dataIndex: "nowAt", width: 110, ellipsis: true },
@@ -113,7 +115,7 @@ function columnsFor(name: ipc.QueueName, actionLabel: string): DocColumn<ipc.Que
         title,
         docType,
         from(170),
-        { title: "当前环节", dataIndex: "stepName", width: 84, optional: true },
+        { title: "当前环节", dataIndex: "stepName", width: 84, dropOrder: 2 },
         { title: "收到时间", dataIndex: "since", width: 104, render: (at: string) => formatListTime(at) },
         {
           title: "办理时限",
