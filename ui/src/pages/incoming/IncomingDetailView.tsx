@@ -12,6 +12,7 @@ import { StatusTag } from "./IncomingList";
 import { RegisterDialog } from "./RegisterDialog";
 import "../task/TaskPage.css";
 import "./Incoming.css";
+import { DETAIL_LABEL_STYLES } from "../../components/detailLabels";
 
 export interface IncomingDetailViewProps {
   incomingId: string;
@@ -151,7 +152,7 @@ export function IncomingDetailView({ incomingId, onBack, onChanged, onOpenTask }
             <Descriptions
               size="small"
               column={1}
-              styles={{ label: { width: 72 } }}
+              styles={DETAIL_LABEL_STYLES}
               items={[
                 { key: "from", label: "来文单位", children: row.fromOrgan },
                 { key: "number", label: "文号", children: row.docNumber ?? "—" },
@@ -217,7 +218,7 @@ export function IncomingDetailView({ incomingId, onBack, onChanged, onOpenTask }
                 <Descriptions
                   size="small"
                   column={1}
-                  styles={{ label: { width: 72 } }}
+                  styles={DETAIL_LABEL_STYLES}
                   items={[
                     { key: "n", label: "收文编号", children: detail.registration.receiptNumber },
                     { key: "c", label: "份数", children: detail.registration.copies },

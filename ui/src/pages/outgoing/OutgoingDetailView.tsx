@@ -10,6 +10,7 @@ import { FlowTimeline } from "../task/FlowTimeline";
 import { IssueTag, NumberCell } from "./OutgoingList";
 import "../task/TaskPage.css";
 import "./Outgoing.css";
+import { DETAIL_LABEL_STYLES } from "../../components/detailLabels";
 
 export interface OutgoingDetailViewProps {
   documentId: string;
@@ -133,7 +134,7 @@ export function OutgoingDetailView({ documentId, onBack }: OutgoingDetailViewPro
             <Descriptions
               size="small"
               column={1}
-              styles={{ label: { width: "6em", whiteSpace: "nowrap" } }}
+              styles={DETAIL_LABEL_STYLES}
               items={[
                 { key: "number", label: "文号", children: <NumberCell row={row} /> },
                 { key: "type", label: "文种", children: row.docType ?? "—" },

@@ -10,6 +10,7 @@ import { formatDateTime, formatDue } from "../../lib/format";
 import { AssignmentPanel, NO_ASSIGNMENT, departments, type AssignmentValue } from "../incoming/AssignmentPanel";
 import { FlowTimeline } from "./FlowTimeline";
 import "./TaskPage.css";
+import { DETAIL_LABEL_STYLES } from "../../components/detailLabels";
 
 /** Common phrases under the opinion box (常用语). */
 export const COMMON_PHRASES = ["同意。", "已阅。", "拟同意，请领导审定。", "请按程序办理。", "请XX阅处。"];
@@ -306,7 +307,7 @@ export function TaskPage({ taskId, onBack, onDone, backLabel }: TaskPageProps) {
             <Descriptions
               size="small"
               column={1}
-              styles={{ label: { width: 72 } }}
+              styles={DETAIL_LABEL_STYLES}
               items={[
                 {
                   key: "step",
