@@ -1634,7 +1634,7 @@ fn record_act(
     };
     let args = serde_json::to_value(&args).map_err(|e| corrupt(&after.id.0, e))?;
     let seq = flow_outbox::insert(tx, &id, crate::flow::ACT_MUTATION, &after.id.0, &args, now)?;
-    rows::update_flow(tx, after)?;
+    rows::update_flow_after(tx, before, after)?;
     rows::mirror_tasks(tx, Some(before), after, meta, Some(seq), now)?;
     crate::flow::audit::append(tx, audit_entries(&id, events))?;
     Ok(seq)
