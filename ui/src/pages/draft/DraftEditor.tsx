@@ -22,7 +22,7 @@ import {
   Typography,
 } from "antd";
 import dayjs from "dayjs";
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { PdfPreview } from "../../components/PdfPreview";
 import { usePersonName } from "../../components/personName";
 import { PrintActions } from "../../components/PrintActions";
@@ -61,6 +61,24 @@ export interface DraftEditorProps {
   /** After 送审. */
   onSubmitted: (result: ipc.SubmitResult) => void;
 }
+
+/** The same dependencies, by identity. */
+function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
+}
+
+/**
+ * Draws its children again only when one of `deps` changed. The editor's fields are drawn
+ * inside one each, given what they show (their part of the document, their lint findings):
+ * a keystroke then draws the field it changed, not the whole form of ~30 controls (without
+ * JavaScriptCore's JIT, see src-tauri/src/memory.rs, the whole form took ~40 ms a key).
+ */
+const Keep = memo(
+  function Keep({ children }: { deps: readonly unknown[]; children: ReactNode }) {
+    return <>{children}</>;
+  },
+  (before, after) => sameDeps(before.deps, after.deps),
+);
 
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -252,15 +270,17 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
       },
     });
 
+  // Stable (the fields drawn inside <Keep> hold on to the one they were drawn with).
+  const autosaveChanged = autosave.changed;
   const update = useCallback(
     (patch: Partial<GwDocument>) => {
       setDoc((current) => {
         const next = { ...(current ?? {}), ...patch };
-        autosave.changed(next);
+        autosaveChanged(next);
         return next;
       });
     },
-    [autosave],
+    [autosaveChanged],
   );
 
   // Lint as you type, and again after every save (the findings always describe the text
@@ -491,168 +511,180 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
               <Divider titlePlacement="start" plain className="gw-editor-section">
                 版头
               </Divider>
-              {field(
-                "doc_type",
-                "文种",
-                <Flex gap={8}>
-                  <Select
-                    id="field-doc_type"
-                    style={{ width: 120 }}
-                    value={doc.doc_type}
-                    onChange={(v: DocTypeName) => update({ doc_type: v })}
-                    options={DOC_TYPES.map((t) => ({ value: t, label: t }))}
-                    placeholder="选择文种"
-                    aria-label="文种"
-                  />
-                  <Select
-                    style={{ width: 110 }}
-                    value={doc.direction}
-                    allowClear
-                    onChange={(v: DirectionName | undefined) => update({ direction: v })}
-                    options={Object.entries(DIRECTION_LABELS).map(([value, label]) => ({ value, label }))}
-                    placeholder="行文方向"
-                    aria-label="行文方向"
-                  />
-                  <Select
-                    style={{ width: 120 }}
-                    value={doc.format ?? "standard"}
-                    onChange={(v: FormatName) => update({ format: v })}
-                    options={Object.entries(FORMAT_LABELS).map(([value, label]) => ({ value, label }))}
-                    aria-label="公文格式"
-                  />
-                </Flex>,
-              )}
+              <Keep deps={[doc.doc_type, doc.direction, doc.format, byField.get("doc_type")]}>
+                {field(
+                  "doc_type",
+                  "文种",
+                  <Flex gap={8}>
+                    <Select
+                      id="field-doc_type"
+                      style={{ width: 120 }}
+                      value={doc.doc_type}
+                      onChange={(v: DocTypeName) => update({ doc_type: v })}
+                      options={DOC_TYPES.map((t) => ({ value: t, label: t }))}
+                      placeholder="选择文种"
+                      aria-label="文种"
+                    />
+                    <Select
+                      style={{ width: 110 }}
+                      value={doc.direction}
+                      allowClear
+                      onChange={(v: DirectionName | undefined) => update({ direction: v })}
+                      options={Object.entries(DIRECTION_LABELS).map(([value, label]) => ({ value, label }))}
+                      placeholder="行文方向"
+                      aria-label="行文方向"
+                    />
+                    <Select
+                      style={{ width: 120 }}
+                      value={doc.format ?? "standard"}
+                      onChange={(v: FormatName) => update({ format: v })}
+                      options={Object.entries(FORMAT_LABELS).map(([value, label]) => ({ value, label }))}
+                      aria-label="公文格式"
+                    />
+                  </Flex>,
+                )}
+              </Keep>
               {byField.has("direction") && field("direction", "行文方向", <span />)}
               {byField.has("format") && field("format", "公文格式", <span />)}
-              {field(
-                "secrecy",
-                "密级",
-                <Flex gap={8}>
-                  <Select
-                    id="field-secrecy"
-                    style={{ width: 120 }}
-                    allowClear
-                    placeholder="不涉密"
-                    value={doc.secrecy?.level}
-                    onChange={(level: SecrecyLevelName | undefined) =>
-                      update({ secrecy: level ? { level, term: doc.secrecy?.term } : undefined })
-                    }
-                    options={["秘密", "机密", "绝密"].map((v) => ({ value: v, label: v }))}
-                    aria-label="密级"
-                  />
-                  <Input
-                    style={{ width: 140 }}
-                    disabled={!doc.secrecy}
-                    placeholder="保密期限，如 1年"
-                    value={doc.secrecy?.term ?? ""}
-                    onChange={(e) => doc.secrecy && update({ secrecy: { ...doc.secrecy, term: e.target.value } })}
-                    aria-label="保密期限"
-                  />
-                  <Input
-                    id="field-copy_number"
-                    style={{ width: 130 }}
-                    placeholder="份号，如 000001"
-                    value={doc.copy_number ?? ""}
-                    onChange={(e) => update({ copy_number: e.target.value })}
-                    aria-label="份号"
-                  />
-                </Flex>,
-              )}
+              <Keep deps={[doc.secrecy, doc.copy_number, byField.get("secrecy")]}>
+                {field(
+                  "secrecy",
+                  "密级",
+                  <Flex gap={8}>
+                    <Select
+                      id="field-secrecy"
+                      style={{ width: 120 }}
+                      allowClear
+                      placeholder="不涉密"
+                      value={doc.secrecy?.level}
+                      onChange={(level: SecrecyLevelName | undefined) =>
+                        update({ secrecy: level ? { level, term: doc.secrecy?.term } : undefined })
+                      }
+                      options={["秘密", "机密", "绝密"].map((v) => ({ value: v, label: v }))}
+                      aria-label="密级"
+                    />
+                    <Input
+                      style={{ width: 140 }}
+                      disabled={!doc.secrecy}
+                      placeholder="保密期限，如 1年"
+                      value={doc.secrecy?.term ?? ""}
+                      onChange={(e) => doc.secrecy && update({ secrecy: { ...doc.secrecy, term: e.target.value } })}
+                      aria-label="保密期限"
+                    />
+                    <Input
+                      id="field-copy_number"
+                      style={{ width: 130 }}
+                      placeholder="份号，如 000001"
+                      value={doc.copy_number ?? ""}
+                      onChange={(e) => update({ copy_number: e.target.value })}
+                      aria-label="份号"
+                    />
+                  </Flex>,
+                )}
+              </Keep>
               {byField.has("copy_number") && field("copy_number", "份号", <span />)}
-              {field(
-                "urgency",
-                "紧急程度",
-                <Radio.Group
-                  id="field-urgency"
-                  value={doc.urgency ?? ""}
-                  onChange={(e) => update({ urgency: (e.target.value || undefined) as UrgencyName | undefined })}
-                  options={[
-                    { value: "", label: "普通" },
-                    { value: "加急", label: "加急" },
-                    { value: "特急", label: "特急" },
-                  ]}
-                  optionType="button"
-                />,
-              )}
-              {field(
-                "issuers",
-                "发文机关",
-                <Flex vertical gap={6} id="field-issuers">
-                  {issuers.map((issuer, i) => (
-                    <Flex key={i} gap={6}>
-                      <Input
-                        placeholder="发文机关全称"
-                        value={issuer.name}
-                        onChange={(e) => {
-                          const next = [...issuers];
-                          next[i] = { ...issuer, name: e.target.value };
-                          update({ issuers: next });
-                        }}
-                        aria-label={`发文机关${i + 1}`}
-                      />
-                      <Input
-                        placeholder="发文机关标志（如 ××市人民政府文件）"
-                        value={issuer.mark ?? ""}
-                        onChange={(e) => {
-                          const next = [...issuers];
-                          next[i] = { ...issuer, mark: e.target.value };
-                          update({ issuers: next });
-                        }}
-                        aria-label={`发文机关标志${i + 1}`}
-                      />
-                      {issuers.length > 1 && (
-                        <Button
-                          icon={<DeleteOutlined />}
-                          aria-label="删除此发文机关"
-                          onClick={() => update({ issuers: issuers.filter((_, j) => j !== i) })}
+              <Keep deps={[doc.urgency, byField.get("urgency")]}>
+                {field(
+                  "urgency",
+                  "紧急程度",
+                  <Radio.Group
+                    id="field-urgency"
+                    value={doc.urgency ?? ""}
+                    onChange={(e) => update({ urgency: (e.target.value || undefined) as UrgencyName | undefined })}
+                    options={[
+                      { value: "", label: "普通" },
+                      { value: "加急", label: "加急" },
+                      { value: "特急", label: "特急" },
+                    ]}
+                    optionType="button"
+                  />,
+                )}
+              </Keep>
+              <Keep deps={[doc.issuers, byField.get("issuers")]}>
+                {field(
+                  "issuers",
+                  "发文机关",
+                  <Flex vertical gap={6} id="field-issuers">
+                    {issuers.map((issuer, i) => (
+                      <Flex key={i} gap={6}>
+                        <Input
+                          placeholder="发文机关全称"
+                          value={issuer.name}
+                          onChange={(e) => {
+                            const next = [...issuers];
+                            next[i] = { ...issuer, name: e.target.value };
+                            update({ issuers: next });
+                          }}
+                          aria-label={`发文机关${i + 1}`}
                         />
-                      )}
-                    </Flex>
-                  ))}
-                  <Button type="dashed" size="small" icon={<PlusOutlined />} onClick={() => update({ issuers: [...issuers, { name: "" }] })}>
-                    联合发文：添加发文机关
-                  </Button>
-                </Flex>,
-              )}
-              {field(
-                "doc_number",
-                "发文字号",
-                <Flex gap={6} align="center" id="field-doc_number">
-                  <Input
-                    style={{ width: 110 }}
-                    placeholder="机关代字"
-                    value={doc.doc_number?.prefix ?? ""}
-                    onChange={(e) =>
-                      update({ doc_number: { prefix: e.target.value, year: doc.doc_number?.year ?? new Date().getFullYear(), seq: doc.doc_number?.seq ?? 0 } })
-                    }
-                    aria-label="机关代字"
-                  />
-                  <span>〔</span>
-                  <InputNumber
-                    style={{ width: 84 }}
-                    min={1949}
-                    max={2999}
-                    value={doc.doc_number?.year}
-                    onChange={(v) => update({ doc_number: { prefix: doc.doc_number?.prefix ?? "", year: Number(v) || 0, seq: doc.doc_number?.seq ?? 0 } })}
-                    aria-label="年份"
-                  />
-                  <span>〕</span>
-                  <InputNumber
-                    style={{ width: 76 }}
-                    min={1}
-                    value={doc.doc_number?.seq || undefined}
-                    onChange={(v) => update({ doc_number: { prefix: doc.doc_number?.prefix ?? "", year: doc.doc_number?.year ?? new Date().getFullYear(), seq: Number(v) || 0 } })}
-                    aria-label="序号"
-                  />
-                  <span>号</span>
-                </Flex>,
-                "草稿一般不填；登记时由服务器统一编号。",
-              )}
-              {field(
-                "signers",
-                "签发人",
-                <NamesInput id="field-signers" value={doc.signers} onChange={(v) => update({ signers: v })} placeholder="上行文须标注签发人；输入姓名后回车" />,
-              )}
+                        <Input
+                          placeholder="发文机关标志（如 ××市人民政府文件）"
+                          value={issuer.mark ?? ""}
+                          onChange={(e) => {
+                            const next = [...issuers];
+                            next[i] = { ...issuer, mark: e.target.value };
+                            update({ issuers: next });
+                          }}
+                          aria-label={`发文机关标志${i + 1}`}
+                        />
+                        {issuers.length > 1 && (
+                          <Button
+                            icon={<DeleteOutlined />}
+                            aria-label="删除此发文机关"
+                            onClick={() => update({ issuers: issuers.filter((_, j) => j !== i) })}
+                          />
+                        )}
+                      </Flex>
+                    ))}
+                    <Button type="dashed" size="small" icon={<PlusOutlined />} onClick={() => update({ issuers: [...issuers, { name: "" }] })}>
+                      联合发文：添加发文机关
+                    </Button>
+                  </Flex>,
+                )}
+              </Keep>
+              <Keep deps={[doc.doc_number, byField.get("doc_number")]}>
+                {field(
+                  "doc_number",
+                  "发文字号",
+                  <Flex gap={6} align="center" id="field-doc_number">
+                    <Input
+                      style={{ width: 110 }}
+                      placeholder="机关代字"
+                      value={doc.doc_number?.prefix ?? ""}
+                      onChange={(e) =>
+                        update({ doc_number: { prefix: e.target.value, year: doc.doc_number?.year ?? new Date().getFullYear(), seq: doc.doc_number?.seq ?? 0 } })
+                      }
+                      aria-label="机关代字"
+                    />
+                    <span>〔</span>
+                    <InputNumber
+                      style={{ width: 84 }}
+                      min={1949}
+                      max={2999}
+                      value={doc.doc_number?.year}
+                      onChange={(v) => update({ doc_number: { prefix: doc.doc_number?.prefix ?? "", year: Number(v) || 0, seq: doc.doc_number?.seq ?? 0 } })}
+                      aria-label="年份"
+                    />
+                    <span>〕</span>
+                    <InputNumber
+                      style={{ width: 76 }}
+                      min={1}
+                      value={doc.doc_number?.seq || undefined}
+                      onChange={(v) => update({ doc_number: { prefix: doc.doc_number?.prefix ?? "", year: doc.doc_number?.year ?? new Date().getFullYear(), seq: Number(v) || 0 } })}
+                      aria-label="序号"
+                    />
+                    <span>号</span>
+                  </Flex>,
+                  "草稿一般不填；登记时由服务器统一编号。",
+                )}
+              </Keep>
+              <Keep deps={[doc.signers, byField.get("signers")]}>
+                {field(
+                  "signers",
+                  "签发人",
+                  <NamesInput id="field-signers" value={doc.signers} onChange={(v) => update({ signers: v })} placeholder="上行文须标注签发人；输入姓名后回车" />,
+                )}
+              </Keep>
               {doc.format === "order" && (
                 <>
                   {field(
@@ -670,157 +702,175 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
               <Divider titlePlacement="start" plain className="gw-editor-section">
                 主体
               </Divider>
-              {field(
-                "title",
-                "标题",
-                <Input.TextArea
-                  id="field-title"
-                  autoSize={{ minRows: 1, maxRows: 3 }}
-                  value={doc.title ?? ""}
-                  onChange={(e) => update({ title: e.target.value.replace(/\n/g, "") })}
-                  placeholder="发文机关 + 关于 + 事由 + 文种，如：××市人民政府关于开展安全生产大检查的通知"
-                  aria-label="标题"
-                  data-testid="field-title"
-                />,
-              )}
-              {field(
-                "main_recipients",
-                "主送机关",
-                <NamesInput id="field-main_recipients" value={doc.main_recipients} onChange={(v) => update({ main_recipients: v })} placeholder="输入机关名称后回车，可输入多个" />,
-              )}
-              {field(
-                "body",
-                "正文",
-                <>
+              <Keep deps={[doc.title, byField.get("title")]}>
+                {field(
+                  "title",
+                  "标题",
                   <Input.TextArea
-                    id="field-body"
-                    className="gw-body-editor"
-                    autoSize={{ minRows: 12, maxRows: 40 }}
-                    value={doc.body ?? ""}
-                    onChange={(e) => update({ body: e.target.value })}
-                    placeholder={"每段一行。层次序数：一、（一）1.（1）\n例如：\n为做好……工作，现将有关事项通知如下。\n一、总体要求\n（一）……"}
-                    aria-label="正文"
-                  />
-                  {headings.length > 0 && (
-                    <div className="gw-body-outline" aria-label="正文结构">
-                      <Typography.Text type="secondary">正文结构（按层次序数识别）</Typography.Text>
-                      {headings.map((h) => (
-                        <div key={h.i} className={`gw-outline-l${h.level}`}>
-                          {h.line}
-                        </div>
-                      ))}
-                    </div>
-                  )}
-                </>,
-              )}
-              {field(
-                "attachments",
-                "附件",
-                <div id="field-attachments" className={`gw-attachments${dropping ? " gw-attachments-drop" : ""}`}>
-                  {attachments.length > 0 && (
-                    <List
-                      size="small"
-                      dataSource={attachments}
-                      renderItem={(a, i) => (
-                        <List.Item
-                          actions={[
-                            <Button
-                              key="del"
-                              type="text"
-                              size="small"
-                              icon={<DeleteOutlined />}
-                              aria-label="删除附件"
-                              onClick={() => update({ attachments: attachments.filter((_, j) => j !== i) })}
-                            />,
-                          ]}
-                        >
-                          <Flex gap={6} align="center" style={{ width: "100%" }}>
-                            <span className="gw-att-no">{i + 1}.</span>
-                            <Input
-                              size="small"
-                              value={a.name}
-                              placeholder="附件名称（附件说明）"
-                              onChange={(e) => {
-                                const next = [...attachments];
-                                next[i] = { ...a, name: e.target.value };
-                                update({ attachments: next });
-                              }}
-                              aria-label={`附件${i + 1}名称`}
-                            />
-                            {a.file && (
-                              <Tag icon={<PaperClipOutlined />} className="gw-att-file">
-                                {fileName(a.file)}
-                              </Tag>
-                            )}
-                          </Flex>
-                        </List.Item>
-                      )}
+                    id="field-title"
+                    autoSize={{ minRows: 1, maxRows: 3 }}
+                    value={doc.title ?? ""}
+                    onChange={(e) => update({ title: e.target.value.replace(/\n/g, "") })}
+                    placeholder="发文机关 + 关于 + 事由 + 文种，如：××市人民政府关于开展安全生产大检查的通知"
+                    aria-label="标题"
+                    data-testid="field-title"
+                  />,
+                )}
+              </Keep>
+              <Keep deps={[doc.main_recipients, byField.get("main_recipients")]}>
+                {field(
+                  "main_recipients",
+                  "主送机关",
+                  <NamesInput id="field-main_recipients" value={doc.main_recipients} onChange={(v) => update({ main_recipients: v })} placeholder="输入机关名称后回车，可输入多个" />,
+                )}
+              </Keep>
+              <Keep deps={[doc.body, byField.get("body")]}>
+                {field(
+                  "body",
+                  "正文",
+                  <>
+                    <Input.TextArea
+                      id="field-body"
+                      className="gw-body-editor"
+                      autoSize={{ minRows: 12, maxRows: 40 }}
+                      value={doc.body ?? ""}
+                      onChange={(e) => update({ body: e.target.value })}
+                      placeholder={"每段一行。层次序数：一、（一）1.（1）\n例如：\n为做好……工作，现将有关事项通知如下。\n一、总体要求\n（一）……"}
+                      aria-label="正文"
                     />
-                  )}
-                  <Flex className="gw-drop-hint" align="center" gap={8}>
-                    <InboxOutlined />
-                    <span>把文件拖到窗口中即可添加附件，或</span>
-                    <Button size="small" type="link" onClick={() => update({ attachments: [...attachments, { name: "" }] })}>
-                      只填写附件名称
-                    </Button>
-                  </Flex>
-                </div>,
-              )}
+                    {headings.length > 0 && (
+                      <div className="gw-body-outline" aria-label="正文结构">
+                        <Typography.Text type="secondary">正文结构（按层次序数识别）</Typography.Text>
+                        {headings.map((h) => (
+                          <div key={h.i} className={`gw-outline-l${h.level}`}>
+                            {h.line}
+                          </div>
+                        ))}
+                      </div>
+                    )}
+                  </>,
+                )}
+              </Keep>
+              <Keep deps={[doc.attachments, dropping, byField.get("attachments")]}>
+                {field(
+                  "attachments",
+                  "附件",
+                  <div id="field-attachments" className={`gw-attachments${dropping ? " gw-attachments-drop" : ""}`}>
+                    {attachments.length > 0 && (
+                      <List
+                        size="small"
+                        dataSource={attachments}
+                        renderItem={(a, i) => (
+                          <List.Item
+                            actions={[
+                              <Button
+                                key="del"
+                                type="text"
+                                size="small"
+                                icon={<DeleteOutlined />}
+                                aria-label="删除附件"
+                                onClick={() => update({ attachments: attachments.filter((_, j) => j !== i) })}
+                              />,
+                            ]}
+                          >
+                            <Flex gap={6} align="center" style={{ width: "100%" }}>
+                              <span className="gw-att-no">{i + 1}.</span>
+                              <Input
+                                size="small"
+                                value={a.name}
+                                placeholder="附件名称（附件说明）"
+                                onChange={(e) => {
+                                  const next = [...attachments];
+                                  next[i] = { ...a, name: e.target.value };
+                                  update({ attachments: next });
+                                }}
+                                aria-label={`附件${i + 1}名称`}
+                              />
+                              {a.file && (
+                                <Tag icon={<PaperClipOutlined />} className="gw-att-file">
+                                  {fileName(a.file)}
+                                </Tag>
+                              )}
+                            </Flex>
+                          </List.Item>
+                        )}
+                      />
+                    )}
+                    <Flex className="gw-drop-hint" align="center" gap={8}>
+                      <InboxOutlined />
+                      <span>把文件拖到窗口中即可添加附件，或</span>
+                      <Button size="small" type="link" onClick={() => update({ attachments: [...attachments, { name: "" }] })}>
+                        只填写附件名称
+                      </Button>
+                    </Flex>
+                  </div>,
+                )}
+              </Keep>
               <Divider titlePlacement="start" plain className="gw-editor-section">
                 落款与版记
               </Divider>
-              {field(
-                "signatures",
-                "发文机关署名",
-                <NamesInput id="field-signatures" value={doc.signatures} onChange={(v) => update({ signatures: v })} placeholder="一般与发文机关相同" />,
-              )}
-              {field(
-                "date",
-                "成文日期",
-                <Flex gap={16} align="center">
-                  <DatePicker
-                    id="field-date"
-                    value={doc.date ? dayjs(doc.date) : null}
-                    onChange={(d) => update({ date: d ? d.format("YYYY-MM-DD") : undefined })}
-                    placeholder="签发当日"
-                    format="YYYY年M月D日"
-                  />
-                  <Space>
-                    <span>加盖印章</span>
-                    <Switch id="field-seal" checked={Boolean(doc.seal)} onChange={(v) => update({ seal: v })} aria-label="加盖印章" />
-                  </Space>
-                </Flex>,
-              )}
+              <Keep deps={[doc.signatures, byField.get("signatures")]}>
+                {field(
+                  "signatures",
+                  "发文机关署名",
+                  <NamesInput id="field-signatures" value={doc.signatures} onChange={(v) => update({ signatures: v })} placeholder="一般与发文机关相同" />,
+                )}
+              </Keep>
+              <Keep deps={[doc.date, doc.seal, byField.get("date")]}>
+                {field(
+                  "date",
+                  "成文日期",
+                  <Flex gap={16} align="center">
+                    <DatePicker
+                      id="field-date"
+                      value={doc.date ? dayjs(doc.date) : null}
+                      onChange={(d) => update({ date: d ? d.format("YYYY-MM-DD") : undefined })}
+                      placeholder="签发当日"
+                      format="YYYY年M月D日"
+                    />
+                    <Space>
+                      <span>加盖印章</span>
+                      <Switch id="field-seal" checked={Boolean(doc.seal)} onChange={(v) => update({ seal: v })} aria-label="加盖印章" />
+                    </Space>
+                  </Flex>,
+                )}
+              </Keep>
               {byField.has("seal") && field("seal", "印章", <span />)}
-              {field(
-                "note",
-                "附注",
-                <Input id="field-note" value={doc.note ?? ""} onChange={(e) => update({ note: e.target.value })} placeholder="如：联系人及电话" />,
-              )}
-              {field(
-                "cc",
-                "抄送机关",
-                <NamesInput id="field-cc" value={doc.cc} onChange={(v) => update({ cc: v })} placeholder="输入机关名称后回车；末尾不加句号" />,
-              )}
-              {field(
-                "printing",
-                "印发机关",
-                <Flex gap={8} id="field-printing">
-                  <Input
-                    placeholder="印发机关，如 ××市人民政府办公室"
-                    value={doc.printing?.organ ?? ""}
-                    onChange={(e) => update({ printing: { organ: e.target.value, date: doc.printing?.date ?? "" } })}
-                    aria-label="印发机关"
-                  />
-                  <DatePicker
-                    placeholder="印发日期"
-                    value={doc.printing?.date ? dayjs(doc.printing.date) : null}
-                    onChange={(d) => update({ printing: { organ: doc.printing?.organ ?? "", date: d ? d.format("YYYY-MM-DD") : "" } })}
-                    format="YYYY年M月D日"
-                    aria-label="印发日期"
-                  />
-                </Flex>,
-              )}
+              <Keep deps={[doc.note, byField.get("note")]}>
+                {field(
+                  "note",
+                  "附注",
+                  <Input id="field-note" value={doc.note ?? ""} onChange={(e) => update({ note: e.target.value })} placeholder="如：联系人及电话" />,
+                )}
+              </Keep>
+              <Keep deps={[doc.cc, byField.get("cc")]}>
+                {field(
+                  "cc",
+                  "抄送机关",
+                  <NamesInput id="field-cc" value={doc.cc} onChange={(v) => update({ cc: v })} placeholder="输入机关名称后回车；末尾不加句号" />,
+                )}
+              </Keep>
+              <Keep deps={[doc.printing, byField.get("printing")]}>
+                {field(
+                  "printing",
+                  "印发机关",
+                  <Flex gap={8} id="field-printing">
+                    <Input
+                      placeholder="印发机关，如 ××市人民政府办公室"
+                      value={doc.printing?.organ ?? ""}
+                      onChange={(e) => update({ printing: { organ: e.target.value, date: doc.printing?.date ?? "" } })}
+                      aria-label="印发机关"
+                    />
+                    <DatePicker
+                      placeholder="印发日期"
+                      value={doc.printing?.date ? dayjs(doc.printing.date) : null}
+                      onChange={(d) => update({ printing: { organ: doc.printing?.organ ?? "", date: d ? d.format("YYYY-MM-DD") : "" } })}
+                      format="YYYY年M月D日"
+                      aria-label="印发日期"
+                    />
+                  </Flex>,
+                )}
+              </Keep>
               {doc.format === "minutes" &&
                 field(
                   "minutes",
@@ -836,36 +886,41 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
           )}
         </div>
         <div className="gw-editor-side">
-          <div className="gw-lint-list" aria-label="行文规则检查">
-            {lintError ? (
-              <Typography.Text type="warning">行文规则检查暂时无法进行：{lintError}</Typography.Text>
-            ) : findings.length === 0 ? (
-              <Typography.Text type="success">行文规则检查：未发现问题</Typography.Text>
-            ) : (
-              <>
-                <Typography.Text strong>
-                  行文规则检查：{errors > 0 && <Typography.Text type="danger">{errors} 处必须修改</Typography.Text>}
-                  {errors > 0 && findings.length - errors > 0 && "，"}
-                  {findings.length - errors > 0 && <Typography.Text type="warning">{findings.length - errors} 处建议</Typography.Text>}
-                </Typography.Text>
-                <ul>
-                  {findings.map((f, i) => (
-                    <li key={i} className={f.severity === "error" ? "gw-lint-error" : "gw-lint-warning"}>
-                      <Typography.Link onClick={() => focusField(f.field)}>{findingPlace(f)}</Typography.Link>：{f.message}
-                    </li>
-                  ))}
-                </ul>
-              </>
-            )}
-          </div>
-          <div className="gw-editor-preview">
-            <PdfPreview
-              job={previewJob}
-              stale={previewDoc !== doc}
-              emptyText="填写内容后在这里显示打印效果。"
-              actions={<PrintActions job={previewJob} title={doc?.title ?? ""} />}
-            />
-          </div>
+          <Keep deps={[findings, lintError]}>
+            <div className="gw-lint-list" aria-label="行文规则检查">
+              {lintError ? (
+                <Typography.Text type="warning">行文规则检查暂时无法进行：{lintError}</Typography.Text>
+              ) : findings.length === 0 ? (
+                <Typography.Text type="success">行文规则检查：未发现问题</Typography.Text>
+              ) : (
+                <>
+                  <Typography.Text strong>
+                    行文规则检查：{errors > 0 && <Typography.Text type="danger">{errors} 处必须修改</Typography.Text>}
+                    {errors > 0 && findings.length - errors > 0 && "，"}
+                    {findings.length - errors > 0 && <Typography.Text type="warning">{findings.length - errors} 处建议</Typography.Text>}
+                  </Typography.Text>
+                  <ul>
+                    {findings.map((f, i) => (
+                      <li key={i} className={f.severity === "error" ? "gw-lint-error" : "gw-lint-warning"}>
+                        <Typography.Link onClick={() => focusField(f.field)}>{findingPlace(f)}</Typography.Link>：{f.message}
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </div>
+          </Keep>
+          <Keep deps={[previewJob, previewDoc !== doc]}>
+            <div className="gw-editor-preview">
+              <PdfPreview
+                job={previewJob}
+                stale={previewDoc !== doc}
+                emptyText="填写内容后在这里显示打印效果。"
+                // The title of what 打印/导出PDF print: the previewed (debounced) document's.
+                actions={<PrintActions job={previewJob} title={previewDoc?.title ?? ""} />}
+              />
+            </div>
+          </Keep>
         </div>
       </div>
       {draftId && <VersionsDrawer open={versionsOpen} draftId={draftId} onClose={() => setVersionsOpen(false)} reloadKey={version ?? 0} />}
