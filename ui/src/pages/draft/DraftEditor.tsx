@@ -62,6 +62,9 @@ export interface DraftEditorProps {
   onSubmitted: (result: ipc.SubmitResult) => void;
 }
 
+/** Wide enough for "2026年11月29日" beside the calendar icon. */
+const DATE_PICKER_WIDTH = 160;
+
 /** The same dependencies, by identity. */
 function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
@@ -823,6 +826,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
                   <Flex gap={16} align="center">
                     <DatePicker
                       id="field-date"
+                      style={{ width: DATE_PICKER_WIDTH }}
                       value={doc.date ? dayjs(doc.date) : null}
                       onChange={(d) => update({ date: d ? d.format("YYYY-MM-DD") : undefined })}
                       placeholder="签发当日"
@@ -862,6 +866,8 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
                       aria-label="印发机关"
                     />
                     <DatePicker
+                      // Never squeezed by the organ's field ("2026年11月29日" was cut).
+                      style={{ width: DATE_PICKER_WIDTH, flexShrink: 0 }}
                       placeholder="印发日期"
                       value={doc.printing?.date ? dayjs(doc.printing.date) : null}
                       onChange={(d) => update({ printing: { organ: doc.printing?.organ ?? "", date: d ? d.format("YYYY-MM-DD") : "" } })}
