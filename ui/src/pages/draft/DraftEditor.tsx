@@ -406,6 +406,17 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
     );
   };
 
+  /** A list of names (签发人, 主送, 署名, 抄送), drawn again only when it or its findings change. */
+  const namesField = (name: "signers" | "main_recipients" | "signatures" | "cc", label: string, placeholder: string) => (
+    <Keep deps={[doc?.[name], byField.get(name)]}>
+      {field(
+        name,
+        label,
+        <NamesInput id={`field-${name}`} value={doc?.[name]} onChange={(v) => update({ [name]: v })} placeholder={placeholder} />,
+      )}
+    </Keep>
+  );
+
   const issuers: GwIssuer[] = doc?.issuers?.length ? doc.issuers : [{ name: "" }];
   const attachments = doc?.attachments ?? [];
   const bodyLines = (doc?.body ?? "").split("\n");
@@ -681,13 +692,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
                   "草稿一般不填；登记时由服务器统一编号。",
                 )}
               </Keep>
-              <Keep deps={[doc.signers, byField.get("signers")]}>
-                {field(
-                  "signers",
-                  "签发人",
-                  <NamesInput id="field-signers" value={doc.signers} onChange={(v) => update({ signers: v })} placeholder="上行文须标注签发人；输入姓名后回车" />,
-                )}
-              </Keep>
+              {namesField("signers", "签发人", "上行文须标注签发人；输入姓名后回车")}
               {doc.format === "order" && (
                 <>
                   {field(
@@ -720,13 +725,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
                   />,
                 )}
               </Keep>
-              <Keep deps={[doc.main_recipients, byField.get("main_recipients")]}>
-                {field(
-                  "main_recipients",
-                  "主送机关",
-                  <NamesInput id="field-main_recipients" value={doc.main_recipients} onChange={(v) => update({ main_recipients: v })} placeholder="输入机关名称后回车，可输入多个" />,
-                )}
-              </Keep>
+              {namesField("main_recipients", "主送机关", "输入机关名称后回车，可输入多个")}
               <Keep deps={[doc.body, byField.get("body")]}>
                 {field(
                   "body",
@@ -812,13 +811,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
               <Divider titlePlacement="start" plain className="gw-editor-section">
                 落款与版记
               </Divider>
-              <Keep deps={[doc.signatures, byField.get("signatures")]}>
-                {field(
-                  "signatures",
-                  "发文机关署名",
-                  <NamesInput id="field-signatures" value={doc.signatures} onChange={(v) => update({ signatures: v })} placeholder="一般与发文机关相同" />,
-                )}
-              </Keep>
+              {namesField("signatures", "发文机关署名", "一般与发文机关相同")}
               <Keep deps={[doc.date, doc.seal, byField.get("date")]}>
                 {field(
                   "date",
@@ -847,13 +840,7 @@ export function DraftEditor({ draftId: initialId, onBack, onSubmitted }: DraftEd
                   <Input id="field-note" value={doc.note ?? ""} onChange={(e) => update({ note: e.target.value })} placeholder="如：联系人及电话" />,
                 )}
               </Keep>
-              <Keep deps={[doc.cc, byField.get("cc")]}>
-                {field(
-                  "cc",
-                  "抄送机关",
-                  <NamesInput id="field-cc" value={doc.cc} onChange={(v) => update({ cc: v })} placeholder="输入机关名称后回车；末尾不加句号" />,
-                )}
-              </Keep>
+              {namesField("cc", "抄送机关", "输入机关名称后回车；末尾不加句号")}
               <Keep deps={[doc.printing, byField.get("printing")]}>
                 {field(
                   "printing",
