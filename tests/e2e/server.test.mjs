@@ -130,8 +130,18 @@ async function bodyText() {
   return browser.execute(() => document.body.textContent ?? "");
 }
 
+/** A wait that timed out leaves a picture of the screen behind (server-failed-N.png). */
+let failedShots = 0;
+function failureShot() {
+  failedShots += 1;
+  screenshot(`failed-${failedShots}`);
+}
+
 async function waitFor(predicate, what, timeout = UI_WAIT_MS) {
-  await browser.waitUntil(predicate, { timeout, interval: 250, timeoutMsg: what });
+  await browser.waitUntil(predicate, { timeout, interval: 250, timeoutMsg: what }).catch((error) => {
+    failureShot();
+    throw error;
+  });
 }
 
 /** Waits until the text of `selector` satisfies `predicate`; returns it. */
@@ -146,6 +156,7 @@ async function waitForText(selector, predicate, what, timeout = UI_WAIT_MS) {
       { timeout, interval: 250 },
     )
     .catch(() => {
+      failureShot();
       throw new Error(`${what}: ${selector} showed "${text.slice(0, 300)}"`);
     });
   return text;

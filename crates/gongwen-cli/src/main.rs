@@ -233,19 +233,16 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 /// Opens the store; `create` for `init`. The key comes from the keychain, or from the
 /// passphrase in GONGWEN_PASSPHRASE when that is set.
 fn open(cli: &Cli, create: bool) -> Result<Client> {
-    let dir = data_dir(cli)?;
-    let existing = dir.join(gongwen_client::store::DB_FILE).exists();
-    let mut opts = OpenOptions::new(dir).create(create);
-    if existing {
-        // Upgrading a large store to a new version's schema can take minutes: say why the
-        // command waits (on stderr: stdout stays the command's output).
-        opts = opts.on_upgrade(Arc::new(|step: gongwen_client::api::UpgradeStep| {
+    // Upgrading a large store to a new version's schema can take minutes: say why the command
+    // waits (on stderr: stdout stays the command's output). A new store is not announced.
+    let mut opts = OpenOptions::new(data_dir(cli)?)
+        .create(create)
+        .on_upgrade(Arc::new(|step: gongwen_client::api::UpgradeStep| {
             eprintln!(
                 "正在升级本地数据（第 {}/{} 步：{}），数据较多时需要几分钟…",
                 step.step, step.steps, step.name
             );
         }));
-    }
     if let Some(pass) = std::env::var_os("GONGWEN_PASSPHRASE").filter(|p| !p.is_empty()) {
         let pass = pass
             .into_string()

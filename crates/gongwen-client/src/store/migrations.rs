@@ -95,7 +95,8 @@ pub fn to_latest(conn: &mut Connection) -> Result<usize> {
     to_latest_observed(conn, &|_| {})
 }
 
-/// [`to_latest`], telling `observe` of each migration before it runs.
+/// [`to_latest`], telling `observe` of each migration before it runs on an existing
+/// database (the migrations that create a new one are not an upgrade).
 pub fn to_latest_observed(conn: &mut Connection, observe: &dyn Fn(UpgradeStep)) -> Result<usize> {
     let found = current_version(conn)?;
     if found > LATEST {
@@ -108,11 +109,14 @@ pub fn to_latest_observed(conn: &mut Connection, observe: &dyn Fn(UpgradeStep)) 
     let steps = MIGRATIONS.len() - done;
     let mut applied = 0;
     for (i, m) in MIGRATIONS.iter().enumerate().skip(done) {
-        observe(UpgradeStep {
-            step: applied + 1,
-            steps,
-            name: m.name,
-        });
+        // A new database is being created, not upgraded: nothing to announce.
+        if done > 0 {
+            observe(UpgradeStep {
+                step: applied + 1,
+                steps,
+                name: m.name,
+            });
+        }
         let tx = conn.transaction()?;
         tx.execute_batch(m.sql)
             .map_err(|e| Error::Corrupt(format!("数据库升级步骤 {} 失败：{e}", m.name)))?;
@@ -204,6 +208,12 @@ mod tests {
         let none = std::sync::Mutex::new(0);
         to_latest_observed(&mut conn, &|_| *none.lock().unwrap() += 1).unwrap();
         assert_eq!(none.into_inner().unwrap(), 0);
+        // A new database is created, not upgraded: nothing announced either.
+        let mut fresh = Connection::open_in_memory().unwrap();
+        let created = std::sync::Mutex::new(0);
+        let applied = to_latest_observed(&mut fresh, &|_| *created.lock().unwrap() += 1).unwrap();
+        assert_eq!(applied, MIGRATIONS.len());
+        assert_eq!(created.into_inner().unwrap(), 0);
     }
 
     #[test]
