@@ -43,6 +43,19 @@ pub trait TokenStore: Send + Sync {
     fn delete(&self, account: &Account) -> Result<(), crate::Error>;
 }
 
+/// Runs a call of the token store on Tokio's blocking pool: the keychain's calls are D-Bus
+/// round trips to the Secret Service (which may also wait for the user to unlock it), and a
+/// blocked async worker holds up every other task scheduled on it (the desktop's commands).
+pub(super) async fn off_thread<T: Send + 'static>(
+    tokens: &Arc<dyn TokenStore>,
+    call: impl FnOnce(&dyn TokenStore) -> Result<T, crate::Error> + Send + 'static,
+) -> Result<T, crate::Error> {
+    let tokens = Arc::clone(tokens);
+    tokio::task::spawn_blocking(move || call(tokens.as_ref()))
+        .await
+        .map_err(|e| crate::Error::Keychain(format!("钥匙串操作未完成：{e}")))?
+}
+
 /// Refresh tokens in the OS keychain (service `gongwen`, entry
 /// `refresh:<login>@<server>`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -291,9 +304,9 @@ impl HttpTransport {
         if current.is_some() && current != failed_with {
             return Ok(());
         }
-        let token = self
-            .tokens
-            .load(&self.account)
+        let account = self.account.clone();
+        let token = off_thread(&self.tokens, move |tokens| tokens.load(&account))
+            .await
             .map_err(|e| TransportError::Offline(e.to_string()))?
             .ok_or(TransportError::Unauthorized)?;
         let resp = self
@@ -309,8 +322,9 @@ impl HttpTransport {
             return Err(TransportError::Unauthorized);
         }
         let pair: TokenPair = decode(resp).await?;
-        self.tokens
-            .save(&self.account, &pair.refresh_token)
+        let (account, refresh) = (self.account.clone(), pair.refresh_token.clone());
+        off_thread(&self.tokens, move |tokens| tokens.save(&account, &refresh))
+            .await
             .map_err(|e| TransportError::Offline(e.to_string()))?;
         *self.access.lock().unwrap_or_else(|p| p.into_inner()) = Some(pair.access_token);
         Ok(())
@@ -616,7 +630,8 @@ pub async fn login(
         display: pair.user.display_name.clone(),
         extra_ca: extra_ca.map(Path::to_path_buf),
     };
-    tokens.save(&account, &pair.refresh_token)?;
+    let (saved_for, refresh) = (account.clone(), pair.refresh_token.clone());
+    off_thread(&tokens, move |tokens| tokens.save(&saved_for, &refresh)).await?;
     let now = crate::api::rfc3339(client.now());
     client.db.write(|tx| {
         tx.execute(
@@ -652,7 +667,8 @@ pub async fn logout(
     let Some(account) = account(client)? else {
         return Ok(false);
     };
-    if let Ok(Some(refresh)) = tokens.load(&account)
+    let loaded_for = account.clone();
+    if let Ok(Some(refresh)) = off_thread(&tokens, move |tokens| tokens.load(&loaded_for)).await
         && let Ok(base) = parse_base(&account.server_url)
         && let Ok(http) = build_http(&base, account.extra_ca.as_deref())
         && let Ok(url) = base.join("v1/auth/logout")
@@ -667,7 +683,8 @@ pub async fn logout(
             .send()
             .await;
     }
-    tokens.delete(&account)?;
+    let deleted_for = account.clone();
+    off_thread(&tokens, move |tokens| tokens.delete(&deleted_for)).await?;
     client.db.write(|tx| {
         tx.execute("DELETE FROM sync_account", [])?;
         Ok(())

@@ -23,7 +23,9 @@ use gongwen_protocol::sync::SCHEMA_VERSION;
 use gongwen_protocol::{ApiError, PROTOCOL_VERSION};
 use reqwest::{StatusCode, header};
 
-use super::http::{PROTOCOL_HEADER, SCHEMA_HEADER, build_http, decode, network, parse_base};
+use super::http::{
+    PROTOCOL_HEADER, SCHEMA_HEADER, build_http, decode, network, off_thread, parse_base,
+};
 use super::{Account, TokenStore, TransportError, account};
 use crate::Client;
 
@@ -174,8 +176,9 @@ pub async fn change_password(
 
     // A fresh access token. The rotated refresh token is stored at once: from here on
     // the old one is used up.
-    let refresh = tokens
-        .load(&account)?
+    let loaded_for = account.clone();
+    let refresh = off_thread(&tokens, move |tokens| tokens.load(&loaded_for))
+        .await?
         .ok_or(PasswordChangeError::SessionEnded)?;
     let resp = post(url("v1/auth/refresh")?)
         .json(&serde_json::json!({ "refresh_token": refresh }))
@@ -189,7 +192,8 @@ pub async fn change_password(
         return Err(PasswordChangeError::SessionEnded);
     }
     let pair: TokenPair = decode(resp).await.map_err(from_transport)?;
-    tokens.save(&account, &pair.refresh_token)?;
+    let (saved_for, rotated) = (account.clone(), pair.refresh_token.clone());
+    off_thread(&tokens, move |tokens| tokens.save(&saved_for, &rotated)).await?;
 
     let resp = post(url("v1/auth/password")?)
         .bearer_auth(&pair.access_token)
@@ -225,7 +229,8 @@ pub async fn change_password(
         });
     }
     let pair: TokenPair = decode(resp).await.map_err(from_transport)?;
-    tokens.save(&account, &pair.refresh_token)?;
+    let (saved_for, rotated) = (account.clone(), pair.refresh_token.clone());
+    off_thread(&tokens, move |tokens| tokens.save(&saved_for, &rotated)).await?;
     tracing::info!(login = %account.login, "password changed; other sessions ended");
     Ok(account)
 }
