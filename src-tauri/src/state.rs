@@ -85,20 +85,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl AppState {
-    /// Opens (creating on first run) the store in `data_dir`, with its key in the OS keychain.
-    pub fn open(data_dir: PathBuf) -> AppState {
-        let client = Client::open(&data_dir);
-        log_open(&data_dir, &client);
-        AppState::build(
-            data_dir,
-            client.map(Arc::new).map_err(CommandError::from),
-            Box::new(Client::open),
-            Arc::new(KeychainTokens),
-        )
-    }
-
-    /// Opens the store like [`AppState::open`], on a thread of its own, and waits for it at
-    /// most `patience`. An open that takes longer (an upgrade of a large store to this
+    /// Opens (creating on first run) the store in `data_dir`, with its key in the OS keychain,
+    /// on a thread of its own, and waits for it at most `patience`. An open that takes longer (an upgrade of a large store to this
     /// version's schema can take minutes; a keychain may be waiting to be unlocked) goes on
     /// in the background while the window comes up: until it ends, every command answers
     /// [`ErrorCode::StoreOpening`] with what is happening ("正在升级本地数据（第 1/2 步）…"),

@@ -132,7 +132,7 @@ fn the_real_app_state_reports_an_unwritable_data_dir() {
     let dir = TempDir::new().unwrap();
     let file = dir.path().join("file");
     std::fs::write(&file, b"x").unwrap();
-    let state = AppState::open(file.join("data"));
+    let state = AppState::open_patiently(file.join("data"), std::time::Duration::from_secs(60));
     let error = state.client().expect_err("cannot open");
     assert_eq!(error.code, ErrorCode::StoreUnavailable);
     assert!(!error.message.is_empty());

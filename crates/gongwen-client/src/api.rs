@@ -239,10 +239,11 @@ impl Client {
             None if db_exists => return Err(Error::KeyMissing),
             None => opts.keys.create(&identity)?,
         };
-        let db = match &opts.on_upgrade {
-            Some(observe) => Db::open_observed(&db_path, &key, opts.create, observe.as_ref())?,
-            None => Db::open(&db_path, &key, opts.create)?,
+        let observe: &dyn Fn(UpgradeStep) = match &opts.on_upgrade {
+            Some(observer) => observer.as_ref(),
+            None => &|_| {},
         };
+        let db = Db::open_observed(&db_path, &key, opts.create, observe)?;
         let blob_key = BlobKey::derive(&key);
         drop(key);
         BlobStore::new(&dir, blob_key.clone()).seal_plaintext_blobs(&db)?;

@@ -46,7 +46,7 @@ pub trait TokenStore: Send + Sync {
 /// Runs a call of the token store on Tokio's blocking pool: the keychain's calls are D-Bus
 /// round trips to the Secret Service (which may also wait for the user to unlock it), and a
 /// blocked async worker holds up every other task scheduled on it (the desktop's commands).
-pub(super) async fn off_thread<T: Send + 'static>(
+async fn off_thread<T: Send + 'static>(
     tokens: &Arc<dyn TokenStore>,
     call: impl FnOnce(&dyn TokenStore) -> Result<T, crate::Error> + Send + 'static,
 ) -> Result<T, crate::Error> {
@@ -54,6 +54,31 @@ pub(super) async fn off_thread<T: Send + 'static>(
     tokio::task::spawn_blocking(move || call(tokens.as_ref()))
         .await
         .map_err(|e| crate::Error::Keychain(format!("钥匙串操作未完成：{e}")))?
+}
+
+/// [`TokenStore::load`] off the async workers (see [`off_thread`]).
+pub(super) async fn load_token(
+    tokens: &Arc<dyn TokenStore>,
+    account: &Account,
+) -> Result<Option<String>, crate::Error> {
+    let account = account.clone();
+    off_thread(tokens, move |tokens| tokens.load(&account)).await
+}
+
+/// [`TokenStore::save`] off the async workers (see [`off_thread`]).
+pub(super) async fn save_token(
+    tokens: &Arc<dyn TokenStore>,
+    account: &Account,
+    token: &str,
+) -> Result<(), crate::Error> {
+    let (account, token) = (account.clone(), token.to_owned());
+    off_thread(tokens, move |tokens| tokens.save(&account, &token)).await
+}
+
+/// [`TokenStore::delete`] off the async workers (see [`off_thread`]).
+async fn delete_token(tokens: &Arc<dyn TokenStore>, account: &Account) -> Result<(), crate::Error> {
+    let account = account.clone();
+    off_thread(tokens, move |tokens| tokens.delete(&account)).await
 }
 
 /// Refresh tokens in the OS keychain (service `gongwen`, entry
@@ -304,8 +329,7 @@ impl HttpTransport {
         if current.is_some() && current != failed_with {
             return Ok(());
         }
-        let account = self.account.clone();
-        let token = off_thread(&self.tokens, move |tokens| tokens.load(&account))
+        let token = load_token(&self.tokens, &self.account)
             .await
             .map_err(|e| TransportError::Offline(e.to_string()))?
             .ok_or(TransportError::Unauthorized)?;
@@ -322,8 +346,7 @@ impl HttpTransport {
             return Err(TransportError::Unauthorized);
         }
         let pair: TokenPair = decode(resp).await?;
-        let (account, refresh) = (self.account.clone(), pair.refresh_token.clone());
-        off_thread(&self.tokens, move |tokens| tokens.save(&account, &refresh))
+        save_token(&self.tokens, &self.account, &pair.refresh_token)
             .await
             .map_err(|e| TransportError::Offline(e.to_string()))?;
         *self.access.lock().unwrap_or_else(|p| p.into_inner()) = Some(pair.access_token);
@@ -630,8 +653,7 @@ pub async fn login(
         display: pair.user.display_name.clone(),
         extra_ca: extra_ca.map(Path::to_path_buf),
     };
-    let (saved_for, refresh) = (account.clone(), pair.refresh_token.clone());
-    off_thread(&tokens, move |tokens| tokens.save(&saved_for, &refresh)).await?;
+    save_token(&tokens, &account, &pair.refresh_token).await?;
     let now = crate::api::rfc3339(client.now());
     client.db.write(|tx| {
         tx.execute(
@@ -667,8 +689,7 @@ pub async fn logout(
     let Some(account) = account(client)? else {
         return Ok(false);
     };
-    let loaded_for = account.clone();
-    if let Ok(Some(refresh)) = off_thread(&tokens, move |tokens| tokens.load(&loaded_for)).await
+    if let Ok(Some(refresh)) = load_token(&tokens, &account).await
         && let Ok(base) = parse_base(&account.server_url)
         && let Ok(http) = build_http(&base, account.extra_ca.as_deref())
         && let Ok(url) = base.join("v1/auth/logout")
@@ -683,8 +704,7 @@ pub async fn logout(
             .send()
             .await;
     }
-    let deleted_for = account.clone();
-    off_thread(&tokens, move |tokens| tokens.delete(&deleted_for)).await?;
+    delete_token(&tokens, &account).await?;
     client.db.write(|tx| {
         tx.execute("DELETE FROM sync_account", [])?;
         Ok(())

@@ -24,7 +24,7 @@ use gongwen_protocol::{ApiError, PROTOCOL_VERSION};
 use reqwest::{StatusCode, header};
 
 use super::http::{
-    PROTOCOL_HEADER, SCHEMA_HEADER, build_http, decode, network, off_thread, parse_base,
+    PROTOCOL_HEADER, SCHEMA_HEADER, build_http, decode, load_token, network, parse_base, save_token,
 };
 use super::{Account, TokenStore, TransportError, account};
 use crate::Client;
@@ -176,8 +176,7 @@ pub async fn change_password(
 
     // A fresh access token. The rotated refresh token is stored at once: from here on
     // the old one is used up.
-    let loaded_for = account.clone();
-    let refresh = off_thread(&tokens, move |tokens| tokens.load(&loaded_for))
+    let refresh = load_token(&tokens, &account)
         .await?
         .ok_or(PasswordChangeError::SessionEnded)?;
     let resp = post(url("v1/auth/refresh")?)
@@ -192,8 +191,7 @@ pub async fn change_password(
         return Err(PasswordChangeError::SessionEnded);
     }
     let pair: TokenPair = decode(resp).await.map_err(from_transport)?;
-    let (saved_for, rotated) = (account.clone(), pair.refresh_token.clone());
-    off_thread(&tokens, move |tokens| tokens.save(&saved_for, &rotated)).await?;
+    save_token(&tokens, &account, &pair.refresh_token).await?;
 
     let resp = post(url("v1/auth/password")?)
         .bearer_auth(&pair.access_token)
@@ -229,8 +227,7 @@ pub async fn change_password(
         });
     }
     let pair: TokenPair = decode(resp).await.map_err(from_transport)?;
-    let (saved_for, rotated) = (account.clone(), pair.refresh_token.clone());
-    off_thread(&tokens, move |tokens| tokens.save(&saved_for, &rotated)).await?;
+    save_token(&tokens, &account, &pair.refresh_token).await?;
     tracing::info!(login = %account.login, "password changed; other sessions ended");
     Ok(account)
 }
